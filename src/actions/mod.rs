@@ -1,0 +1,217 @@
+//! Every change to the system goes through one path:
+//! `Action` -> `Dispatcher::dispatch` (policy check) -> executor -> `Report`.
+//!
+//! The TUI asks for confirmation before it dispatches and the CLI dispatches directly,
+//! but both call the same `dispatch`, so readonly (and, later, roles and the audit
+//! log) are enforced where actions are executed, never by hiding keys.
+
+pub mod errno;
+pub mod policy;
+pub mod proc_ops;
+pub mod restart;
+pub mod signal;
+
+pub use policy::{Denial, Operator, Policy, Role};
+pub use signal::Sig;
+
+use crate::model::Process;
+use serde::Serialize;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// A process as an action target: its identity (pid + starttime) as it was listed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProcTarget {
+    pub pid: i32,
+    pub starttime: u64,
+    pub name: String,
+    pub user: String,
+    pub unit: Option<String>,
+}
+
+impl From<&Process> for ProcTarget {
+    fn from(p: &Process) -> Self {
+        Self {
+            pid: p.pid,
+            starttime: p.starttime_ticks,
+            name: p.display_name().to_string(),
+            user: p.user.to_string(),
+            unit: p.unit.as_ref().map(|u| u.to_string()),
+        }
+    }
+}
+
+impl ProcTarget {
+    /// The process that has `pid` now: for the CLI, where the operator names a pid
+    /// and means whatever runs under it at that moment.
+    pub fn lookup(pid: i32) -> Result<Self, String> {
+        let starttime = crate::sources::procstat::read_starttime(pid)
+            .map_err(|e| errno::describe_proc_error(&e))?;
+        let name = std::fs::read_to_string(format!("/proc/{pid}/comm"))
+            .map(|s| s.trim_end().to_string())
+            .unwrap_or_default();
+        Ok(Self {
+            pid,
+            starttime,
+            name,
+            user: String::new(),
+            unit: crate::sources::procs::read_unit(pid).map(|u| u.to_string()),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub enum NiceChange {
+    Set(i32),
+    By(i32),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Signal {
+        targets: Vec<ProcTarget>,
+        sig: Sig,
+    },
+    Renice {
+        targets: Vec<ProcTarget>,
+        change: NiceChange,
+    },
+    Restart {
+        target: ProcTarget,
+    },
+}
+
+impl Action {
+    /// What the action does, in words, for dialogs and reports: `signal TERM`.
+    pub fn verb(&self) -> String {
+        match self {
+            Action::Signal { sig, .. } => format!("signal {}", sig.name()),
+            Action::Renice {
+                change: NiceChange::Set(n),
+                ..
+            } => format!("renice to {n}"),
+            Action::Renice {
+                change: NiceChange::By(d),
+                ..
+            } => format!("renice by {d:+}"),
+            Action::Restart { .. } => "restart".into(),
+        }
+    }
+
+    pub fn targets(&self) -> &[ProcTarget] {
+        match self {
+            Action::Signal { targets, .. } | Action::Renice { targets, .. } => targets,
+            Action::Restart { target } => std::slice::from_ref(target),
+        }
+    }
+}
+
+/// The outcome for one target: a short message either way.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetOutcome {
+    pub pid: i32,
+    pub name: String,
+    pub ok: bool,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub action: String,
+    pub outcomes: Vec<TargetOutcome>,
+}
+
+impl Report {
+    pub fn all_ok(&self) -> bool {
+        self.outcomes.iter().all(|o| o.ok)
+    }
+    pub fn failed(&self) -> usize {
+        self.outcomes.iter().filter(|o| !o.ok).count()
+    }
+}
+
+/// The one place actions are checked and executed. Shared (behind an `Arc`) by the
+/// TUI's action tasks and used directly by the CLI.
+pub struct Dispatcher {
+    policy: Policy,
+    operator: Operator,
+    readonly: AtomicBool,
+    pub restart_grace: Duration,
+}
+
+impl Dispatcher {
+    pub fn new(
+        policy: Policy,
+        operator: Operator,
+        readonly: bool,
+        restart_grace: Duration,
+    ) -> Self {
+        Self {
+            policy,
+            operator,
+            readonly: AtomicBool::new(readonly),
+            restart_grace,
+        }
+    }
+
+    pub fn operator(&self) -> &Operator {
+        &self.operator
+    }
+
+    pub fn is_readonly(&self) -> bool {
+        self.readonly.load(Ordering::SeqCst)
+    }
+
+    /// Turns readonly on for the rest of the session. There is deliberately no way
+    /// back: a console left readonly must not be made writable by a stray key.
+    pub fn set_readonly(&self) {
+        self.readonly.store(true, Ordering::SeqCst);
+    }
+
+    /// Checks the action against the policy without running it (for dialogs).
+    pub fn check(&self, action: &Action) -> Result<(), Denial> {
+        self.policy
+            .check(&self.operator, self.is_readonly(), action)
+    }
+
+    /// Checks, then executes, one target after the other. Blocking: the TUI calls it
+    /// on a blocking task.
+    pub fn dispatch(&self, action: &Action) -> Result<Report, Denial> {
+        self.check(action)?;
+        tracing::info!(operator = %self.operator.name, action = %action.verb(),
+            targets = ?action.targets().iter().map(|t| t.pid).collect::<Vec<_>>(), "dispatch");
+        let outcomes = match action {
+            Action::Signal { targets, sig } => targets
+                .iter()
+                .map(|t| outcome(t, proc_ops::signal(t, *sig)))
+                .collect(),
+            Action::Renice { targets, change } => targets
+                .iter()
+                .map(|t| outcome(t, proc_ops::renice(t, *change)))
+                .collect(),
+            Action::Restart { target } => {
+                vec![outcome(
+                    target,
+                    restart::restart(target, self.restart_grace),
+                )]
+            }
+        };
+        Ok(Report {
+            action: action.verb(),
+            outcomes,
+        })
+    }
+}
+
+fn outcome(t: &ProcTarget, r: Result<String, String>) -> TargetOutcome {
+    let (ok, message) = match r {
+        Ok(m) => (true, m),
+        Err(m) => (false, m),
+    };
+    TargetOutcome {
+        pid: t.pid,
+        name: t.name.clone(),
+        ok,
+        message,
+    }
+}

@@ -1,0 +1,41 @@
+//! `qd config check [PATH]`: validate a config and say what it sets.
+
+use super::{EXIT_OK, EXIT_USAGE};
+use crate::config;
+use std::path::Path;
+
+pub fn check(path: Option<&Path>) -> i32 {
+    let result = match path {
+        Some(p) => config::check(p),
+        None => config::load(None),
+    };
+    match result {
+        Ok(cfg) => {
+            for w in &cfg.warnings {
+                eprintln!("qd: warning: {w}");
+            }
+            if cfg.sources.is_empty() {
+                println!("no config file found: built-in defaults");
+            }
+            for s in &cfg.sources {
+                println!("{}: ok", s.display());
+            }
+            println!(
+                "refresh {} ms, theme {}, restart grace {:?}, {} key bindings",
+                cfg.refresh.as_millis(),
+                cfg.theme,
+                cfg.restart_grace,
+                cfg.keys.len()
+            );
+            if cfg.warnings.is_empty() {
+                EXIT_OK
+            } else {
+                EXIT_USAGE
+            }
+        }
+        Err(e) => {
+            eprintln!("qd: {e}");
+            EXIT_USAGE
+        }
+    }
+}

@@ -1,0 +1,294 @@
+//! The command language shared by key bindings (`run = "signal KILL"`) and the `:`
+//! command line. One parser, so every name a binding can use is also typeable, `?`
+//! help lists them, and an unknown name in the config is an error at load time.
+
+use crate::actions::Sig;
+
+/// Columns of the process table that can be sorted on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SortKey {
+    Pid,
+    User,
+    Nice,
+    State,
+    Cpu,
+    Mem,
+    Time,
+    Start,
+    Command,
+}
+
+impl SortKey {
+    pub const ALL: [SortKey; 9] = [
+        SortKey::Pid,
+        SortKey::User,
+        SortKey::Nice,
+        SortKey::State,
+        SortKey::Cpu,
+        SortKey::Mem,
+        SortKey::Time,
+        SortKey::Start,
+        SortKey::Command,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SortKey::Pid => "pid",
+            SortKey::User => "user",
+            SortKey::Nice => "nice",
+            SortKey::State => "state",
+            SortKey::Cpu => "cpu",
+            SortKey::Mem => "mem",
+            SortKey::Time => "time",
+            SortKey::Start => "start",
+            SortKey::Command => "command",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.to_ascii_lowercase();
+        let alias = match s.as_str() {
+            "ni" => "nice",
+            "s" => "state",
+            "cpu%" => "cpu",
+            "rss" | "memory" => "mem",
+            "time+" => "time",
+            "cmd" => "command",
+            other => other,
+        };
+        Self::ALL.into_iter().find(|k| k.name() == alias)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Quit,
+    Help,
+    ShowProcs,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    ScrollLeft,
+    ScrollRight,
+    Sort(SortKey),
+    SortNext,
+    SortPrev,
+    SortInvert,
+    /// `None` opens the filter prompt.
+    Filter(Option<String>),
+    /// `None` opens the user prompt; `Some("")` clears the user filter.
+    FilterUser(Option<String>),
+    ClearFilter,
+    Tree,
+    Collapse,
+    Pause,
+    Follow,
+    Mark,
+    MarkRange,
+    ClearMarks,
+    /// `None` opens the signal menu.
+    Signal(Option<Sig>),
+    /// `None` prompts for a value.
+    Nice(Option<NiceArg>),
+    Restart,
+    Detail,
+    CommandLine,
+    RefreshFaster,
+    RefreshSlower,
+    Refresh(u64),
+    Theme(String),
+    Readonly,
+    KernelThreads,
+    Redraw,
+    Suspend,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NiceArg {
+    Set(i32),
+    By(i32),
+}
+
+/// Every command name with its arguments, for help and error messages.
+pub const NAMES: &[(&str, &str)] = &[
+    ("quit", "leave qd (also :q)"),
+    ("help", "show the key bindings"),
+    ("procs", "show the process view"),
+    (
+        "up / down / page-up / page-down / top / bottom",
+        "move the selection",
+    ),
+    ("left / right", "scroll the table sideways"),
+    (
+        "sort COLUMN",
+        "sort by pid, user, nice, state, cpu, mem, time, start, command",
+    ),
+    (
+        "sort-next / sort-prev / sort-invert",
+        "change the sort column or order",
+    ),
+    (
+        "filter [TEXT]",
+        "fuzzy filter on pid, user and command; !TEXT negates",
+    ),
+    (
+        "filter-user [NAME]",
+        "show one user's processes (empty clears)",
+    ),
+    ("clear-filter", "remove all filters"),
+    ("tree / collapse", "tree view; fold the selected subtree"),
+    (
+        "pause / follow",
+        "freeze refreshes; keep the selection on a process",
+    ),
+    ("mark / mark-range / clear-marks", "mark rows for actions"),
+    ("signal [SIG]", "send a signal (menu without SIG)"),
+    ("nice [N]", "set the nice value (prompt without N)"),
+    (
+        "nice-by STEP",
+        "change the nice value by STEP (+1 lowers priority)",
+    ),
+    ("restart", "stop and relaunch the process"),
+    ("detail", "open the detail pane"),
+    ("command-line", "open the : command line"),
+    (
+        "refresh MS / refresh-faster / refresh-slower",
+        "change the refresh interval",
+    ),
+    ("theme NAME", "switch theme"),
+    ("readonly", "switch to readonly for the rest of the session"),
+    ("kernel-threads", "show or hide kernel threads"),
+    (
+        "redraw / suspend",
+        "repaint the screen; suspend qd (Ctrl-Z)",
+    ),
+];
+
+fn nice_value(s: &str) -> Result<i32, String> {
+    s.parse()
+        .map_err(|_| format!("`{s}` is not a number (nice values run from -20 to 19)"))
+}
+
+impl Command {
+    /// Parses `signal KILL`, `sort cpu`, `q`... Errors say what was expected.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        let (name, arg) = match s.split_once(char::is_whitespace) {
+            Some((n, a)) => (n, Some(a.trim()).filter(|a| !a.is_empty())),
+            None => (s, None),
+        };
+        let no_arg = |c: Command| match arg {
+            None => Ok(c),
+            Some(a) => Err(format!("`{name}` takes no argument (got `{a}`)")),
+        };
+        match name {
+            "quit" | "q" | "q!" => no_arg(Command::Quit),
+            "help" | "?" => no_arg(Command::Help),
+            "procs" | "processes" | "ps" => no_arg(Command::ShowProcs),
+            "up" => no_arg(Command::Up),
+            "down" => no_arg(Command::Down),
+            "page-up" => no_arg(Command::PageUp),
+            "page-down" => no_arg(Command::PageDown),
+            "top" => no_arg(Command::Top),
+            "bottom" => no_arg(Command::Bottom),
+            "left" => no_arg(Command::ScrollLeft),
+            "right" => no_arg(Command::ScrollRight),
+            "sort" => match arg {
+                Some(a) => SortKey::parse(a).map(Command::Sort).ok_or_else(|| {
+                    format!("unknown column `{a}`: use pid, user, nice, state, cpu, mem, time, start or command")
+                }),
+                None => Err("sort needs a column: sort cpu".into()),
+            },
+            "sort-next" => no_arg(Command::SortNext),
+            "sort-prev" => no_arg(Command::SortPrev),
+            "sort-invert" | "invert" => no_arg(Command::SortInvert),
+            "filter" => Ok(Command::Filter(arg.map(str::to_string))),
+            "filter-user" | "user" => Ok(Command::FilterUser(arg.map(str::to_string))),
+            "clear-filter" => no_arg(Command::ClearFilter),
+            "tree" => no_arg(Command::Tree),
+            "collapse" => no_arg(Command::Collapse),
+            "pause" => no_arg(Command::Pause),
+            "follow" => no_arg(Command::Follow),
+            "mark" => no_arg(Command::Mark),
+            "mark-range" => no_arg(Command::MarkRange),
+            "clear-marks" => no_arg(Command::ClearMarks),
+            "signal" | "kill" => match arg {
+                Some(a) => Sig::parse(a)
+                    .map(|g| Command::Signal(Some(g)))
+                    .ok_or_else(|| format!("unknown signal `{a}`: use TERM, KILL, INT, HUP, QUIT, STOP, CONT, USR1, USR2")),
+                None => Ok(Command::Signal(None)),
+            },
+            "nice" | "renice" => match arg {
+                Some(a) => nice_value(a).map(|n| Command::Nice(Some(NiceArg::Set(n)))),
+                None => Ok(Command::Nice(None)),
+            },
+            "nice-by" => match arg {
+                Some(a) => nice_value(a).map(|n| Command::Nice(Some(NiceArg::By(n)))),
+                None => Err("nice-by needs a signed step: nice-by +1".into()),
+            },
+            "restart" => no_arg(Command::Restart),
+            "detail" => no_arg(Command::Detail),
+            "command-line" => no_arg(Command::CommandLine),
+            "refresh-faster" => no_arg(Command::RefreshFaster),
+            "refresh-slower" => no_arg(Command::RefreshSlower),
+            "refresh" => match arg.map(str::parse::<u64>) {
+                Some(Ok(ms)) if ms >= 100 => Ok(Command::Refresh(ms)),
+                _ => Err("refresh needs milliseconds, at least 100: refresh 2000".into()),
+            },
+            "theme" => match arg {
+                Some(a) => Ok(Command::Theme(a.to_string())),
+                None => Err("theme needs a name: theme light".into()),
+            },
+            "readonly" => no_arg(Command::Readonly),
+            "kernel-threads" => no_arg(Command::KernelThreads),
+            "redraw" => no_arg(Command::Redraw),
+            "suspend" => no_arg(Command::Suspend),
+            "" => Err("empty command".into()),
+            other => Err(format!("unknown command `{other}` (see `?` for the list)")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn parses_commands() {
+        assert_eq!(
+            Command::parse("signal KILL"),
+            Ok(Command::Signal(Some(Sig::Kill)))
+        );
+        assert_eq!(Command::parse("signal"), Ok(Command::Signal(None)));
+        assert_eq!(
+            Command::parse("sort  cpu "),
+            Ok(Command::Sort(SortKey::Cpu))
+        );
+        assert_eq!(
+            Command::parse("nice-by +1"),
+            Ok(Command::Nice(Some(NiceArg::By(1))))
+        );
+        assert_eq!(
+            Command::parse("nice-by -1"),
+            Ok(Command::Nice(Some(NiceArg::By(-1))))
+        );
+        assert_eq!(
+            Command::parse("nice 10"),
+            Ok(Command::Nice(Some(NiceArg::Set(10))))
+        );
+        assert_eq!(
+            Command::parse("nice -15"),
+            Ok(Command::Nice(Some(NiceArg::Set(-15))))
+        );
+        assert!(Command::parse("nice-by").is_err());
+        assert_eq!(
+            Command::parse("filter !sshd"),
+            Ok(Command::Filter(Some("!sshd".into())))
+        );
+        assert!(Command::parse("sigkill").is_err());
+        assert!(Command::parse("quit now").is_err());
+        assert!(Command::parse("refresh 5").is_err());
+    }
+}

@@ -1,0 +1,161 @@
+//! Configuration: TOML files, validated strictly, merged in layers.
+//!
+//! Layers, lowest first: built-in defaults, the system file
+//! (`/etc/quarterdeck/config.toml`), the user's file in the XDG config dir. A file
+//! given with `--config` replaces the system and user files. Errors name the file,
+//! line, column and key; a file given with `--config` or the system file that does not
+//! parse is fatal, a broken user file is reported and skipped (defaults still work).
+
+pub mod command;
+pub mod duration;
+pub mod error;
+pub mod keymap;
+pub mod keys;
+pub mod paths;
+pub mod theme;
+
+pub use command::{Command, SortKey};
+pub use error::ConfigError;
+pub use keymap::Binding;
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use toml::Spanned;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub refresh: Duration,
+    pub theme: String,
+    pub restart_grace: Duration,
+    pub show_kernel_threads: bool,
+    pub log_level: String,
+    pub keys: Vec<Binding>,
+    /// Files that were read, in order.
+    pub sources: Vec<PathBuf>,
+    /// Problems that did not stop qd (a broken user file).
+    pub warnings: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            refresh: Duration::from_millis(1000),
+            theme: "dark".into(),
+            restart_grace: Duration::from_secs(5),
+            show_kernel_threads: false,
+            log_level: "info".into(),
+            keys: keymap::defaults(),
+            sources: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    general: Option<RawGeneral>,
+    keys: Option<Vec<keymap::RawKey>>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawGeneral {
+    refresh_ms: Option<Spanned<u64>>,
+    theme: Option<Spanned<String>>,
+    restart_grace: Option<Spanned<String>>,
+    show_kernel_threads: Option<bool>,
+    log_level: Option<Spanned<String>>,
+}
+
+const LOG_LEVELS: [&str; 5] = ["error", "warn", "info", "debug", "trace"];
+
+/// Parses and validates one file and applies it over `cfg`.
+pub fn apply_file(cfg: &mut Config, path: &Path) -> Result<(), ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::at(path, "", None, format!("cannot read: {e}")))?;
+    apply_text(cfg, path, &text)
+}
+
+pub fn apply_text(cfg: &mut Config, path: &Path, text: &str) -> Result<(), ConfigError> {
+    let raw: RawFile = toml::from_str(text).map_err(|e| ConfigError::from_toml(path, text, &e))?;
+    let err =
+        |span: std::ops::Range<usize>, m: String| ConfigError::at(path, text, Some(span.start), m);
+    let mut next = cfg.clone();
+    if let Some(g) = raw.general {
+        if let Some(r) = g.refresh_ms {
+            if !(100..=3_600_000).contains(r.get_ref()) {
+                return Err(err(
+                    r.span(),
+                    format!(
+                        "general.refresh_ms = {} is out of range (100 to 3600000)",
+                        r.get_ref()
+                    ),
+                ));
+            }
+            next.refresh = Duration::from_millis(*r.get_ref());
+        }
+        if let Some(t) = g.theme {
+            theme::ThemeSpec::load(t.get_ref())
+                .map_err(|e| err(t.span(), format!("general.theme: {}", e.message)))?;
+            next.theme = t.into_inner();
+        }
+        if let Some(d) = g.restart_grace {
+            next.restart_grace = duration::parse(d.get_ref())
+                .map_err(|m| err(d.span(), format!("general.restart_grace: {m}")))?;
+        }
+        if let Some(k) = g.show_kernel_threads {
+            next.show_kernel_threads = k;
+        }
+        if let Some(l) = g.log_level {
+            if !LOG_LEVELS.contains(&l.get_ref().as_str()) {
+                return Err(err(
+                    l.span(),
+                    format!(
+                        "general.log_level = `{}`: use one of {}",
+                        l.get_ref(),
+                        LOG_LEVELS.join(", ")
+                    ),
+                ));
+            }
+            next.log_level = l.into_inner();
+        }
+    }
+    if let Some(keys) = raw.keys {
+        for k in keys {
+            let b = keymap::resolve(&k).map_err(|(span, m)| err(span, m))?;
+            keymap::bind(&mut next.keys, b);
+        }
+    }
+    next.sources.push(path.to_path_buf());
+    *cfg = next;
+    Ok(())
+}
+
+/// Loads the configuration qd runs with.
+pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+    let mut cfg = Config::default();
+    if let Some(p) = explicit {
+        apply_file(&mut cfg, p)?;
+        return Ok(cfg);
+    }
+    let system = Path::new(paths::SYSTEM_CONFIG);
+    if system.exists() {
+        apply_file(&mut cfg, system)?;
+    }
+    if let Some(user) = paths::user_config().filter(|p| p.exists()) {
+        if let Err(e) = apply_file(&mut cfg, &user) {
+            cfg.warnings
+                .push(format!("{e} (user config skipped, defaults used)"));
+        }
+    }
+    Ok(cfg)
+}
+
+/// Checks one file on its own, as `qd config check` does.
+pub fn check(path: &Path) -> Result<Config, ConfigError> {
+    let mut cfg = Config::default();
+    apply_file(&mut cfg, path)?;
+    Ok(cfg)
+}

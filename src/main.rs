@@ -1,0 +1,80 @@
+//! `qd`: parse the command line, load the config, then open the TUI or run a
+//! headless subcommand. Exit codes: 0 ok, 1 failed, 2 usage/config, 3 denied.
+
+use clap::Parser;
+use quarterdeck::actions::{Dispatcher, Operator, Policy};
+use quarterdeck::cli::{self, Cli, Cmd, ConfigCmd};
+use quarterdeck::config;
+use std::time::Duration;
+
+fn init_logging(level: &str) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let dir = config::paths::state_dir()?;
+    std::fs::create_dir_all(&dir).ok()?;
+    let file = tracing_appender::rolling::never(&dir, "qd.log");
+    let (writer, guard) = tracing_appender::non_blocking(file);
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(format!("quarterdeck={level},qd={level}")).ok()?;
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init()
+        .ok()?;
+    Some(guard)
+}
+
+fn main() {
+    let args = Cli::parse();
+    std::process::exit(real_main(args));
+}
+
+fn real_main(args: Cli) -> i32 {
+    if let Some(Cmd::Config {
+        command: ConfigCmd::Check { path },
+    }) = &args.command
+    {
+        return cli::config_cmd::check(path.as_deref().or(args.config.as_deref()));
+    }
+    let mut cfg = match config::load(args.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("qd: {e}");
+            return cli::EXIT_USAGE;
+        }
+    };
+    if let Some(level) = &args.log_level {
+        cfg.log_level = level.clone();
+    }
+    let _log = init_logging(&cfg.log_level);
+    for w in &cfg.warnings {
+        tracing::warn!("{w}");
+    }
+    if let Some(ms) = args.refresh {
+        cfg.refresh = Duration::from_millis(ms);
+    }
+    if let Some(t) = &args.theme {
+        if let Err(e) = config::theme::ThemeSpec::load(t) {
+            eprintln!("qd: --theme: {}", e.message);
+            return cli::EXIT_USAGE;
+        }
+        cfg.theme = t.clone();
+    }
+    let dispatcher = Dispatcher::new(
+        Policy::default(),
+        Operator::current(),
+        args.readonly,
+        cfg.restart_grace,
+    );
+    match args.command {
+        None => quarterdeck::tui::run(cfg, dispatcher),
+        Some(Cmd::Snapshot {
+            table,
+            json,
+            kernel_threads,
+        }) => cli::snapshot::run(table, json, kernel_threads),
+        Some(Cmd::Signal { pids, signal }) => cli::proc_cmds::signal(&dispatcher, &pids, &signal),
+        Some(Cmd::Renice { pids, nice }) => cli::proc_cmds::renice(&dispatcher, &pids, nice),
+        Some(Cmd::Restart { pid }) => cli::proc_cmds::restart(&dispatcher, pid),
+        Some(Cmd::Config { .. }) => cli::EXIT_OK,
+    }
+}

@@ -1,0 +1,11 @@
+//! Plain data shared by every layer: processes, host stats, snapshots, and the one
+//! place where foreign text is made inert. Nothing here does I/O.
+
+pub mod host;
+pub mod process;
+pub mod snapshot;
+pub mod text;
+
+pub use host::HostStats;
+pub use process::{ProcKey, Process};
+pub use snapshot::Snapshot;

@@ -1,0 +1,23 @@
+//! A whole, immutable picture of one host at one refresh. Collectors publish these
+//! behind an `Arc`; views never mutate them, and the newest one wins.
+
+use super::{HostStats, Process};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Snapshot {
+    /// `local` for this machine; remote hosts later carry their own name.
+    pub host: String,
+    /// Unix time in milliseconds when the snapshot was taken.
+    pub taken_at_ms: u64,
+    pub stats: HostStats,
+    pub processes: Vec<Process>,
+    /// Processes whose fields could not all be read (permission denied): counted, not hidden.
+    pub partial_reads: usize,
+}
+
+impl Snapshot {
+    pub fn find(&self, pid: i32) -> Option<&Process> {
+        self.processes.iter().find(|p| p.pid == pid)
+    }
+}

@@ -1,0 +1,123 @@
+//! The one place where foreign text (process names, argv, environment, remote output)
+//! is made inert before it reaches a screen or a text table.
+//!
+//! A process chooses its own argv and name, so they may hold escape sequences meant to
+//! move the cursor, set the window title or write the clipboard (OSC 52), bidi
+//! overrides that make a line read differently than it runs, or newlines that forge
+//! extra rows. Every such character is replaced by a visible escape (`\e`, `\x9b`,
+//! `\u{202e}`, `\n`), so what the operator sees is exactly what is there, and nothing
+//! is interpreted by the terminal. JSON output keeps the raw (lossy UTF-8) text: serde
+//! escapes control characters itself.
+
+use std::borrow::Cow;
+
+/// Bidi controls: embeddings/overrides (U+202A-202E), isolates (U+2066-2069) and the
+/// implicit marks (LRM, RLM, ALM), which can reorder what surrounds them.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// True when `c` must not reach a terminal as itself.
+pub fn is_unsafe(c: char) -> bool {
+    c.is_control() || is_bidi_control(c) || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}')
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    use std::fmt::Write;
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\x1b' => out.push_str("\\e"),
+        c if (c as u32) < 0x100 => {
+            let _ = write!(out, "\\x{:02x}", c as u32);
+        }
+        c => {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        }
+    }
+}
+
+/// Makes `s` inert and at most `max_chars` characters long (counting the visible
+/// escapes), ending in `…` when cut. Borrows when nothing needs changing.
+pub fn inert(s: &str, max_chars: usize) -> Cow<'_, str> {
+    let needs_escape = s.chars().any(is_unsafe);
+    if !needs_escape && (s.len() <= max_chars || s.chars().count() <= max_chars) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len().min(max_chars * 4) + 8);
+    let mut count = 0usize;
+    for c in s.chars() {
+        let before = out.len();
+        if is_unsafe(c) {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+        count += out[before..].chars().count();
+        if count > max_chars {
+            // Cut back to max_chars - 1 characters and mark the cut.
+            let keep = max_chars.saturating_sub(1);
+            let cut = out
+                .char_indices()
+                .nth(keep)
+                .map(|(i, _)| i)
+                .unwrap_or(out.len());
+            out.truncate(cut);
+            out.push('…');
+            return Cow::Owned(out);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `inert` with no length limit: for detail panes that wrap long values themselves.
+pub fn inert_full(s: &str) -> Cow<'_, str> {
+    inert(s, usize::MAX)
+}
+
+/// Decodes raw bytes lossily (invalid UTF-8 becomes U+FFFD), never failing.
+pub fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Splits a NUL-separated /proc buffer (cmdline, environ) into lossy strings.
+pub fn split_nul(bytes: &[u8]) -> Vec<String> {
+    let trimmed = bytes.strip_suffix(&[0]).unwrap_or(bytes);
+    if trimmed.is_empty() {
+        return Vec::new();
+    }
+    trimmed.split(|b| *b == 0).map(lossy).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_text_is_borrowed() {
+        assert!(matches!(inert("nginx: worker", 100), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn escapes_become_visible() {
+        let s = "a\x1b]0;pwn\x07b\nc\u{202e}d\u{9b}e";
+        assert_eq!(inert(s, 100), "a\\e]0;pwn\\x07b\\nc\\u{202e}d\\x9be");
+        assert!(!inert(s, 100).chars().any(is_unsafe));
+    }
+
+    #[test]
+    fn truncates_with_ellipsis_counting_escapes() {
+        assert_eq!(inert("abcdef", 4), "abc…");
+        assert_eq!(inert("\x1b\x1b\x1b", 5), "\\e\\e…");
+        assert_eq!(inert("abcd", 4), "abcd");
+    }
+
+    #[test]
+    fn splits_nul_buffers_lossily() {
+        assert_eq!(split_nul(b"sleep\x00100\x00"), vec!["sleep", "100"]);
+        assert_eq!(split_nul(b"a\xff\x00b"), vec!["a\u{fffd}", "b"]);
+        assert!(split_nul(b"").is_empty());
+        assert_eq!(split_nul(b"a\x00\x00b\x00"), vec!["a", "", "b"]);
+    }
+}

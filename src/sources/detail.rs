@@ -1,0 +1,112 @@
+//! The detail of one process, read on demand when the operator opens it: everything
+//! the table has no room for. Each field is read independently, so a field the
+//! operator may not read (another user's environment) says why instead of hiding the
+//! rest.
+
+use super::procs::{read_capped, read_unit};
+use super::procstat::{parse_stat, read_starttime};
+use super::sockets::{SocketEntry, read_all, socket_inodes};
+use crate::model::text::split_nul;
+use serde::Serialize;
+
+/// A field that may be unreadable: the value, or the reason it is missing.
+pub type Field<T> = Result<T, String>;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProcDetail {
+    pub pid: i32,
+    pub starttime: u64,
+    pub name: String,
+    pub cmdline: Field<Vec<String>>,
+    pub exe: Field<String>,
+    pub cwd: Field<String>,
+    /// Real, effective uid and gid (from /proc/PID/status).
+    pub uids: Field<String>,
+    pub gids: Field<String>,
+    pub groups: Field<String>,
+    pub threads: u32,
+    pub open_files: Field<usize>,
+    pub sockets: Field<Vec<SocketEntry>>,
+    pub cgroup: Field<String>,
+    pub unit: Option<String>,
+    /// Lines of /proc/PID/limits after its header.
+    pub limits: Field<Vec<String>>,
+    pub environ: Field<Vec<String>>,
+}
+
+fn why(e: std::io::Error) -> String {
+    match e.raw_os_error() {
+        Some(libc::EACCES) | Some(libc::EPERM) => {
+            "permission denied (run as root or as the process owner)".into()
+        }
+        Some(libc::ENOENT) | Some(libc::ESRCH) => "the process has exited".into(),
+        _ => e.to_string(),
+    }
+}
+
+fn status_line(status: &str, key: &str) -> Field<String> {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(key))
+        .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
+        .ok_or_else(|| format!("no {key} in status"))
+}
+
+/// Reads the detail of `pid`, refusing if it is no longer the process with `starttime`.
+pub fn load(pid: i32, starttime: u64) -> Result<ProcDetail, String> {
+    match read_starttime(pid) {
+        Ok(s) if s == starttime => {}
+        Ok(_) => return Err("the process changed since it was listed (pid reused)".into()),
+        Err(e) => return Err(why(e)),
+    }
+    let stat = std::fs::read(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|b| parse_stat(&b));
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).map_err(why);
+    let from_status = |key: &str| status.clone().and_then(|s| status_line(&s, key));
+    let inodes = socket_inodes(pid).map_err(why);
+    let sockets = inodes.as_ref().map_err(Clone::clone).map(|set| {
+        read_all(&format!("/proc/{pid}/net"))
+            .into_iter()
+            .filter(|s| set.contains(&s.inode))
+            .collect()
+    });
+    let open_files = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|d| d.count())
+        .map_err(why);
+    Ok(ProcDetail {
+        pid,
+        starttime,
+        name: stat.as_ref().map(|s| s.comm.clone()).unwrap_or_default(),
+        cmdline: read_capped(&format!("/proc/{pid}/cmdline"), 1 << 20)
+            .map(|b| split_nul(&b))
+            .map_err(why),
+        exe: std::fs::read_link(format!("/proc/{pid}/exe"))
+            .map(|p| p.to_string_lossy().into_owned())
+            .map_err(why),
+        cwd: std::fs::read_link(format!("/proc/{pid}/cwd"))
+            .map(|p| p.to_string_lossy().into_owned())
+            .map_err(why),
+        uids: from_status("Uid:"),
+        gids: from_status("Gid:"),
+        groups: from_status("Groups:"),
+        threads: stat.as_ref().map(|s| s.threads).unwrap_or(0),
+        open_files,
+        sockets,
+        cgroup: std::fs::read_to_string(format!("/proc/{pid}/cgroup"))
+            .map(|s| s.trim_end().to_string())
+            .map_err(why),
+        unit: read_unit(pid).map(|u| u.to_string()),
+        limits: std::fs::read_to_string(format!("/proc/{pid}/limits"))
+            .map(|s| {
+                s.lines()
+                    .skip(1)
+                    .map(|l| l.trim_end().to_string())
+                    .collect()
+            })
+            .map_err(why),
+        environ: read_capped(&format!("/proc/{pid}/environ"), 1 << 20)
+            .map(|b| split_nul(&b))
+            .map_err(why),
+    })
+}

@@ -1,0 +1,98 @@
+//! Collectors: they read the system and publish whole, immutable snapshots.
+//!
+//! The local collector runs on its own thread (its /proc reads block) and publishes
+//! through a `watch` channel: the newest snapshot replaces any unread one, so a slow
+//! consumer never queues stale work and a slow refresh never blocks input.
+
+pub mod detail;
+pub mod host;
+pub mod procs;
+pub mod procstat;
+pub mod sockets;
+pub mod users;
+
+use crate::model::Snapshot;
+use std::sync::Arc;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
+use tokio::sync::watch;
+
+pub use procs::LocalCollector;
+
+/// Commands to a running collector.
+#[derive(Debug, Clone, Copy)]
+pub enum Control {
+    Interval(Duration),
+    Pause(bool),
+    RefreshNow,
+}
+
+pub struct CollectorHandle {
+    pub snapshots: watch::Receiver<Arc<Snapshot>>,
+    control: mpsc::Sender<Control>,
+}
+
+impl CollectorHandle {
+    /// Sends a command; a collector that has stopped is simply gone.
+    pub fn send(&self, c: Control) {
+        let _ = self.control.send(c);
+    }
+}
+
+/// Starts the local collector. The first snapshot is taken right away (the first frame
+/// must not wait for an interval), a second one shortly after so CPU% has a base, then
+/// one per `interval`. The thread ends when the handle is dropped.
+pub fn spawn_local(interval: Duration) -> std::io::Result<CollectorHandle> {
+    let mut collector = LocalCollector::new();
+    let first = Arc::new(collector.snapshot());
+    let (tx, rx) = watch::channel(first);
+    let (ctx, crx) = mpsc::channel::<Control>();
+    std::thread::Builder::new()
+        .name("qd-collector".into())
+        .spawn(move || {
+            let mut interval = interval;
+            let mut paused = false;
+            let mut wait = interval.min(Duration::from_millis(300));
+            loop {
+                let timeout = if paused {
+                    Duration::from_secs(3600)
+                } else {
+                    wait
+                };
+                match crx.recv_timeout(timeout) {
+                    Ok(Control::Interval(d)) => {
+                        interval = d;
+                        wait = d;
+                        continue;
+                    }
+                    Ok(Control::Pause(p)) => {
+                        paused = p;
+                        wait = interval;
+                        continue;
+                    }
+                    Ok(Control::RefreshNow) | Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) => break,
+                }
+                if paused {
+                    continue;
+                }
+                let snap = Arc::new(collector.snapshot());
+                if tx.send(snap).is_err() {
+                    break;
+                }
+                wait = interval;
+            }
+        })?;
+    Ok(CollectorHandle {
+        snapshots: rx,
+        control: ctx,
+    })
+}
+
+/// A snapshot whose CPU percentages are measured over `sample`: for one-shot use (CLI).
+pub fn one_shot(sample: Duration) -> Snapshot {
+    let mut c = LocalCollector::new();
+    let _ = c.snapshot();
+    std::thread::sleep(sample);
+    c.snapshot()
+}

@@ -1,0 +1,362 @@
+//! The process collector: reads /proc incrementally and builds `Process` rows.
+//!
+//! What never changes for a (pid, starttime) — uid, user name, cgroup unit, and
+//! (mostly) argv — is read once and cached. Each refresh then reads only
+//! /proc/PID/stat, through a file descriptor kept open since the process was first
+//! seen: `pread` on it costs less than half of open+read+close, and once the process
+//! exits it fails with ESRCH, so an fd never reads a different process that reused
+//! the pid. Processes that vanish mid-read are skipped; fields that cannot be read
+//! (permission denied) stay empty instead of failing the refresh.
+
+use super::procstat::{PF_KTHREAD, Stat, parse_stat};
+use super::users::UserDb;
+use crate::model::text::split_nul;
+use crate::model::{HostStats, Process, Snapshot};
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::Read;
+use std::os::unix::fs::{FileExt, MetadataExt};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// argv larger than this is cut: a multi-MB argv must not cost a multi-MB read each time.
+const MAX_CMDLINE: usize = 256 * 1024;
+/// Processes younger than this get their argv re-read every refresh: many programs
+/// rewrite it just after start (nginx, postgres, sshd).
+const YOUNG: Duration = Duration::from_secs(10);
+/// Older processes get it re-read every this many refreshes (staggered by pid).
+const CMDLINE_EVERY: u64 = 8;
+
+struct Entry {
+    starttime: u64,
+    stat_fd: Option<File>,
+    uid: u32,
+    user: Arc<str>,
+    name: Arc<str>,
+    cmdline: Arc<[String]>,
+    unit: Option<Arc<str>>,
+    prev_ticks: u64,
+    seen: u64,
+}
+
+pub struct ProcCollector {
+    cache: HashMap<i32, Entry>,
+    users: UserDb,
+    clk_tck: f64,
+    page_size: u64,
+    boot_time: u64,
+    /// How many stat fds may stay open; beyond it, processes are read with open+read.
+    fd_budget: usize,
+    open_fds: usize,
+    generation: u64,
+    last_sample: Option<Instant>,
+    buf: Vec<u8>,
+    pub partial_reads: usize,
+}
+
+impl ProcCollector {
+    pub fn new(boot_time: u64) -> Self {
+        let clk_tck = rustix::param::clock_ticks_per_second() as f64;
+        let fd_limit = raise_fd_limit();
+        Self {
+            cache: HashMap::new(),
+            users: UserDb::new(),
+            clk_tck: if clk_tck > 0.0 { clk_tck } else { 100.0 },
+            page_size: rustix::param::page_size() as u64,
+            boot_time,
+            // Leave room for sockets, ptys and the rest of the program.
+            fd_budget: (fd_limit as usize).saturating_sub(512) * 3 / 4,
+            open_fds: 0,
+            generation: 0,
+            last_sample: None,
+            buf: Vec::with_capacity(1024),
+            partial_reads: 0,
+        }
+    }
+
+    pub fn users(&mut self) -> &mut UserDb {
+        &mut self.users
+    }
+
+    /// Reads every process once. CPU percentages are relative to the previous call.
+    pub fn collect(&mut self) -> Vec<Process> {
+        self.generation += 1;
+        self.partial_reads = 0;
+        let now = Instant::now();
+        let elapsed = self
+            .last_sample
+            .map(|t| now.duration_since(t).as_secs_f64());
+        self.last_sample = Some(now);
+        let uptime_ticks = read_uptime_secs() * self.clk_tck;
+
+        let mut out = Vec::with_capacity(self.cache.len() + 16);
+        let Ok(dir) = std::fs::read_dir("/proc") else {
+            return out;
+        };
+        for ent in dir.flatten() {
+            let name = ent.file_name();
+            let Some(pid) = name.to_str().and_then(|s| s.parse::<i32>().ok()) else {
+                continue;
+            };
+            if let Some(p) = self.read_one(pid, elapsed, uptime_ticks) {
+                out.push(p);
+            }
+        }
+        let gen_now = self.generation;
+        let mut closed = 0;
+        self.cache.retain(|_, e| {
+            let keep = e.seen == gen_now;
+            if !keep && e.stat_fd.is_some() {
+                closed += 1;
+            }
+            keep
+        });
+        self.open_fds -= closed;
+        out
+    }
+
+    fn read_one(&mut self, pid: i32, elapsed: Option<f64>, uptime_ticks: f64) -> Option<Process> {
+        // Fast path: a cached fd, still the same process.
+        let mut stat = None;
+        if let Some(e) = self.cache.get_mut(&pid) {
+            let read = match &e.stat_fd {
+                Some(fd) => pread_all(fd, &mut self.buf),
+                // Over the fd budget: open+read, but still keep the cached fields.
+                None => File::open(format!("/proc/{pid}/stat"))
+                    .and_then(|f| pread_all(&f, &mut self.buf)),
+            };
+            if read.is_ok() {
+                stat = parse_stat(&self.buf).filter(|s| s.starttime == e.starttime);
+            }
+        }
+        let stat = match stat {
+            Some(s) => s,
+            None => self.open_new(pid)?,
+        };
+        let generation = self.generation;
+        let refresh_cmdline = {
+            let age_ticks = uptime_ticks - stat.starttime as f64;
+            age_ticks < YOUNG.as_secs_f64() * self.clk_tck
+                || (pid as u64 + generation) % CMDLINE_EVERY == 0
+        };
+        let e = self.cache.get_mut(&pid)?;
+        e.seen = generation;
+        if refresh_cmdline && stat.flags & PF_KTHREAD == 0 {
+            if let Ok(bytes) = read_capped(&format!("/proc/{pid}/cmdline"), MAX_CMDLINE) {
+                let args = split_nul(&bytes);
+                if *e.cmdline != *args {
+                    e.cmdline = Arc::from(args);
+                }
+            }
+        }
+        if *e.name != *stat.comm {
+            e.name = Arc::from(stat.comm.as_str());
+        }
+        let ticks = stat.utime + stat.stime;
+        let cpu_percent = match elapsed {
+            Some(dt) if dt > 0.0 && ticks >= e.prev_ticks => {
+                ((ticks - e.prev_ticks) as f64 / self.clk_tck / dt * 100.0) as f32
+            }
+            _ => 0.0,
+        };
+        e.prev_ticks = ticks;
+        Some(Process {
+            pid,
+            ppid: stat.ppid,
+            user: e.user.clone(),
+            uid: e.uid,
+            name: e.name.clone(),
+            cmdline: e.cmdline.clone(),
+            state: stat.state,
+            nice: stat.nice,
+            priority: stat.priority,
+            threads: stat.threads,
+            cpu_percent,
+            rss_bytes: stat.rss_pages * self.page_size,
+            vsize_bytes: stat.vsize,
+            cpu_ticks: ticks,
+            cpu_seconds: ticks as f64 / self.clk_tck,
+            start_time: self.boot_time + (stat.starttime as f64 / self.clk_tck) as u64,
+            starttime_ticks: stat.starttime,
+            tty_nr: stat.tty_nr,
+            kernel_thread: stat.flags & PF_KTHREAD != 0,
+            unit: e.unit.clone(),
+            site: None,
+        })
+    }
+
+    /// First sight of a process (or of a reused pid): open its stat, read what never
+    /// changes, and cache it. `None` when it vanished meanwhile.
+    fn open_new(&mut self, pid: i32) -> Option<Stat> {
+        if let Some(old) = self.cache.remove(&pid) {
+            if old.stat_fd.is_some() {
+                self.open_fds -= 1;
+            }
+        }
+        let path = format!("/proc/{pid}/stat");
+        let file = File::open(&path).ok()?;
+        pread_all(&file, &mut self.buf).ok()?;
+        let stat = parse_stat(&self.buf)?;
+        let meta = std::fs::metadata(format!("/proc/{pid}")).ok()?;
+        let uid = meta.uid();
+        let kernel = stat.flags & PF_KTHREAD != 0;
+        let cmdline: Arc<[String]> = if kernel {
+            Arc::from(Vec::new())
+        } else {
+            match read_capped(&format!("/proc/{pid}/cmdline"), MAX_CMDLINE) {
+                Ok(b) => Arc::from(split_nul(&b)),
+                Err(e) if is_gone(&e) => return None,
+                Err(_) => {
+                    self.partial_reads += 1;
+                    Arc::from(Vec::new())
+                }
+            }
+        };
+        let unit = if kernel { None } else { read_unit(pid) };
+        let keep_fd = self.open_fds < self.fd_budget;
+        if keep_fd {
+            self.open_fds += 1;
+        }
+        let user = self.users.name(uid);
+        self.cache.insert(
+            pid,
+            Entry {
+                starttime: stat.starttime,
+                stat_fd: keep_fd.then_some(file),
+                uid,
+                user,
+                name: Arc::from(stat.comm.as_str()),
+                cmdline,
+                unit,
+                // A new process: its CPU% counts from its start, not from zero ticks.
+                prev_ticks: stat.utime + stat.stime,
+                seen: 0,
+            },
+        );
+        Some(stat)
+    }
+}
+
+fn is_gone(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::NotFound || e.raw_os_error() == Some(libc::ESRCH)
+}
+
+fn pread_all(file: &File, buf: &mut Vec<u8>) -> std::io::Result<()> {
+    buf.clear();
+    buf.resize(buf.capacity().max(1024), 0);
+    let mut filled = 0;
+    loop {
+        let n = file.read_at(&mut buf[filled..], filled as u64)?;
+        filled += n;
+        if n == 0 || filled < buf.len() {
+            break;
+        }
+        buf.resize(buf.len() * 2, 0);
+    }
+    buf.truncate(filled);
+    Ok(())
+}
+
+/// Reads at most `cap` bytes of a file.
+pub fn read_capped(path: &str, cap: usize) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    File::open(path)?.take(cap as u64).read_to_end(&mut out)?;
+    Ok(out)
+}
+
+/// The systemd unit a process belongs to: the innermost `.service` or `.scope` of its
+/// cgroup path (cgroup v2 `0::` line, or the v1 `name=systemd` hierarchy).
+pub fn read_unit(pid: i32) -> Option<Arc<str>> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?;
+    unit_of_cgroup(&text).map(Arc::from)
+}
+
+pub fn unit_of_cgroup(text: &str) -> Option<&str> {
+    let path = text
+        .lines()
+        .find_map(|l| l.strip_prefix("0::"))
+        .or_else(|| {
+            text.lines()
+                .find_map(|l| l.split_once(":name=systemd:").map(|(_, p)| p))
+        })?;
+    path.rsplit('/')
+        .find(|c| c.ends_with(".service") || c.ends_with(".scope"))
+}
+
+fn read_uptime_secs() -> f64 {
+    std::fs::read_to_string("/proc/uptime")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse().ok()))
+        .unwrap_or(0.0)
+}
+
+/// Raises the soft fd limit to the hard one (cached stat fds need one per process)
+/// and returns the new soft limit.
+fn raise_fd_limit() -> u64 {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let mut lim = getrlimit(Resource::Nofile);
+    if let Some(max) = lim.maximum {
+        if lim.current != Some(max) {
+            lim.current = Some(max);
+            let _ = setrlimit(Resource::Nofile, lim);
+        }
+    }
+    getrlimit(Resource::Nofile).current.unwrap_or(1024)
+}
+
+/// Collects a whole snapshot: host stats and processes.
+pub struct LocalCollector {
+    pub host: super::host::HostCollector,
+    pub procs: ProcCollector,
+}
+
+impl LocalCollector {
+    pub fn new() -> Self {
+        let host = super::host::HostCollector::new();
+        let boot = host.boot_time();
+        Self {
+            host,
+            procs: ProcCollector::new(boot),
+        }
+    }
+
+    pub fn snapshot(&mut self) -> Snapshot {
+        let stats: HostStats = self.host.collect();
+        let processes = self.procs.collect();
+        let taken_at_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0);
+        Snapshot {
+            host: "local".into(),
+            taken_at_ms,
+            stats,
+            processes,
+            partial_reads: self.procs.partial_reads,
+        }
+    }
+}
+
+impl Default for LocalCollector {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unit_from_cgroup_v2_and_v1() {
+        let v2 = "0::/user.slice/user-1000.slice/user@1000.service/app.slice/qd-shop-api.service\n";
+        assert_eq!(unit_of_cgroup(v2), Some("qd-shop-api.service"));
+        assert_eq!(
+            unit_of_cgroup("0::/system.slice/nginx.service\n"),
+            Some("nginx.service")
+        );
+        assert_eq!(unit_of_cgroup("0::/\n"), None);
+        let v1 = "12:cpu:/x\n1:name=systemd:/user.slice/session-4.scope\n";
+        assert_eq!(unit_of_cgroup(v1), Some("session-4.scope"));
+    }
+}

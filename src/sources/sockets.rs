@@ -1,0 +1,122 @@
+//! TCP/UDP sockets from /proc/net/{tcp,tcp6,udp,udp6} (or a process's own network
+//! namespace under /proc/PID/net), and the socket inodes a process holds.
+
+use serde::Serialize;
+use std::collections::HashSet;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SocketEntry {
+    pub proto: &'static str,
+    pub local: SocketAddr,
+    pub remote: SocketAddr,
+    pub state: &'static str,
+    pub uid: u32,
+    pub inode: u64,
+}
+
+const TABLES: [(&str, &str); 4] = [
+    ("tcp", "tcp"),
+    ("tcp6", "tcp6"),
+    ("udp", "udp"),
+    ("udp6", "udp6"),
+];
+
+/// All sockets of the namespace seen through `net_dir` (`/proc/net` or `/proc/PID/net`).
+pub fn read_all(net_dir: &str) -> Vec<SocketEntry> {
+    let mut out = Vec::new();
+    for (file, proto) in TABLES {
+        if let Ok(text) = std::fs::read_to_string(format!("{net_dir}/{file}")) {
+            out.extend(text.lines().skip(1).filter_map(|l| parse_line(proto, l)));
+        }
+    }
+    out
+}
+
+/// The socket inodes among a process's open file descriptors.
+pub fn socket_inodes(pid: i32) -> std::io::Result<HashSet<u64>> {
+    let mut set = HashSet::new();
+    for ent in std::fs::read_dir(format!("/proc/{pid}/fd"))?.flatten() {
+        if let Ok(target) = std::fs::read_link(ent.path()) {
+            let t = target.to_string_lossy();
+            if let Some(n) = t.strip_prefix("socket:[").and_then(|r| r.strip_suffix(']')) {
+                if let Ok(ino) = n.parse() {
+                    set.insert(ino);
+                }
+            }
+        }
+    }
+    Ok(set)
+}
+
+fn tcp_state(code: u8, udp: bool) -> &'static str {
+    match (code, udp) {
+        (0x07, true) => "UNCONN",
+        (0x01, _) => "ESTABLISHED",
+        (0x02, _) => "SYN_SENT",
+        (0x03, _) => "SYN_RECV",
+        (0x04, _) => "FIN_WAIT1",
+        (0x05, _) => "FIN_WAIT2",
+        (0x06, _) => "TIME_WAIT",
+        (0x07, _) => "CLOSE",
+        (0x08, _) => "CLOSE_WAIT",
+        (0x09, _) => "LAST_ACK",
+        (0x0A, _) => "LISTEN",
+        (0x0B, _) => "CLOSING",
+        _ => "UNKNOWN",
+    }
+}
+
+/// The kernel prints each 32-bit word of an address as the hex of its in-memory
+/// (network order) bytes read as a native integer.
+fn parse_addr(s: &str) -> Option<SocketAddr> {
+    let (ip, port) = s.split_once(':')?;
+    let port = u16::from_str_radix(port, 16).ok()?;
+    let ip = match ip.len() {
+        8 => IpAddr::V4(Ipv4Addr::from(
+            u32::from_str_radix(ip, 16).ok()?.to_ne_bytes(),
+        )),
+        32 => {
+            let mut b = [0u8; 16];
+            for i in 0..4 {
+                let w = u32::from_str_radix(ip.get(i * 8..i * 8 + 8)?, 16).ok()?;
+                b[i * 4..i * 4 + 4].copy_from_slice(&w.to_ne_bytes());
+            }
+            IpAddr::V6(Ipv6Addr::from(b))
+        }
+        _ => return None,
+    };
+    Some(SocketAddr::new(ip, port))
+}
+
+fn parse_line(proto: &'static str, line: &str) -> Option<SocketEntry> {
+    let f: Vec<&str> = line.split_whitespace().collect();
+    Some(SocketEntry {
+        proto,
+        local: parse_addr(f.get(1)?)?,
+        remote: parse_addr(f.get(2)?)?,
+        state: tcp_state(
+            u8::from_str_radix(f.get(3)?, 16).ok()?,
+            proto.starts_with("udp"),
+        ),
+        uid: f.get(7)?.parse().ok()?,
+        inode: f.get(9)?.parse().ok()?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_v4_and_v6_lines() {
+        let l = "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 12345 1 0 100 0 0 10 0";
+        let e = parse_line("tcp", l).expect("v4");
+        assert_eq!(e.local.to_string(), "127.0.0.1:8080");
+        assert_eq!((e.state, e.uid, e.inode), ("LISTEN", 1000, 12345));
+        let l6 = "   1: 00000000000000000000000001000000:0035 00000000000000000000000000000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 999 2";
+        let e6 = parse_line("udp6", l6).expect("v6");
+        assert_eq!(e6.local.to_string(), "[::1]:53");
+        assert_eq!(e6.state, "UNCONN");
+    }
+}

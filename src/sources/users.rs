@@ -1,0 +1,63 @@
+//! uid -> user name, from /etc/passwd, cached. An uid missing from the cache makes
+//! the file be read again, at most once per interval, so new users appear without a
+//! restart and a host with many unknown uids costs no repeated reads.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const RELOAD_EVERY: Duration = Duration::from_secs(10);
+
+#[derive(Default)]
+pub struct UserDb {
+    names: HashMap<u32, Arc<str>>,
+    loaded_at: Option<Instant>,
+}
+
+impl UserDb {
+    pub fn new() -> Self {
+        let mut db = Self::default();
+        db.reload();
+        db
+    }
+
+    fn reload(&mut self) {
+        self.loaded_at = Some(Instant::now());
+        let Ok(text) = std::fs::read_to_string("/etc/passwd") else {
+            return;
+        };
+        for line in text.lines() {
+            let mut parts = line.split(':');
+            let (Some(name), _, Some(uid)) = (parts.next(), parts.next(), parts.next()) else {
+                continue;
+            };
+            if let Ok(uid) = uid.parse::<u32>() {
+                self.names.entry(uid).or_insert_with(|| Arc::from(name));
+            }
+        }
+    }
+
+    /// The name of `uid`, or the number itself when no user has it.
+    pub fn name(&mut self, uid: u32) -> Arc<str> {
+        if let Some(n) = self.names.get(&uid) {
+            return n.clone();
+        }
+        if self.loaded_at.is_none_or(|t| t.elapsed() > RELOAD_EVERY) {
+            self.reload();
+            if let Some(n) = self.names.get(&uid) {
+                return n.clone();
+            }
+        }
+        let n: Arc<str> = Arc::from(uid.to_string());
+        self.names.insert(uid, n.clone());
+        n
+    }
+
+    /// The uid of a user name, for the `u` filter and the CLI.
+    pub fn uid_of(&self, name: &str) -> Option<u32> {
+        self.names
+            .iter()
+            .find(|(_, n)| &***n == name)
+            .map(|(u, _)| *u)
+    }
+}
