@@ -77,7 +77,7 @@ pub enum Action {
         change: NiceChange,
     },
     Restart {
-        target: ProcTarget,
+        targets: Vec<ProcTarget>,
     },
 }
 
@@ -100,8 +100,9 @@ impl Action {
 
     pub fn targets(&self) -> &[ProcTarget] {
         match self {
-            Action::Signal { targets, .. } | Action::Renice { targets, .. } => targets,
-            Action::Restart { target } => std::slice::from_ref(target),
+            Action::Signal { targets, .. }
+            | Action::Renice { targets, .. }
+            | Action::Restart { targets } => targets,
         }
     }
 }
@@ -189,12 +190,10 @@ impl Dispatcher {
                 .iter()
                 .map(|t| outcome(t, proc_ops::renice(t, *change)))
                 .collect(),
-            Action::Restart { target } => {
-                vec![outcome(
-                    target,
-                    restart::restart(target, self.restart_grace),
-                )]
-            }
+            Action::Restart { targets } => targets
+                .iter()
+                .map(|t| outcome(t, restart::restart(t, self.restart_grace)))
+                .collect(),
         };
         Ok(Report {
             action: action.verb(),

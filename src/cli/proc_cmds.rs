@@ -64,7 +64,5 @@ pub fn renice(d: &Dispatcher, pids: &[i32], nice: i32) -> i32 {
 }
 
 pub fn restart(d: &Dispatcher, pid: i32) -> i32 {
-    run(d, &[pid], |mut targets| Action::Restart {
-        target: targets.remove(0),
-    })
+    run(d, &[pid], |targets| Action::Restart { targets })
 }

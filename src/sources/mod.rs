@@ -20,7 +20,7 @@ use tokio::sync::watch;
 pub use procs::LocalCollector;
 
 /// Commands to a running collector.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Control {
     Interval(Duration),
     Pause(bool),

@@ -1,4 +1,91 @@
-//! placeholder
-pub fn run(_c: crate::config::Config, _d: crate::actions::Dispatcher) -> i32 {
-    0
+//! The interactive console (ratatui). The only layer that knows about the terminal:
+//! state in `app`, changes in `update`, drawing in `render`, the loop in `event_loop`.
+
+pub mod app;
+pub mod commands;
+pub mod event_loop;
+pub mod filter;
+pub mod keys;
+pub mod msg;
+pub mod popups;
+pub mod procview;
+pub mod render;
+pub mod terminal;
+pub mod theme;
+pub mod tree;
+pub mod update;
+
+use crate::actions::Dispatcher;
+use crate::config::Config;
+use app::{App, Env, Level};
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+/// Runs the TUI until quit; returns the process exit code.
+pub fn run(cfg: Config, dispatcher: Dispatcher) -> i32 {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        eprintln!("qd: the console needs a terminal; for scripts use `qd snapshot --json`");
+        return crate::cli::EXIT_USAGE;
+    }
+    let theme = match theme::Theme::load(&cfg.theme) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("qd: {e}");
+            return crate::cli::EXIT_USAGE;
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("qd: cannot start the runtime: {e}");
+            return crate::cli::EXIT_FAILED;
+        }
+    };
+    let collector = match crate::sources::spawn_local(cfg.refresh) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("qd: cannot start the process collector: {e}");
+            return crate::cli::EXIT_FAILED;
+        }
+    };
+    let snapshot = collector.snapshots.borrow().clone();
+    let env = Env {
+        operator: dispatcher.operator().clone(),
+        readonly: dispatcher.is_readonly(),
+        keymap: keys::Keymap::new(cfg.keys.clone()),
+        theme,
+        refresh: cfg.refresh,
+        show_kernel_threads: cfg.show_kernel_threads,
+    };
+    terminal::install_panic_hook();
+    let _guard = terminal::Guard;
+    let term = match terminal::enter() {
+        Ok(t) => t,
+        Err(e) => {
+            terminal::restore();
+            eprintln!("qd: cannot set up the terminal: {e}");
+            return crate::cli::EXIT_FAILED;
+        }
+    };
+    let size = term.size().map(|s| (s.width, s.height)).unwrap_or((80, 24));
+    let mut app = App::new(env, snapshot, size);
+    if let Some(w) = cfg.warnings.first() {
+        app.set_status(Level::Warn, w.clone());
+    }
+    let result = rt.block_on(event_loop::run(term, app, Arc::new(dispatcher), collector));
+    terminal::restore();
+    match result {
+        Ok(exit) => {
+            tracing::info!(?exit, "qd exits");
+            crate::cli::EXIT_OK
+        }
+        Err(e) => {
+            tracing::error!("terminal error: {e}");
+            eprintln!("qd: terminal error: {e}");
+            crate::cli::EXIT_FAILED
+        }
+    }
 }

@@ -1,0 +1,163 @@
+//! All UI state, owned by the event loop's task alone. `App::new` takes an `Env` (who
+//! is operating, the keymap, the theme) so tests build an App from a fixture snapshot
+//! with no terminal, no collector and no dispatcher.
+
+use super::keys::Keymap;
+use super::procview::ProcView;
+use super::theme::Theme;
+use crate::actions::{Action, Operator, ProcTarget, Report};
+use crate::model::Snapshot;
+use crate::sources::detail::ProcDetail;
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What the App needs from outside, injected.
+#[derive(Debug, Clone)]
+pub struct Env {
+    pub operator: Operator,
+    pub readonly: bool,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub refresh: Duration,
+    pub show_kernel_threads: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    Filter,
+    Nice,
+    Command,
+}
+
+#[derive(Debug, Clone)]
+pub enum Popup {
+    Help {
+        scroll: usize,
+    },
+    SignalMenu {
+        selected: usize,
+        targets: Vec<ProcTarget>,
+    },
+    UserMenu {
+        items: Vec<(String, usize)>,
+        selected: usize,
+    },
+    /// Cancel is focused until the operator moves to OK.
+    Confirm {
+        action: Action,
+        ok_focused: bool,
+    },
+    Input {
+        kind: InputKind,
+        text: String,
+        previous: String,
+        error: Option<String>,
+    },
+    Results {
+        report: Report,
+        scroll: usize,
+    },
+    Error {
+        title: String,
+        message: String,
+    },
+    Detail {
+        pid: i32,
+        starttime: u64,
+        data: Option<Box<Result<ProcDetail, String>>>,
+        scroll: usize,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Ok,
+    Warn,
+    Error,
+}
+
+pub struct App {
+    pub snapshot: Arc<Snapshot>,
+    pub view: ProcView,
+    pub popup: Option<Popup>,
+    pub operator: Operator,
+    pub readonly: bool,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub refresh: Duration,
+    pub paused: bool,
+    pub status: Option<(Level, String)>,
+    /// The action under way, shown with a spinner.
+    pub busy: Option<String>,
+    pub spinner: usize,
+    /// Total CPU% of the last refreshes, newest last, for the header sparkline.
+    pub cpu_history: VecDeque<f32>,
+    /// Terminal size, kept from resize events for layout-dependent keys and mouse.
+    pub size: (u16, u16),
+    pub quit: bool,
+}
+
+pub const HISTORY: usize = 120;
+
+impl App {
+    pub fn new(env: Env, snapshot: Arc<Snapshot>, size: (u16, u16)) -> Self {
+        let mut view = ProcView {
+            show_kernel: env.show_kernel_threads,
+            ..ProcView::default()
+        };
+        view.rebuild(&snapshot);
+        Self {
+            snapshot,
+            view,
+            popup: None,
+            operator: env.operator,
+            readonly: env.readonly,
+            keymap: env.keymap,
+            theme: env.theme,
+            refresh: env.refresh,
+            paused: false,
+            status: None,
+            busy: None,
+            spinner: 0,
+            cpu_history: VecDeque::with_capacity(HISTORY),
+            size,
+            quit: false,
+        }
+    }
+
+    pub fn set_status(&mut self, level: Level, text: impl Into<String>) {
+        self.status = Some((level, text.into()));
+    }
+
+    /// Rows of the table that fit on screen (for paging and scrolling).
+    pub fn table_height(&self) -> usize {
+        let areas = super::render::layout::areas(self.size.0, self.size.1, self);
+        areas.table.height.saturating_sub(1) as usize
+    }
+
+    pub fn rebuild(&mut self) {
+        self.view.rebuild(&self.snapshot);
+        let h = self.table_height();
+        self.view.scroll_into_view(h);
+    }
+}
+
+impl Env {
+    /// An Env for tests and benchmarks: operator alice, default keys, dark theme.
+    pub fn for_tests() -> Self {
+        Self {
+            operator: Operator {
+                name: "alice".into(),
+                uid: 1000,
+                role: crate::actions::Role::Admin,
+            },
+            readonly: false,
+            keymap: super::keys::Keymap::new(crate::config::keymap::defaults()),
+            theme: Theme::builtin_dark(),
+            refresh: Duration::from_millis(1000),
+            show_kernel_threads: false,
+        }
+    }
+}

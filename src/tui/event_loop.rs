@@ -1,0 +1,162 @@
+//! The event loop: wait for one input, drain all others that are ready, update the
+//! App for each, run the effects, and draw once if anything changed — at most once
+//! per frame. Terminal input, snapshots (latest wins), action results and OS signals
+//! all arrive here; nothing else touches the App.
+
+use super::app::App;
+use super::msg::{Effect, Msg};
+use super::render::draw;
+use super::terminal::{self, Term};
+use super::update::update;
+use crate::actions::Dispatcher;
+use crate::sources::{CollectorHandle, detail};
+use ratatui::crossterm::event::{self, Event, MouseEventKind};
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+const FRAME: Duration = Duration::from_millis(16);
+
+/// Why the loop ended.
+#[derive(Debug)]
+pub enum Exit {
+    Quit,
+    Signal(&'static str),
+}
+
+fn changes_screen(msg: &Msg) -> bool {
+    match msg {
+        Msg::Term(Event::Mouse(m)) => !matches!(m.kind, MouseEventKind::Moved),
+        Msg::Term(Event::Key(_) | Event::Resize(..)) => true,
+        Msg::Term(_) => false,
+        _ => true,
+    }
+}
+
+/// Reads terminal input on its own thread (blocking reads), so the loop drains input
+/// with a plain `try_recv`. Ends when the loop is gone or the terminal fails.
+fn spawn_input(tx: mpsc::UnboundedSender<Msg>) -> io::Result<()> {
+    std::thread::Builder::new()
+        .name("qd-input".into())
+        .spawn(move || {
+            loop {
+                let msg = match event::read() {
+                    Ok(e) => Msg::Term(e),
+                    Err(e) => Msg::InputClosed(e.to_string()),
+                };
+                let closed = matches!(msg, Msg::InputClosed(_));
+                if tx.send(msg).is_err() || closed {
+                    break;
+                }
+            }
+        })?;
+    Ok(())
+}
+
+pub async fn run(
+    mut term: Term,
+    mut app: App,
+    dispatcher: Arc<Dispatcher>,
+    collector: CollectorHandle,
+) -> io::Result<Exit> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    spawn_input(tx.clone())?;
+    let mut snaps = collector.snapshots.clone();
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigint = signal(SignalKind::interrupt())?;
+    let mut tick = tokio::time::interval(Duration::from_millis(120));
+    term.draw(|f| draw(f, &app))?;
+    let mut last_draw = Instant::now();
+    let mut dirty = false;
+    loop {
+        let deadline = last_draw + FRAME;
+        let msg = tokio::select! {
+            r = snaps.changed() => {
+                if r.is_err() {
+                    return Ok(Exit::Quit);
+                }
+                Msg::Snapshot(snaps.borrow_and_update().clone())
+            }
+            Some(m) = rx.recv() => m,
+            _ = sigterm.recv() => return Ok(Exit::Signal("SIGTERM")),
+            _ = sighup.recv() => return Ok(Exit::Signal("SIGHUP")),
+            _ = sigint.recv() => return Ok(Exit::Signal("SIGINT")),
+            _ = tick.tick(), if app.busy.is_some() => Msg::Tick,
+            _ = tokio::time::sleep_until(deadline), if dirty => {
+                term.draw(|f| draw(f, &app))?;
+                last_draw = Instant::now();
+                dirty = false;
+                continue;
+            }
+        };
+        let mut batch = vec![msg];
+        // Drain what is already waiting, so a burst costs one frame.
+        while let Ok(m) = rx.try_recv() {
+            batch.push(m);
+        }
+        if snaps.has_changed().unwrap_or(false) {
+            batch.push(Msg::Snapshot(snaps.borrow_and_update().clone()));
+        }
+        for msg in batch {
+            if let Msg::InputClosed(e) = msg {
+                // EIO and friends: the terminal is gone (SSH dropped). Never spin on it.
+                return Err(io::Error::other(format!("terminal input failed: {e}")));
+            }
+            dirty |= changes_screen(&msg);
+            for effect in update(&mut app, msg) {
+                if run_effect(effect, &mut term, &dispatcher, &collector, &tx)? {
+                    return Ok(Exit::Quit);
+                }
+                dirty = true;
+            }
+        }
+        if dirty && last_draw.elapsed() >= FRAME {
+            term.draw(|f| draw(f, &app))?;
+            last_draw = Instant::now();
+            dirty = false;
+        }
+    }
+}
+
+/// Runs one effect; true means quit.
+fn run_effect(
+    effect: Effect,
+    term: &mut Term,
+    dispatcher: &Arc<Dispatcher>,
+    collector: &CollectorHandle,
+    tx: &mpsc::UnboundedSender<Msg>,
+) -> io::Result<bool> {
+    match effect {
+        Effect::Quit => return Ok(true),
+        Effect::Dispatch(action) => {
+            let d = dispatcher.clone();
+            let tx = tx.clone();
+            tokio::task::spawn_blocking(move || {
+                let _ = tx.send(Msg::ActionDone(d.dispatch(&action)));
+            });
+        }
+        Effect::LoadDetail { pid, starttime } => {
+            let tx = tx.clone();
+            tokio::task::spawn_blocking(move || {
+                let _ = tx.send(Msg::DetailLoaded(Box::new(detail::load(pid, starttime))));
+            });
+        }
+        Effect::Collector(c) => collector.send(c),
+        Effect::SetReadonly => dispatcher.set_readonly(),
+        Effect::ClearScreen => term.clear()?,
+        Effect::Suspend => {
+            terminal::restore();
+            // Stops here until the shell's `fg` sends SIGCONT.
+            let _ = rustix::process::kill_process(
+                rustix::process::getpid(),
+                rustix::process::Signal::TSTP,
+            );
+            *term = terminal::enter()?;
+        }
+    }
+    Ok(false)
+}

@@ -1,0 +1,247 @@
+//! Keys while a popup is open. Popups own their keys (arrows, Enter, Esc) so the
+//! keymap cannot make a dialog's Cancel unreachable.
+
+use super::app::{App, InputKind, Level, Popup};
+use super::commands::apply;
+use super::msg::Effect;
+use crate::actions::{Action, NiceChange, Sig};
+use crate::config::Command;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn scroll_by(pos: &mut usize, code: KeyCode) -> bool {
+    match code {
+        KeyCode::Down | KeyCode::Char('j') => *pos += 1,
+        KeyCode::Up | KeyCode::Char('k') => *pos = pos.saturating_sub(1),
+        KeyCode::PageDown | KeyCode::Char(' ') => *pos += 10,
+        KeyCode::PageUp => *pos = pos.saturating_sub(10),
+        KeyCode::Home | KeyCode::Char('g') => *pos = 0,
+        KeyCode::End | KeyCode::Char('G') => *pos = usize::MAX / 2,
+        _ => return false,
+    }
+    true
+}
+
+fn menu_move(sel: &mut usize, len: usize, code: KeyCode) {
+    match code {
+        KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => *sel = (*sel + 1) % len.max(1),
+        KeyCode::Up | KeyCode::Char('k') | KeyCode::BackTab => {
+            *sel = (*sel + len.max(1) - 1) % len.max(1)
+        }
+        KeyCode::Home | KeyCode::Char('g') => *sel = 0,
+        KeyCode::End | KeyCode::Char('G') => *sel = len.saturating_sub(1),
+        _ => {}
+    }
+}
+
+pub fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
+    let Some(popup) = app.popup.take() else {
+        return Vec::new();
+    };
+    let code = k.code;
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    let close = matches!(code, KeyCode::Esc) || (ctrl && code == KeyCode::Char('c'));
+    let keep = |app: &mut App, p: Popup| {
+        app.popup = Some(p);
+        Vec::new()
+    };
+    match popup {
+        Popup::Help { mut scroll } => {
+            if close
+                || matches!(
+                    code,
+                    KeyCode::Char('q' | '?') | KeyCode::Enter | KeyCode::F(1)
+                )
+            {
+                return Vec::new();
+            }
+            scroll_by(&mut scroll, code);
+            keep(app, Popup::Help { scroll })
+        }
+        Popup::Results { report, mut scroll } => {
+            if close || matches!(code, KeyCode::Char('q') | KeyCode::Enter) {
+                return Vec::new();
+            }
+            scroll_by(&mut scroll, code);
+            keep(app, Popup::Results { report, scroll })
+        }
+        Popup::Error { .. } if close || matches!(code, KeyCode::Char('q') | KeyCode::Enter) => {
+            Vec::new()
+        }
+        p @ Popup::Error { .. } => keep(app, p),
+        Popup::Detail {
+            pid,
+            starttime,
+            data,
+            mut scroll,
+        } => {
+            if close || matches!(code, KeyCode::Char('q') | KeyCode::Enter) {
+                return Vec::new();
+            }
+            scroll_by(&mut scroll, code);
+            keep(
+                app,
+                Popup::Detail {
+                    pid,
+                    starttime,
+                    data,
+                    scroll,
+                },
+            )
+        }
+        Popup::SignalMenu {
+            mut selected,
+            targets,
+        } => {
+            if close || code == KeyCode::Char('q') {
+                return Vec::new();
+            }
+            let pick = match code {
+                KeyCode::Enter => Some(selected),
+                KeyCode::Char(c @ '1'..='9') => Some(c as usize - '1' as usize),
+                _ => None,
+            };
+            if let Some(i) = pick.filter(|i| *i < Sig::ALL.len()) {
+                let action = Action::Signal {
+                    targets,
+                    sig: Sig::ALL[i],
+                };
+                return keep(
+                    app,
+                    Popup::Confirm {
+                        action,
+                        ok_focused: false,
+                    },
+                );
+            }
+            menu_move(&mut selected, Sig::ALL.len(), code);
+            keep(app, Popup::SignalMenu { selected, targets })
+        }
+        Popup::UserMenu {
+            items,
+            mut selected,
+        } => {
+            if close || code == KeyCode::Char('q') {
+                return Vec::new();
+            }
+            if code == KeyCode::Enter {
+                let user = if selected == 0 {
+                    String::new()
+                } else {
+                    items[selected].0.clone()
+                };
+                return apply(app, Command::FilterUser(Some(user)));
+            }
+            menu_move(&mut selected, items.len(), code);
+            keep(app, Popup::UserMenu { items, selected })
+        }
+        Popup::Confirm {
+            action,
+            mut ok_focused,
+        } => match code {
+            KeyCode::Char('y' | 'Y') => dispatch(app, action),
+            KeyCode::Enter if ok_focused => dispatch(app, action),
+            KeyCode::Enter | KeyCode::Char('n' | 'N' | 'q') => Vec::new(),
+            _ if close => Vec::new(),
+            KeyCode::Left
+            | KeyCode::Right
+            | KeyCode::Tab
+            | KeyCode::BackTab
+            | KeyCode::Char('h' | 'l') => {
+                ok_focused = !ok_focused;
+                keep(app, Popup::Confirm { action, ok_focused })
+            }
+            _ => keep(app, Popup::Confirm { action, ok_focused }),
+        },
+        Popup::Input {
+            kind,
+            mut text,
+            previous,
+            ..
+        } => {
+            if close {
+                if kind == InputKind::Filter {
+                    app.view.filter = previous;
+                    app.rebuild();
+                }
+                return Vec::new();
+            }
+            match code {
+                KeyCode::Enter => return submit(app, kind, text, previous),
+                KeyCode::Backspace => {
+                    text.pop();
+                }
+                KeyCode::Char('u') if ctrl => text.clear(),
+                KeyCode::Char(c) if !ctrl => text.push(c),
+                _ => {}
+            }
+            if kind == InputKind::Filter {
+                app.view.filter = text.clone();
+                app.rebuild();
+            }
+            keep(
+                app,
+                Popup::Input {
+                    kind,
+                    text,
+                    previous,
+                    error: None,
+                },
+            )
+        }
+    }
+}
+
+fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
+    app.busy = Some(format!(
+        "{} on {} process(es)",
+        action.verb(),
+        action.targets().len()
+    ));
+    vec![Effect::Dispatch(action)]
+}
+
+fn submit(app: &mut App, kind: InputKind, text: String, previous: String) -> Vec<Effect> {
+    let retry = |app: &mut App, text: String, error: String| {
+        app.popup = Some(Popup::Input {
+            kind,
+            text,
+            previous: previous.clone(),
+            error: Some(error),
+        });
+        Vec::new()
+    };
+    match kind {
+        InputKind::Filter => Vec::new(),
+        InputKind::Nice => match text.trim().parse::<i32>() {
+            Ok(n) if (-20..=19).contains(&n) => {
+                let targets = app
+                    .view
+                    .targets(&app.snapshot)
+                    .into_iter()
+                    .map(Into::into)
+                    .collect();
+                app.popup = Some(Popup::Confirm {
+                    action: Action::Renice {
+                        targets,
+                        change: NiceChange::Set(n),
+                    },
+                    ok_focused: false,
+                });
+                Vec::new()
+            }
+            _ => retry(app, text, "a nice value is a number from -20 to 19".into()),
+        },
+        InputKind::Command => {
+            if text.trim().is_empty() {
+                return Vec::new();
+            }
+            match Command::parse(&text) {
+                Ok(cmd) => apply(app, cmd),
+                Err(e) => {
+                    app.set_status(Level::Error, format!(":{text}: {e}"));
+                    Vec::new()
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! The detail pane of one process: everything the table has no room for, each field
+//! made inert, unreadable fields saying why.
+
+use super::layout::centered;
+use crate::cli::table::human_bytes;
+use crate::model::text::inert;
+use crate::sources::detail::{Field, ProcDetail};
+use crate::tui::app::App;
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+fn kv<'a>(th: &Theme, k: &str, v: String) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{k:<12}"), th.header),
+        Span::styled(v, th.dialog),
+    ])
+}
+
+fn field<T>(f: &Field<T>, show: impl Fn(&T) -> String) -> String {
+    match f {
+        Ok(v) => show(v),
+        Err(e) => format!("({e})"),
+    }
+}
+
+fn section<'a>(th: &Theme, title: &str) -> Line<'a> {
+    Line::from(Span::styled(title.to_string(), th.accent))
+}
+
+fn lines_for<'a>(app: &App, d: &ProcDetail) -> Vec<Line<'a>> {
+    let th = &app.theme;
+    let snap_proc = app
+        .snapshot
+        .processes
+        .iter()
+        .find(|p| p.pid == d.pid && p.starttime_ticks == d.starttime);
+    let mut l = vec![
+        kv(th, "PID", format!("{}  ({})", d.pid, inert(&d.name, 32))),
+        kv(
+            th,
+            "Command",
+            field(&d.cmdline, |a| inert(&a.join(" "), 4000).into_owned()),
+        ),
+        kv(
+            th,
+            "Executable",
+            field(&d.exe, |s| inert(s, 500).into_owned()),
+        ),
+        kv(
+            th,
+            "Working dir",
+            field(&d.cwd, |s| inert(s, 500).into_owned()),
+        ),
+        kv(th, "Uid (r e s f)", field(&d.uids, |s| s.clone())),
+        kv(th, "Gid (r e s f)", field(&d.gids, |s| s.clone())),
+        kv(
+            th,
+            "Groups",
+            field(
+                &d.groups,
+                |s| if s.is_empty() { "-".into() } else { s.clone() },
+            ),
+        ),
+    ];
+    if let Some(p) = snap_proc {
+        l.push(kv(th, "User", inert(&p.user, 32).into_owned()));
+        l.push(kv(
+            th,
+            "State",
+            format!(
+                "{} ({})  nice {}  priority {}",
+                p.state,
+                p.state_name(),
+                p.nice,
+                p.priority
+            ),
+        ));
+        l.push(kv(
+            th,
+            "Memory",
+            format!(
+                "rss {}  virt {}",
+                human_bytes(p.rss_bytes),
+                human_bytes(p.vsize_bytes)
+            ),
+        ));
+        l.push(kv(
+            th,
+            "Started",
+            format!("unix {} ({} CPU s used)", p.start_time, p.cpu_seconds),
+        ));
+    }
+    l.push(kv(th, "Threads", d.threads.to_string()));
+    l.push(kv(
+        th,
+        "Open files",
+        field(&d.open_files, |n| n.to_string()),
+    ));
+    l.push(kv(
+        th,
+        "Unit",
+        d.unit
+            .as_deref()
+            .map(|u| inert(u, 200).into_owned())
+            .unwrap_or_else(|| "-".into()),
+    ));
+    l.push(kv(
+        th,
+        "Cgroup",
+        field(&d.cgroup, |s| inert(s, 500).into_owned()),
+    ));
+    l.push(Line::raw(""));
+    l.push(section(th, "Sockets"));
+    match &d.sockets {
+        Ok(s) if s.is_empty() => l.push(Line::from(Span::styled("  none (TCP/UDP)", th.muted))),
+        Ok(s) => {
+            for e in s {
+                l.push(Line::from(Span::styled(
+                    format!(
+                        "  {:<5} {:<24} {:<24} {}",
+                        e.proto, e.local, e.remote, e.state
+                    ),
+                    th.dialog,
+                )));
+            }
+        }
+        Err(e) => l.push(Line::from(Span::styled(format!("  ({e})"), th.muted))),
+    }
+    l.push(Line::raw(""));
+    l.push(section(th, "Limits"));
+    match &d.limits {
+        Ok(v) => l.extend(
+            v.iter()
+                .map(|s| Line::from(Span::styled(format!("  {}", inert(s, 200)), th.dialog))),
+        ),
+        Err(e) => l.push(Line::from(Span::styled(format!("  ({e})"), th.muted))),
+    }
+    l.push(Line::raw(""));
+    l.push(section(th, "Environment"));
+    match &d.environ {
+        Ok(v) => l.extend(
+            v.iter()
+                .map(|s| Line::from(Span::styled(format!("  {}", inert(s, 2000)), th.dialog))),
+        ),
+        Err(e) => l.push(Line::from(Span::styled(format!("  ({e})"), th.muted))),
+    }
+    l
+}
+
+pub fn render(
+    f: &mut Frame,
+    app: &App,
+    data: Option<&Result<ProcDetail, String>>,
+    pid: i32,
+    scroll: usize,
+) {
+    let th = &app.theme;
+    let lines = match data {
+        None => vec![Line::from(Span::styled("reading…", th.muted))],
+        Some(Err(e)) => vec![Line::from(Span::styled(
+            inert(e, 300).into_owned(),
+            th.danger,
+        ))],
+        Some(Ok(d)) => lines_for(app, d),
+    };
+    let full = f.area();
+    let area = centered(
+        full,
+        full.width.saturating_sub(4).max(20),
+        full.height.saturating_sub(2).max(3),
+    );
+    f.render_widget(Clear, area);
+    let block = Block::bordered()
+        .title(Span::styled(
+            format!(" Process {pid} — Esc closes, j/k scroll "),
+            th.accent,
+        ))
+        .border_style(th.border)
+        .style(th.dialog);
+    let inner_h = block.inner(area).height as usize;
+    let max = lines.len().saturating_sub(inner_h);
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll.min(max) as u16, 0)),
+        area,
+    );
+}

@@ -1,0 +1,29 @@
+//! Drawing: a pure function of the App. Only visible rows are built; popups draw
+//! over the table.
+
+pub mod detail;
+pub mod dialogs;
+pub mod footer;
+pub mod header;
+pub mod help;
+pub mod layout;
+pub mod procs;
+pub mod table;
+
+use super::app::{App, Popup};
+use ratatui::Frame;
+
+pub fn draw(f: &mut Frame, app: &App) {
+    let area = f.area();
+    let a = layout::areas(area.width, area.height, app);
+    header::render(f.buffer_mut(), a.header, app);
+    procs::render(f.buffer_mut(), a.table, app);
+    footer::render(f.buffer_mut(), a.footer, app);
+    match &app.popup {
+        Some(Popup::Help { scroll }) => help::render(f, app, *scroll),
+        Some(Popup::Detail {
+            pid, data, scroll, ..
+        }) => detail::render(f, app, data.as_deref(), *pid, *scroll),
+        _ => dialogs::render(f, app),
+    }
+}

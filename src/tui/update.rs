@@ -1,0 +1,147 @@
+//! `update(app, msg) -> effects`: the only place UI state changes. It never awaits
+//! and never does I/O; what needs the outside world comes back as an `Effect`.
+
+use super::app::{App, Level, Popup};
+use super::commands::apply;
+use super::msg::{Effect, Msg};
+use super::popups;
+use super::render::layout;
+use crate::sources::Control;
+use ratatui::crossterm::event::{Event, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
+
+pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Term(Event::Key(k)) if k.kind != KeyEventKind::Release => {
+            if app.popup.is_some() {
+                return popups::on_key(app, k);
+            }
+            // A new key press replaces an old message.
+            app.status = None;
+            match app.keymap.command(&k) {
+                Some(cmd) => apply(app, cmd),
+                None => Vec::new(),
+            }
+        }
+        Msg::Term(Event::Mouse(m)) => on_mouse(app, m),
+        Msg::Term(Event::Resize(w, h)) => {
+            app.size = (w, h);
+            let height = app.table_height();
+            app.view.scroll_into_view(height);
+            Vec::new()
+        }
+        Msg::Term(_) => Vec::new(),
+        Msg::Snapshot(s) => {
+            if app.cpu_history.len() >= super::app::HISTORY {
+                app.cpu_history.pop_front();
+            }
+            app.cpu_history.push_back(s.stats.cpu_total);
+            app.snapshot = s;
+            app.rebuild();
+            match &app.popup {
+                Some(Popup::Detail { pid, starttime, .. }) => vec![Effect::LoadDetail {
+                    pid: *pid,
+                    starttime: *starttime,
+                }],
+                _ => Vec::new(),
+            }
+        }
+        Msg::ActionDone(result) => {
+            app.busy = None;
+            match result {
+                Ok(report) => {
+                    let single_ok = report.all_ok() && report.outcomes.len() == 1;
+                    if single_ok {
+                        let o = &report.outcomes[0];
+                        app.set_status(Level::Ok, format!("{} {}: {}", o.pid, o.name, o.message));
+                    } else {
+                        let failed = report.failed();
+                        let level = if failed > 0 { Level::Error } else { Level::Ok };
+                        app.set_status(
+                            level,
+                            format!(
+                                "{}: {} done, {failed} failed",
+                                report.action,
+                                report.outcomes.len() - failed
+                            ),
+                        );
+                        app.popup = Some(Popup::Results { report, scroll: 0 });
+                    }
+                    // Marks served their purpose once the action ran.
+                    app.view.marks.clear();
+                }
+                Err(denial) => {
+                    app.set_status(Level::Error, denial.to_string());
+                    app.popup = Some(Popup::Error {
+                        title: "Denied".into(),
+                        message: denial.reason,
+                    });
+                }
+            }
+            vec![Effect::Collector(Control::RefreshNow)]
+        }
+        Msg::DetailLoaded(data) => {
+            if let Some(Popup::Detail {
+                data: slot, pid, ..
+            }) = &mut app.popup
+            {
+                let same = match &*data {
+                    Ok(d) => d.pid == *pid,
+                    Err(_) => true,
+                };
+                if same {
+                    *slot = Some(data);
+                }
+            }
+            Vec::new()
+        }
+        Msg::InputClosed(_) => Vec::new(),
+        Msg::Tick => {
+            app.spinner = app.spinner.wrapping_add(1);
+            Vec::new()
+        }
+    }
+}
+
+fn on_mouse(app: &mut App, m: MouseEvent) -> Vec<Effect> {
+    if let Some(p) = &mut app.popup {
+        match (p, m.kind) {
+            (
+                Popup::Help { scroll }
+                | Popup::Detail { scroll, .. }
+                | Popup::Results { scroll, .. },
+                MouseEventKind::ScrollDown,
+            ) => *scroll += 3,
+            (
+                Popup::Help { scroll }
+                | Popup::Detail { scroll, .. }
+                | Popup::Results { scroll, .. },
+                MouseEventKind::ScrollUp,
+            ) => *scroll = scroll.saturating_sub(3),
+            _ => {}
+        }
+        return Vec::new();
+    }
+    let snap = app.snapshot.clone();
+    match m.kind {
+        MouseEventKind::ScrollDown => app.view.move_by(&snap, 3),
+        MouseEventKind::ScrollUp => app.view.move_by(&snap, -3),
+        MouseEventKind::Down(MouseButton::Left) => {
+            let areas = layout::areas(app.size.0, app.size.1, app);
+            let t = areas.table;
+            if m.row == t.y && m.column >= t.x {
+                if let Some(k) = layout::column_at(t.width, m.column - t.x) {
+                    return apply(app, crate::config::Command::Sort(k));
+                }
+            } else if m.row > t.y && m.row < t.y + t.height {
+                let pos = app.view.offset + (m.row - t.y - 1) as usize;
+                if pos < app.view.rows.len() {
+                    app.view.select(&snap, pos);
+                }
+            }
+        }
+        _ => return Vec::new(),
+    }
+    let h = app.table_height();
+    app.view.scroll_into_view(h);
+    Vec::new()
+}
