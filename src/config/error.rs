@@ -42,13 +42,37 @@ impl ConfigError {
     }
 
     pub fn from_toml(path: &Path, text: &str, e: &toml::de::Error) -> Self {
-        Self::at(
-            path,
-            text,
-            e.span().map(|s| s.start),
-            e.message().trim_end().to_string(),
-        )
+        let at = e.span().map(|s| s.start);
+        let msg = e.message().trim_end();
+        let msg = match at.and_then(|o| key_at(text, o)) {
+            Some(key) => format!("{key}: {msg}"),
+            None => msg.to_string(),
+        };
+        Self::at(path, text, at, msg)
     }
+}
+
+/// The dotted key (`general.refresh_ms`, `keys.on`) assigned on the line holding
+/// `offset`, with the table header above it, so type errors name the key.
+pub fn key_at(text: &str, offset: usize) -> Option<String> {
+    let start = text.get(..offset)?.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let line = text[start..].lines().next()?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    if key.is_empty() || key.starts_with('#') || key.starts_with('[') {
+        return None;
+    }
+    let table = text[..start].lines().rev().find_map(|l| {
+        let l = l.trim();
+        l.strip_prefix("[[")
+            .and_then(|r| r.split_once("]]"))
+            .or_else(|| l.strip_prefix('[').and_then(|r| r.split_once(']')))
+            .map(|(t, _)| t.trim().to_string())
+    });
+    Some(match table {
+        Some(t) => format!("{t}.{key}"),
+        None => key.to_string(),
+    })
 }
 
 /// 1-based line and column (in characters) of a byte offset.

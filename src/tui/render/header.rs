@@ -69,23 +69,28 @@ fn title_line(app: &App) -> Line<'_> {
             th.muted,
         ));
     }
+    Line::from(spans)
+}
+
+/// The right end of the title line, which must never be cut: marks and who acts.
+fn identity_line(app: &App) -> Line<'_> {
+    let th = &app.theme;
+    let mut spans = Vec::new();
     let (n, cpu, mem) = app.view.marked_totals(&app.snapshot);
     if n > 0 {
         spans.push(Span::styled(
-            format!("  marked {n}: {cpu:.1}% {}", human_bytes(mem)),
+            format!(" marked {n}: {cpu:.1}% {} ", human_bytes(mem)),
             th.marked,
         ));
     }
-    spans.push(Span::styled(
-        format!(
-            "  {} ({})",
-            inert(&app.operator.name, 32),
-            app.operator.role.name()
-        ),
-        th.header,
-    ));
+    let who = format!(
+        " {} ({})",
+        inert(&app.operator.name, 24),
+        app.operator.role.name()
+    );
+    spans.push(Span::styled(who, th.header));
     if app.readonly {
-        spans.push(Span::styled(" READONLY ", th.readonly));
+        spans.push(Span::styled(" READONLY", th.readonly));
     }
     Line::from(spans)
 }
@@ -96,7 +101,13 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
     }
     let th = &app.theme;
     let s = &app.snapshot.stats;
-    buf.set_line(area.x, area.y, &title_line(app), area.width);
+    let right = identity_line(app);
+    let rw = (right.width() as u16).min(area.width);
+    buf.set_line(area.x, area.y, &title_line(app), area.width - rw);
+    buf.set_line(area.x + area.width - rw, area.y, &right, rw);
+    if area.height < 2 {
+        return;
+    }
     let mem_text = format!("{}/{}", human_bytes(s.mem_used()), human_bytes(s.mem_total));
     let mem_pct = if s.mem_total > 0 {
         s.mem_used() as f32 * 100.0 / s.mem_total as f32

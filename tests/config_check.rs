@@ -1,0 +1,139 @@
+//! `qd config check` against folders of valid and invalid configs. Each invalid file
+//! starts with `# expect: LINE:COL: text`: the error must name that place and say it.
+
+mod support;
+
+use std::path::PathBuf;
+use support::*;
+
+fn files(kind: &str) -> Vec<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/configs")
+        .join(kind);
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("fixture dir")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    v.sort();
+    assert!(!v.is_empty());
+    v
+}
+
+#[test]
+fn valid_configs_pass() {
+    let env = QdEnv::new();
+    for f in files("valid") {
+        let out = env.run(&["config", "check", f.to_str().expect("utf8 path")]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}: {}",
+            f.display(),
+            stderr(&out)
+        );
+        assert!(stdout(&out).contains(": ok"), "{}", stdout(&out));
+    }
+}
+
+#[test]
+fn invalid_configs_name_line_column_and_key() {
+    let env = QdEnv::new();
+    for f in files("invalid") {
+        let text = std::fs::read_to_string(&f).expect("read");
+        let expect = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# expect: "))
+            .expect("expect line");
+        let out = env.run(&["config", "check", f.to_str().expect("utf8 path")]);
+        assert_eq!(out.status.code(), Some(2), "{} should fail", f.display());
+        let err = stderr(&out);
+        let want = format!("{}:{}", f.display(), expect);
+        assert!(
+            err.contains(want.trim_end()),
+            "{}:\n  want {want:?}\n  got  {err:?}",
+            f.display()
+        );
+    }
+}
+
+#[test]
+fn the_example_config_is_valid() {
+    let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
+    let out = QdEnv::new().run(&["config", "check", example.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn a_broken_config_given_with_flag_is_fatal_before_or_after_the_subcommand() {
+    let bad =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/configs/invalid/unknown-key.toml");
+    let env = QdEnv::new();
+    for args in [
+        vec![
+            "--config",
+            bad.to_str().expect("utf8"),
+            "snapshot",
+            "processes",
+        ],
+        vec![
+            "snapshot",
+            "processes",
+            "--config",
+            bad.to_str().expect("utf8"),
+        ],
+    ] {
+        let out = env.run(&args);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            stderr(&out).contains("general.refersh_ms: unknown field `refersh_ms`"),
+            "{}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn a_broken_user_config_is_reported_and_defaults_are_used() {
+    let env = QdEnv::new();
+    let dir = env.config_dir().join("quarterdeck");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(dir.join("config.toml"), "[general]\nrefresh_ms = \"x\"\n").expect("write");
+    // The headless command still works...
+    let out = env.run(&["snapshot", "processes", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // ...and `config check` reports the user file with its position.
+    let out = env.run(&["config", "check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("config.toml:2:14"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("defaults used"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_user_theme_is_found_by_name() {
+    let env = QdEnv::new();
+    let dir = env.config_dir().join("quarterdeck/themes");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(
+        dir.join("mine.toml"),
+        "selection = { fg = \"black\", bg = \"#ff8800\" }\n",
+    )
+    .expect("write");
+    let cfg = env.config_dir().join("c.toml");
+    std::fs::write(&cfg, "[general]\ntheme = \"mine\"\n").expect("write");
+    let out = env.run(&["config", "check", cfg.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    std::fs::write(dir.join("mine.toml"), "selection = { fg = \"blurple\" }\n").expect("write");
+    let out = env.run(&["config", "check", cfg.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`blurple` is not a colour"),
+        "{}",
+        stderr(&out)
+    );
+}

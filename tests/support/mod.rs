@@ -1,0 +1,117 @@
+//! Test harness: real processes started by the tests (always stopped by their own
+//! pid), and the real `qd` binary run with private config and state dirs.
+#![allow(dead_code)]
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// A process the test owns; killed (by pid) and reaped on drop.
+pub struct Proc {
+    pub child: Child,
+    pub stdin: Option<ChildStdin>,
+}
+
+impl Proc {
+    pub fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `sleep 1000` with a unique extra marker in its environment.
+pub fn sleeper() -> Proc {
+    let child = Command::new("sleep")
+        .arg("1000")
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("spawn sleep");
+    Proc { child, stdin: None }
+}
+
+/// The hostile argv every test of foreign text uses: an OSC title sequence and invalid
+/// UTF-8 in argv[0], a newline and a bidi override in later arguments.
+pub const HOSTILE_ARGV0: &[u8] = b"\x1b]0;pwned\x07\x1b[2Jevil\xff";
+pub const HOSTILE_NAME: &str = "ev\x1b[2Jil";
+
+/// A shell with a hostile argv and comm that waits on its stdin (no child of its own).
+pub fn hostile(marker: &str) -> Proc {
+    let script = format!("printf 'ev\\033[2Jil' > /proc/$$/comm; read x # {marker}");
+    let mut child = Command::new("/bin/sh")
+        .arg0(OsStr::from_bytes(HOSTILE_ARGV0))
+        .args(["-c", &script, "line1\nline2", "\u{202e}txt.exe"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("spawn sh");
+    let stdin = child.stdin.take();
+    let p = Proc { child, stdin };
+    // Wait until the comm rename has happened.
+    wait_until(Duration::from_secs(5), || {
+        std::fs::read(format!("/proc/{}/comm", p.pid())).is_ok_and(|c| c.starts_with(b"ev\x1b"))
+    });
+    p
+}
+
+pub fn wait_until(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let end = Instant::now() + timeout;
+    while Instant::now() < end {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    f()
+}
+
+/// A private home for qd: its own XDG config and state dirs.
+pub struct QdEnv {
+    pub dir: tempfile::TempDir,
+}
+
+impl QdEnv {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    pub fn config_dir(&self) -> PathBuf {
+        self.dir.path().join("config")
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_qd"));
+        c.env("XDG_CONFIG_HOME", self.config_dir())
+            .env("XDG_STATE_HOME", self.dir.path().join("state"))
+            .env_remove("NO_COLOR");
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().expect("run qd")
+    }
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Field `n` (1-based, as in proc(5)) of /proc/PID/stat.
+pub fn stat_field(pid: i32, n: usize) -> Option<String> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = &s[s.rfind(')')? + 2..];
+    rest.split_whitespace().nth(n - 3).map(str::to_string)
+}
