@@ -51,32 +51,35 @@ pub fn start_time(unix: u64, now: u64) -> String {
     }
 }
 
-/// Writes rows as left-aligned columns; the last column is not padded.
+/// Writes rows as left-aligned columns; the last column is not padded. Cells are
+/// made inert first, so widths are those of what is printed.
 pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
     let n = header.len();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for r in rows {
+    let cells: Vec<Vec<std::borrow::Cow<str>>> =
+        std::iter::once(header.iter().map(|h| inert(h, 64)).collect())
+            .chain(
+                rows.iter()
+                    .map(|r| r.iter().map(|c| inert(c, 4096)).collect()),
+            )
+            .collect();
+    let mut widths = vec![0usize; n];
+    for r in &cells {
         for (i, c) in r.iter().enumerate().take(n.saturating_sub(1)) {
             widths[i] = widths[i].max(c.chars().count());
         }
     }
     let mut out = String::new();
-    let mut line = |cells: &mut dyn Iterator<Item = &str>| {
-        let mut l = String::new();
-        for (i, c) in cells.enumerate() {
-            let c = inert(c, 4096);
+    for r in &cells {
+        let mut line = String::new();
+        for (i, c) in r.iter().enumerate() {
             if i + 1 < n {
-                l.push_str(&format!("{:<w$} ", c, w = widths[i]));
+                line.push_str(&format!("{:<w$} ", c, w = widths[i]));
             } else {
-                l.push_str(&c);
+                line.push_str(c);
             }
         }
-        out.push_str(l.trim_end());
+        out.push_str(line.trim_end());
         out.push('\n');
-    };
-    line(&mut header.iter().copied());
-    for r in rows {
-        line(&mut r.iter().map(String::as_str));
     }
     out
 }
@@ -93,6 +96,6 @@ mod tests {
         assert_eq!(start_time(1_700_000_000, 1_700_000_100), "22:13");
         assert_eq!(start_time(1_700_000_000, 1_800_000_000), "Nov14");
         let t = render(&["A", "B"], &[vec!["x\x1b[2J".into(), "y\nz".into()]]);
-        assert_eq!(t, "A       B\nx\\e[2J y\\nz\n");
+        assert_eq!(t, "A      B\nx\\e[2J y\\nz\n");
     }
 }
