@@ -1,0 +1,159 @@
+//! End to end: the real `qd` binary in a real terminal (tmux), driven by keys, read
+//! back from the screen. Each test runs its own tmux server on a private socket and
+//! stops it by its pid.
+
+mod support;
+
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+use support::*;
+
+struct Tmux {
+    socket: String,
+    env: QdEnv,
+}
+
+impl Tmux {
+    /// Starts qd (with `args`) in a `w`x`h` pane. When qd exits, the pane prints its
+    /// exit code and the terminal modes, then waits, so the test can read both.
+    fn start(name: &str, args: &str, w: u16, h: u16) -> Self {
+        assert!(Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success()), "tmux is required: scripts/test.sh installs it");
+        let env = QdEnv::new();
+        let socket = format!("qd-e2e-{}-{name}", std::process::id());
+        let qd = env!("CARGO_BIN_EXE_qd");
+        let cmd = format!(
+            "env XDG_CONFIG_HOME={cfg} XDG_STATE_HOME={state} {qd} {args}; echo QD_EXIT=$?; stty -a; sleep 600",
+            cfg = env.config_dir().display(),
+            state = env.dir.path().join("state").display(),
+        );
+        let ok = Command::new("tmux")
+            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-x", &w.to_string(), "-y", &h.to_string(), &cmd])
+            .status()
+            .expect("tmux new-session");
+        assert!(ok.success());
+        let t = Self { socket, env };
+        assert!(t.wait_for("COMMAND", 10), "qd did not start:\n{}", t.screen());
+        t
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("tmux");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.tmux(&["send-keys", "-t", "0", k]);
+        }
+    }
+
+    /// Sends text literally (no key-name lookup).
+    fn type_text(&self, s: &str) {
+        self.tmux(&["send-keys", "-t", "0", "-l", s]);
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", "0"])
+    }
+
+    fn wait_for(&self, text: &str, secs: u64) -> bool {
+        wait_until(Duration::from_secs(secs), || self.screen().contains(text))
+    }
+
+    /// The pid of qd: the child of the pane's shell.
+    fn qd_pid(&self) -> i32 {
+        let sh: i32 = self.tmux(&["display-message", "-p", "-t", "0", "#{pane_pid}"]).trim().parse().expect("pane pid");
+        let children = std::fs::read_to_string(format!("/proc/{sh}/task/{sh}/children")).expect("children");
+        children.split_whitespace().next().and_then(|p| p.parse().ok()).expect("qd pid")
+    }
+
+    /// After qd exits: its exit line and whether the terminal is back in cooked mode.
+    fn assert_restored(&self) {
+        assert!(self.wait_for("QD_EXIT=", 10), "qd did not exit:\n{}", self.screen());
+        let s = self.screen();
+        let modes: String = s.lines().skip_while(|l| !l.contains("QD_EXIT=")).collect::<Vec<_>>().join(" ");
+        for mode in [" icanon", " echo ", " icrnl"] {
+            assert!(modes.contains(mode), "terminal not restored, `{mode}` missing:\n{s}");
+        }
+        assert!(!s.contains("PID USER"), "still on qd's screen (alternate screen not left):\n{s}");
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let pid = self.tmux(&["display-message", "-p", "#{pid}"]);
+        if let Ok(pid) = pid.trim().parse::<i32>() {
+            unsafe { libc::kill(pid, libc::SIGTERM) };
+        }
+    }
+}
+
+#[test]
+fn filter_signal_term_and_quit_restores_the_terminal() {
+    let token = format!("qde2evictim{}", std::process::id());
+    let mut victim = Command::new("sleep").arg0(&token).arg("1000").stdin(Stdio::null()).spawn().expect("spawn");
+    let t = Tmux::start("signal", "", 120, 40);
+    t.keys(&["/"]);
+    t.type_text(&format!("'{token}"));
+    t.keys(&["Enter"]);
+    assert!(t.wait_for(&format!("{} root", victim.id()).replace(" root", ""), 5));
+    let screen = t.screen();
+    let rows: Vec<&str> = screen.lines().filter(|l| l.contains(&token)).collect();
+    assert_eq!(rows.len(), 1, "filtered to exactly the victim:\n{screen}");
+    assert!(rows[0].trim_start().starts_with(&victim.id().to_string()), "{}", rows[0]);
+    t.keys(&["k"]);
+    assert!(t.wait_for("Signal 1 process", 5), "{}", t.screen());
+    t.keys(&["Enter"]);
+    assert!(t.wait_for("signal TERM — 1 process", 5), "{}", t.screen());
+    t.keys(&["y"]);
+    assert!(wait_until(Duration::from_secs(5), || victim.try_wait().ok().flatten().is_some()), "victim still alive");
+    assert_eq!(victim.wait().expect("wait").signal(), Some(libc::SIGTERM));
+    assert!(t.wait_for("sent TERM", 5), "{}", t.screen());
+    t.keys(&["q"]);
+    t.assert_restored();
+    assert!(t.screen().contains("QD_EXIT=0"));
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let t = Tmux::start("sigterm", "", 100, 30);
+    unsafe { libc::kill(t.qd_pid(), libc::SIGTERM) };
+    t.assert_restored();
+}
+
+#[test]
+fn sighup_restores_the_terminal_and_exits() {
+    let t = Tmux::start("sighup", "", 100, 30);
+    unsafe { libc::kill(t.qd_pid(), libc::SIGHUP) };
+    t.assert_restored();
+}
+
+#[test]
+fn readonly_flag_shows_and_refuses() {
+    let mut victim = sleeper();
+    let t = Tmux::start("readonly", "--readonly", 100, 30);
+    assert!(t.screen().contains("READONLY"));
+    t.keys(&["/"]);
+    t.type_text(&victim.pid().to_string());
+    t.keys(&["Enter", "k"]);
+    assert!(t.wait_for("readonly: actions are refused", 5), "{}", t.screen());
+    assert!(victim.child.try_wait().expect("try_wait").is_none());
+    t.keys(&["q"]);
+    t.assert_restored();
+}
+
+#[test]
+fn resize_reflows_to_the_new_size() {
+    let t = Tmux::start("resize", "", 120, 40);
+    t.tmux(&["resize-window", "-t", "0", "-x", "70", "-y", "15"]);
+    assert!(wait_until(Duration::from_secs(5), || {
+        let s = t.screen();
+        s.lines().count() <= 15 && s.lines().any(|l| l.contains("COMMAND") && l.chars().count() <= 70)
+    }), "{}", t.screen());
+    t.tmux(&["resize-window", "-t", "0", "-x", "160", "-y", "50"]);
+    assert!(wait_until(Duration::from_secs(5), || t.screen().lines().any(|l| l.contains("Mem["))), "{}", t.screen());
+    let _ = t.env.dir.path();
+    t.keys(&["q"]);
+    t.assert_restored();
+}
