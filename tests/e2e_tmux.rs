@@ -18,7 +18,13 @@ impl Tmux {
     /// Starts qd (with `args`) in a `w`x`h` pane. When qd exits, the pane prints its
     /// exit code and the terminal modes, then waits, so the test can read both.
     fn start(name: &str, args: &str, w: u16, h: u16) -> Self {
-        assert!(Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success()), "tmux is required: scripts/test.sh installs it");
+        assert!(
+            Command::new("tmux")
+                .arg("-V")
+                .output()
+                .is_ok_and(|o| o.status.success()),
+            "tmux is required: scripts/test.sh installs it"
+        );
         let env = QdEnv::new();
         let socket = format!("qd-e2e-{}-{name}", std::process::id());
         let qd = env!("CARGO_BIN_EXE_qd");
@@ -28,17 +34,38 @@ impl Tmux {
             state = env.dir.path().join("state").display(),
         );
         let ok = Command::new("tmux")
-            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-x", &w.to_string(), "-y", &h.to_string(), &cmd])
+            .args([
+                "-L",
+                &socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-x",
+                &w.to_string(),
+                "-y",
+                &h.to_string(),
+                &cmd,
+            ])
             .status()
             .expect("tmux new-session");
         assert!(ok.success());
         let t = Self { socket, env };
-        assert!(t.wait_for("COMMAND", 10), "qd did not start:\n{}", t.screen());
+        assert!(
+            t.wait_for("COMMAND", 10),
+            "qd did not start:\n{}",
+            t.screen()
+        );
         t
     }
 
     fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("tmux");
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux");
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -63,20 +90,43 @@ impl Tmux {
 
     /// The pid of qd: the child of the pane's shell.
     fn qd_pid(&self) -> i32 {
-        let sh: i32 = self.tmux(&["display-message", "-p", "-t", "0", "#{pane_pid}"]).trim().parse().expect("pane pid");
-        let children = std::fs::read_to_string(format!("/proc/{sh}/task/{sh}/children")).expect("children");
-        children.split_whitespace().next().and_then(|p| p.parse().ok()).expect("qd pid")
+        let sh: i32 = self
+            .tmux(&["display-message", "-p", "-t", "0", "#{pane_pid}"])
+            .trim()
+            .parse()
+            .expect("pane pid");
+        let children =
+            std::fs::read_to_string(format!("/proc/{sh}/task/{sh}/children")).expect("children");
+        children
+            .split_whitespace()
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("qd pid")
     }
 
     /// After qd exits: its exit line and whether the terminal is back in cooked mode.
     fn assert_restored(&self) {
-        assert!(self.wait_for("QD_EXIT=", 10), "qd did not exit:\n{}", self.screen());
+        assert!(
+            self.wait_for("QD_EXIT=", 10),
+            "qd did not exit:\n{}",
+            self.screen()
+        );
         let s = self.screen();
-        let modes: String = s.lines().skip_while(|l| !l.contains("QD_EXIT=")).collect::<Vec<_>>().join(" ");
+        let modes: String = s
+            .lines()
+            .skip_while(|l| !l.contains("QD_EXIT="))
+            .collect::<Vec<_>>()
+            .join(" ");
         for mode in [" icanon", " echo ", " icrnl"] {
-            assert!(modes.contains(mode), "terminal not restored, `{mode}` missing:\n{s}");
+            assert!(
+                modes.contains(mode),
+                "terminal not restored, `{mode}` missing:\n{s}"
+            );
         }
-        assert!(!s.contains("PID USER"), "still on qd's screen (alternate screen not left):\n{s}");
+        assert!(
+            !s.contains("PID USER"),
+            "still on qd's screen (alternate screen not left):\n{s}"
+        );
     }
 }
 
@@ -92,7 +142,12 @@ impl Drop for Tmux {
 #[test]
 fn filter_signal_term_and_quit_restores_the_terminal() {
     let token = format!("qde2evictim{}", std::process::id());
-    let mut victim = Command::new("sleep").arg0(&token).arg("1000").stdin(Stdio::null()).spawn().expect("spawn");
+    let mut victim = Command::new("sleep")
+        .arg0(&token)
+        .arg("1000")
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("spawn");
     let t = Tmux::start("signal", "", 120, 40);
     t.keys(&["/"]);
     t.type_text(&format!("'{token}"));
@@ -101,13 +156,24 @@ fn filter_signal_term_and_quit_restores_the_terminal() {
     let screen = t.screen();
     let rows: Vec<&str> = screen.lines().filter(|l| l.contains(&token)).collect();
     assert_eq!(rows.len(), 1, "filtered to exactly the victim:\n{screen}");
-    assert!(rows[0].trim_start().starts_with(&victim.id().to_string()), "{}", rows[0]);
+    assert!(
+        rows[0].trim_start().starts_with(&victim.id().to_string()),
+        "{}",
+        rows[0]
+    );
     t.keys(&["k"]);
     assert!(t.wait_for("Signal 1 process", 5), "{}", t.screen());
     t.keys(&["Enter"]);
     assert!(t.wait_for("signal TERM — 1 process", 5), "{}", t.screen());
     t.keys(&["y"]);
-    assert!(wait_until(Duration::from_secs(5), || victim.try_wait().ok().flatten().is_some()), "victim still alive");
+    assert!(
+        wait_until(Duration::from_secs(5), || victim
+            .try_wait()
+            .ok()
+            .flatten()
+            .is_some()),
+        "victim still alive"
+    );
     assert_eq!(victim.wait().expect("wait").signal(), Some(libc::SIGTERM));
     assert!(t.wait_for("sent TERM", 5), "{}", t.screen());
     t.keys(&["q"]);
@@ -137,7 +203,11 @@ fn readonly_flag_shows_and_refuses() {
     t.keys(&["/"]);
     t.type_text(&victim.pid().to_string());
     t.keys(&["Enter", "k"]);
-    assert!(t.wait_for("readonly: actions are refused", 5), "{}", t.screen());
+    assert!(
+        t.wait_for("readonly: actions are refused", 5),
+        "{}",
+        t.screen()
+    );
     assert!(victim.child.try_wait().expect("try_wait").is_none());
     t.keys(&["q"]);
     t.assert_restored();
@@ -147,12 +217,25 @@ fn readonly_flag_shows_and_refuses() {
 fn resize_reflows_to_the_new_size() {
     let t = Tmux::start("resize", "", 120, 40);
     t.tmux(&["resize-window", "-t", "0", "-x", "70", "-y", "15"]);
-    assert!(wait_until(Duration::from_secs(5), || {
-        let s = t.screen();
-        s.lines().count() <= 15 && s.lines().any(|l| l.contains("COMMAND") && l.chars().count() <= 70)
-    }), "{}", t.screen());
+    assert!(
+        wait_until(Duration::from_secs(5), || {
+            let s = t.screen();
+            s.lines().count() <= 15
+                && s.lines()
+                    .any(|l| l.contains("COMMAND") && l.chars().count() <= 70)
+        }),
+        "{}",
+        t.screen()
+    );
     t.tmux(&["resize-window", "-t", "0", "-x", "160", "-y", "50"]);
-    assert!(wait_until(Duration::from_secs(5), || t.screen().lines().any(|l| l.contains("Mem["))), "{}", t.screen());
+    assert!(
+        wait_until(Duration::from_secs(5), || t
+            .screen()
+            .lines()
+            .any(|l| l.contains("Mem["))),
+        "{}",
+        t.screen()
+    );
     let _ = t.env.dir.path();
     t.keys(&["q"]);
     t.assert_restored();

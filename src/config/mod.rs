@@ -144,11 +144,11 @@ pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
     if system.exists() {
         apply_file(&mut cfg, system)?;
     }
-    if let Some(user) = paths::user_config().filter(|p| p.exists()) {
-        if let Err(e) = apply_file(&mut cfg, &user) {
-            cfg.warnings
-                .push(format!("{e} (user config skipped, defaults used)"));
-        }
+    if let Some(user) = paths::user_config().filter(|p| p.exists())
+        && let Err(e) = apply_file(&mut cfg, &user)
+    {
+        cfg.warnings
+            .push(format!("{e} (user config skipped, defaults used)"));
     }
     Ok(cfg)
 }

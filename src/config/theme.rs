@@ -56,12 +56,11 @@ impl Color {
         {
             return Ok(Color::Ansi(i as u8));
         }
-        if let Some(hex) = l.strip_prefix('#') {
-            if hex.len() == 6 {
-                if let Ok(v) = u32::from_str_radix(hex, 16) {
-                    return Ok(Color::Rgb((v >> 16) as u8, (v >> 8) as u8, v as u8));
-                }
-            }
+        if let Some(hex) = l.strip_prefix('#')
+            && hex.len() == 6
+            && let Ok(v) = u32::from_str_radix(hex, 16)
+        {
+            return Ok(Color::Rgb((v >> 16) as u8, (v >> 8) as u8, v as u8));
         }
         if let Ok(i) = l.parse::<u8>() {
             return Ok(Color::Indexed(i));

@@ -137,16 +137,17 @@ impl ProcCollector {
         let refresh_cmdline = {
             let age_ticks = uptime_ticks - stat.starttime as f64;
             age_ticks < YOUNG.as_secs_f64() * self.clk_tck
-                || (pid as u64 + generation) % CMDLINE_EVERY == 0
+                || (pid as u64 + generation).is_multiple_of(CMDLINE_EVERY)
         };
         let e = self.cache.get_mut(&pid)?;
         e.seen = generation;
-        if refresh_cmdline && stat.flags & PF_KTHREAD == 0 {
-            if let Ok(bytes) = read_capped(&format!("/proc/{pid}/cmdline"), MAX_CMDLINE) {
-                let args = split_nul(&bytes);
-                if *e.cmdline != *args {
-                    e.cmdline = Arc::from(args);
-                }
+        if refresh_cmdline
+            && stat.flags & PF_KTHREAD == 0
+            && let Ok(bytes) = read_capped(&format!("/proc/{pid}/cmdline"), MAX_CMDLINE)
+        {
+            let args = split_nul(&bytes);
+            if *e.cmdline != *args {
+                e.cmdline = Arc::from(args);
             }
         }
         if *e.name != *stat.comm {
@@ -188,10 +189,10 @@ impl ProcCollector {
     /// First sight of a process (or of a reused pid): open its stat, read what never
     /// changes, and cache it. `None` when it vanished meanwhile.
     fn open_new(&mut self, pid: i32) -> Option<Stat> {
-        if let Some(old) = self.cache.remove(&pid) {
-            if old.stat_fd.is_some() {
-                self.open_fds -= 1;
-            }
+        if let Some(old) = self.cache.remove(&pid)
+            && old.stat_fd.is_some()
+        {
+            self.open_fds -= 1;
         }
         let path = format!("/proc/{pid}/stat");
         let file = File::open(&path).ok()?;
@@ -295,11 +296,11 @@ fn read_uptime_secs() -> f64 {
 fn raise_fd_limit() -> u64 {
     use rustix::process::{Resource, getrlimit, setrlimit};
     let mut lim = getrlimit(Resource::Nofile);
-    if let Some(max) = lim.maximum {
-        if lim.current != Some(max) {
-            lim.current = Some(max);
-            let _ = setrlimit(Resource::Nofile, lim);
-        }
+    if let Some(max) = lim.maximum
+        && lim.current != Some(max)
+    {
+        lim.current = Some(max);
+        let _ = setrlimit(Resource::Nofile, lim);
     }
     getrlimit(Resource::Nofile).current.unwrap_or(1024)
 }

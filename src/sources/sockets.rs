@@ -39,10 +39,10 @@ pub fn socket_inodes(pid: i32) -> std::io::Result<HashSet<u64>> {
     for ent in std::fs::read_dir(format!("/proc/{pid}/fd"))?.flatten() {
         if let Ok(target) = std::fs::read_link(ent.path()) {
             let t = target.to_string_lossy();
-            if let Some(n) = t.strip_prefix("socket:[").and_then(|r| r.strip_suffix(']')) {
-                if let Ok(ino) = n.parse() {
-                    set.insert(ino);
-                }
+            if let Some(n) = t.strip_prefix("socket:[").and_then(|r| r.strip_suffix(']'))
+                && let Ok(ino) = n.parse()
+            {
+                set.insert(ino);
             }
         }
     }
