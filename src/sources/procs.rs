@@ -17,15 +17,15 @@ use std::fs::File;
 use std::io::Read;
 use std::os::unix::fs::{FileExt, MetadataExt};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// argv larger than this is cut: a multi-MB argv must not cost a multi-MB read each time.
 const MAX_CMDLINE: usize = 256 * 1024;
-/// Processes younger than this get their argv re-read every refresh: many programs
-/// rewrite it just after start (nginx, postgres, sshd).
-const YOUNG: Duration = Duration::from_secs(10);
-/// Older processes get it re-read every this many refreshes (staggered by pid).
-const CMDLINE_EVERY: u64 = 8;
+/// A process's argv is re-read on its first refreshes after being seen: many programs
+/// rewrite it just after start (nginx, postgres, sshd)...
+const FRESH_REFRESHES: u32 = 3;
+/// ...and after that every this many refreshes, staggered by pid so the cost is even.
+const CMDLINE_EVERY: u64 = 16;
 
 struct Entry {
     starttime: u64,
@@ -37,6 +37,7 @@ struct Entry {
     unit: Option<Arc<str>>,
     prev_ticks: u64,
     seen: u64,
+    refreshes: u32,
 }
 
 pub struct ProcCollector {
@@ -87,7 +88,6 @@ impl ProcCollector {
             .last_sample
             .map(|t| now.duration_since(t).as_secs_f64());
         self.last_sample = Some(now);
-        let uptime_ticks = read_uptime_secs() * self.clk_tck;
 
         let mut out = Vec::with_capacity(self.cache.len() + 16);
         let Ok(dir) = std::fs::read_dir("/proc") else {
@@ -98,7 +98,7 @@ impl ProcCollector {
             let Some(pid) = name.to_str().and_then(|s| s.parse::<i32>().ok()) else {
                 continue;
             };
-            if let Some(p) = self.read_one(pid, elapsed, uptime_ticks) {
+            if let Some(p) = self.read_one(pid, elapsed) {
                 out.push(p);
             }
         }
@@ -115,7 +115,7 @@ impl ProcCollector {
         out
     }
 
-    fn read_one(&mut self, pid: i32, elapsed: Option<f64>, uptime_ticks: f64) -> Option<Process> {
+    fn read_one(&mut self, pid: i32, elapsed: Option<f64>) -> Option<Process> {
         // Fast path: a cached fd, still the same process.
         let mut stat = None;
         if let Some(e) = self.cache.get_mut(&pid) {
@@ -134,13 +134,11 @@ impl ProcCollector {
             None => self.open_new(pid)?,
         };
         let generation = self.generation;
-        let refresh_cmdline = {
-            let age_ticks = uptime_ticks - stat.starttime as f64;
-            age_ticks < YOUNG.as_secs_f64() * self.clk_tck
-                || (pid as u64 + generation).is_multiple_of(CMDLINE_EVERY)
-        };
         let e = self.cache.get_mut(&pid)?;
         e.seen = generation;
+        e.refreshes = e.refreshes.saturating_add(1);
+        let refresh_cmdline = e.refreshes <= FRESH_REFRESHES
+            || (pid as u64 + generation).is_multiple_of(CMDLINE_EVERY);
         if refresh_cmdline
             && stat.flags & PF_KTHREAD == 0
             && let Ok(bytes) = read_capped(&format!("/proc/{pid}/cmdline"), MAX_CMDLINE)
@@ -232,6 +230,7 @@ impl ProcCollector {
                 // A new process: its CPU% counts from its start, not from zero ticks.
                 prev_ticks: stat.utime + stat.stime,
                 seen: 0,
+                refreshes: 0,
             },
         );
         Some(stat)
@@ -282,13 +281,6 @@ pub fn unit_of_cgroup(text: &str) -> Option<&str> {
         })?;
     path.rsplit('/')
         .find(|c| c.ends_with(".service") || c.ends_with(".scope"))
-}
-
-fn read_uptime_secs() -> f64 {
-    std::fs::read_to_string("/proc/uptime")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse().ok()))
-        .unwrap_or(0.0)
 }
 
 /// Raises the soft fd limit to the hard one (cached stat fds need one per process)
