@@ -23,7 +23,9 @@ fn frame(c: &mut Criterion) {
     });
     c.bench_function("rebuild 10k rows (sort cpu)", |b| b.iter(|| app.rebuild()));
     app.view.filter = "jobs-3".into();
-    c.bench_function("rebuild 10k rows (fuzzy filter)", |b| b.iter(|| app.rebuild()));
+    c.bench_function("rebuild 10k rows (fuzzy filter)", |b| {
+        b.iter(|| app.rebuild())
+    });
     app.view.filter.clear();
     app.view.tree = true;
     c.bench_function("rebuild 10k rows (tree)", |b| b.iter(|| app.rebuild()));
@@ -32,7 +34,9 @@ fn frame(c: &mut Criterion) {
 fn collect(c: &mut Criterion) {
     let mut col = LocalCollector::new();
     let _ = col.snapshot();
-    c.bench_function("collect live /proc snapshot", |b| b.iter(|| black_box(col.snapshot())));
+    c.bench_function("collect live /proc snapshot", |b| {
+        b.iter(|| black_box(col.snapshot()))
+    });
 }
 
 criterion_group!(benches, frame, collect);

@@ -150,7 +150,7 @@ fn filter_signal_term_and_quit_restores_the_terminal() {
         .expect("spawn");
     let t = Tmux::start("signal", "", 120, 40);
     t.keys(&["/"]);
-    t.type_text(&format!("'{token}"));
+    t.type_text(&token);
     t.keys(&["Enter"]);
     assert!(t.wait_for(&format!("{} root", victim.id()).replace(" root", ""), 5));
     let screen = t.screen();

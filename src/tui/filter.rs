@@ -1,48 +1,145 @@
-//! The `/` filter: fzf syntax over "pid user command" of each row, with nucleo's
-//! matcher. `!word` excludes, `'word` is exact, `^word` a prefix, `word$` a suffix;
-//! space-separated atoms must all hold.
+//! The `/` filter. Space-separated words must all hold for a row to show:
+//! - `word` matches when it is a substring of "pid user command", or a fuzzy match
+//!   (nucleo, fzf's scoring) of the short fields "pid user name" — fuzzy over a whole
+//!   long argv would match almost anything;
+//! - `!word` excludes rows that contain it anywhere.
+//!
+//! Smart case: a word with an upper-case letter is matched case-sensitively.
 
 use crate::model::Process;
-use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
+struct Word {
+    text: String,
+    case_sensitive: bool,
+    negated: bool,
+    fuzzy: Atom,
+}
+
 pub struct Filter {
-    pattern: Pattern,
+    words: Vec<Word>,
     matcher: Matcher,
-    hay: String,
+    full: String,
+    short: String,
     buf: Vec<char>,
 }
 
 impl Filter {
     /// `None` when the text filters nothing.
     pub fn new(text: &str) -> Option<Self> {
-        if text.trim().is_empty() {
+        let words: Vec<Word> = text
+            .split_whitespace()
+            .filter_map(|w| {
+                let (negated, w) = match w.strip_prefix('!') {
+                    Some(rest) => (true, rest),
+                    None => (false, w),
+                };
+                (!w.is_empty()).then(|| {
+                    let case_sensitive = w.chars().any(char::is_uppercase);
+                    Word {
+                        text: if case_sensitive {
+                            w.to_string()
+                        } else {
+                            w.to_lowercase()
+                        },
+                        case_sensitive,
+                        negated,
+                        fuzzy: Atom::new(
+                            w,
+                            CaseMatching::Smart,
+                            Normalization::Smart,
+                            AtomKind::Fuzzy,
+                            false,
+                        ),
+                    }
+                })
+            })
+            .collect();
+        if words.is_empty() {
             return None;
         }
         Some(Self {
-            pattern: Pattern::parse(text, CaseMatching::Smart, Normalization::Smart),
+            words,
             matcher: Matcher::new(Config::DEFAULT),
-            hay: String::new(),
+            full: String::new(),
+            short: String::new(),
             buf: Vec::new(),
         })
     }
 
     pub fn matches(&mut self, p: &Process) -> bool {
         use std::fmt::Write;
-        self.hay.clear();
-        let _ = write!(self.hay, "{} {} ", p.pid, p.user);
+        self.short.clear();
+        let _ = write!(self.short, "{} {} {}", p.pid, p.user, p.display_name());
+        self.full.clear();
+        let _ = write!(self.full, "{} {} ", p.pid, p.user);
         if p.cmdline.is_empty() {
-            let _ = write!(self.hay, "[{}]", p.name);
+            let _ = write!(self.full, "[{}]", p.name);
         } else {
             for (i, a) in p.cmdline.iter().enumerate() {
                 if i > 0 {
-                    self.hay.push(' ');
+                    self.full.push(' ');
                 }
-                // Long argv costs matching time and never helps a fuzzy search.
-                self.hay.push_str(a.get(..a.len().min(512)).unwrap_or(a));
+                self.full.push_str(a);
             }
         }
-        let hay = Utf32Str::new(&self.hay, &mut self.buf);
-        self.pattern.score(hay, &mut self.matcher).is_some()
+        let lower = self
+            .words
+            .iter()
+            .any(|w| !w.case_sensitive)
+            .then(|| self.full.to_lowercase());
+        for w in &self.words {
+            let hay = if w.case_sensitive {
+                &self.full
+            } else {
+                lower.as_deref().unwrap_or(&self.full)
+            };
+            let contains = hay.contains(&w.text);
+            let ok = if w.negated {
+                !contains
+            } else {
+                contains || {
+                    let short = Utf32Str::new(&self.short, &mut self.buf);
+                    w.fuzzy.score(short, &mut self.matcher).is_some()
+                }
+            };
+            if !ok {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::fixture;
+
+    fn shown(text: &str) -> Vec<i32> {
+        let snap = fixture::web_host();
+        let mut f = Filter::new(text).expect("filter");
+        snap.processes
+            .iter()
+            .filter(|p| f.matches(p))
+            .map(|p| p.pid)
+            .collect()
+    }
+
+    #[test]
+    fn substring_over_the_command_fuzzy_over_the_name() {
+        assert_eq!(shown("gunicorn"), vec![1950]);
+        assert_eq!(shown("10011"), vec![1801]);
+        assert_eq!(shown("rdssrv"), vec![4300], "fuzzy on the program name");
+        assert_eq!(shown("site_shop node"), vec![1801, 1802]);
+        assert!(
+            shown("!root")
+                .iter()
+                .all(|p| ![1, 2, 412, 5120, 620, 2990].contains(p))
+        );
+        assert_eq!(shown("node !10011"), vec![1802]);
+        assert!(shown("Gunicorn").is_empty(), "smart case");
+        assert!(Filter::new("  ").is_none());
     }
 }

@@ -36,34 +36,11 @@ fn lines_for<'a>(app: &App, d: &ProcDetail) -> Vec<Line<'a>> {
         .processes
         .iter()
         .find(|p| p.pid == d.pid && p.starttime_ticks == d.starttime);
-    let mut l = vec![
-        kv(th, "PID", format!("{}  ({})", d.pid, inert(&d.name, 32))),
-        kv(
-            th,
-            "Command",
-            field(&d.cmdline, |a| inert(&a.join(" "), 4000).into_owned()),
-        ),
-        kv(
-            th,
-            "Executable",
-            field(&d.exe, |s| inert(s, 500).into_owned()),
-        ),
-        kv(
-            th,
-            "Working dir",
-            field(&d.cwd, |s| inert(s, 500).into_owned()),
-        ),
-        kv(th, "Uid (r e s f)", field(&d.uids, |s| s.clone())),
-        kv(th, "Gid (r e s f)", field(&d.gids, |s| s.clone())),
-        kv(
-            th,
-            "Groups",
-            field(
-                &d.groups,
-                |s| if s.is_empty() { "-".into() } else { s.clone() },
-            ),
-        ),
-    ];
+    let mut l = vec![kv(
+        th,
+        "PID",
+        format!("{}  ({})", d.pid, inert(&d.name, 32)),
+    )];
     if let Some(p) = snap_proc {
         l.push(kv(th, "User", inert(&p.user, 32).into_owned()));
         l.push(kv(
@@ -89,28 +66,67 @@ fn lines_for<'a>(app: &App, d: &ProcDetail) -> Vec<Line<'a>> {
         l.push(kv(
             th,
             "Started",
-            format!("unix {} ({} CPU s used)", p.start_time, p.cpu_seconds),
+            format!("unix {} ({:.2} CPU s used)", p.start_time, p.cpu_seconds),
         ));
     }
-    l.push(kv(th, "Threads", d.threads.to_string()));
-    l.push(kv(
-        th,
-        "Open files",
-        field(&d.open_files, |n| n.to_string()),
-    ));
-    l.push(kv(
-        th,
-        "Unit",
-        d.unit
-            .as_deref()
-            .map(|u| inert(u, 200).into_owned())
-            .unwrap_or_else(|| "-".into()),
-    ));
-    l.push(kv(
-        th,
-        "Cgroup",
-        field(&d.cgroup, |s| inert(s, 500).into_owned()),
-    ));
+    l.extend([
+        kv(
+            th,
+            "Executable",
+            field(&d.exe, |s| inert(s, 500).into_owned()),
+        ),
+        kv(
+            th,
+            "Working dir",
+            field(&d.cwd, |s| inert(s, 500).into_owned()),
+        ),
+        kv(th, "Uid r/e/s/f", field(&d.uids, |s| s.clone())),
+        kv(th, "Gid r/e/s/f", field(&d.gids, |s| s.clone())),
+        kv(
+            th,
+            "Groups",
+            field(
+                &d.groups,
+                |s| if s.is_empty() { "-".into() } else { s.clone() },
+            ),
+        ),
+        kv(th, "Threads", d.threads.to_string()),
+        kv(th, "Open files", field(&d.open_files, |n| n.to_string())),
+        kv(
+            th,
+            "Unit",
+            d.unit
+                .as_deref()
+                .map(|u| inert(u, 200).into_owned())
+                .unwrap_or_else(|| "-".into()),
+        ),
+        kv(
+            th,
+            "Cgroup",
+            field(&d.cgroup, |s| inert(s, 500).into_owned()),
+        ),
+        Line::raw(""),
+        section(th, "Command"),
+    ]);
+    match &d.cmdline {
+        Ok(args) if args.is_empty() => l.push(Line::from(Span::styled(
+            "  (none: kernel thread or zombie)",
+            th.muted,
+        ))),
+        Ok(args) => {
+            // One argument per line: long argv stay readable and nothing is ambiguous.
+            for (i, a) in args.iter().enumerate() {
+                l.push(Line::from(vec![
+                    Span::styled(format!("  {i:>3} "), th.muted),
+                    Span::styled(
+                        inert(a, 2000).into_owned(),
+                        if i == 0 { th.basename } else { th.dialog },
+                    ),
+                ]));
+            }
+        }
+        Err(e) => l.push(Line::from(Span::styled(format!("  ({e})"), th.muted))),
+    }
     l.push(Line::raw(""));
     l.push(section(th, "Sockets"));
     match &d.sockets {

@@ -105,7 +105,9 @@ pub fn render<'a>(
             let lx = if right { x + w.saturating_sub(lw) } else { *x };
             // The row's own style wins over cell colours when selected or marked.
             if r == spec.selected || cells.marked {
-                line = line.patch_style(base);
+                for span in &mut line.spans {
+                    span.style = span.style.patch(base);
+                }
             }
             buf.set_line(area.x + lx, y, &line, *w);
         }
