@@ -7,20 +7,24 @@ use quarterdeck::cli::{self, Cli, Cmd, ConfigCmd};
 use quarterdeck::config;
 use std::time::Duration;
 
-fn init_logging(level: &str) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+/// qd's own log goes to a file, never the terminal. Writes are synchronous: qd logs
+/// rarely, and a background writer would cost a thread and a preallocated queue.
+fn init_logging(level: &str) -> Option<()> {
     let dir = config::paths::state_dir()?;
     std::fs::create_dir_all(&dir).ok()?;
-    let file = tracing_appender::rolling::never(&dir, "qd.log");
-    let (writer, guard) = tracing_appender::non_blocking(file);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("qd.log"))
+        .ok()?;
     let filter =
         tracing_subscriber::EnvFilter::try_new(format!("quarterdeck={level},qd={level}")).ok()?;
     tracing_subscriber::fmt()
-        .with_writer(writer)
+        .with_writer(std::sync::Mutex::new(file))
         .with_ansi(false)
         .with_env_filter(filter)
         .try_init()
-        .ok()?;
-    Some(guard)
+        .ok()
 }
 
 fn main() {
