@@ -59,9 +59,8 @@ pub fn load(pid: i32, starttime: u64) -> Result<ProcDetail, String> {
         Ok(_) => return Err("the process changed since it was listed (pid reused)".into()),
         Err(e) => return Err(why(e)),
     }
-    let stat = std::fs::read(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|b| parse_stat(&b));
+    let stat_buf = std::fs::read(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let stat = parse_stat(&stat_buf);
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).map_err(why);
     let from_status = |key: &str| status.clone().and_then(|s| status_line(&s, key));
     let inodes = socket_inodes(pid).map_err(why);
@@ -77,7 +76,10 @@ pub fn load(pid: i32, starttime: u64) -> Result<ProcDetail, String> {
     Ok(ProcDetail {
         pid,
         starttime,
-        name: stat.as_ref().map(|s| s.comm.clone()).unwrap_or_default(),
+        name: stat
+            .as_ref()
+            .map(|s| s.comm(&stat_buf).into_owned())
+            .unwrap_or_default(),
         cmdline: read_capped(&format!("/proc/{pid}/cmdline"), 1 << 20)
             .map(|b| split_nul(&b))
             .map_err(why),

@@ -3,7 +3,8 @@
 /// The fields of /proc/PID/stat that the process table uses.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stat {
-    pub comm: String,
+    /// Where the command name sits in the buffer parsed (no allocation per read).
+    pub comm: std::ops::Range<usize>,
     pub state: char,
     pub ppid: i32,
     pub tty_nr: i32,
@@ -18,6 +19,13 @@ pub struct Stat {
     pub rss_pages: u64,
 }
 
+impl Stat {
+    /// The command name, from the buffer this was parsed from.
+    pub fn comm<'a>(&self, buf: &'a [u8]) -> std::borrow::Cow<'a, str> {
+        String::from_utf8_lossy(buf.get(self.comm.clone()).unwrap_or_default())
+    }
+}
+
 /// PF_KTHREAD in the stat flags marks a kernel thread.
 pub const PF_KTHREAD: u64 = 0x0020_0000;
 
@@ -29,7 +37,7 @@ pub fn parse_stat(buf: &[u8]) -> Option<Stat> {
     if close < open {
         return None;
     }
-    let comm = String::from_utf8_lossy(&buf[open + 1..close]).into_owned();
+    let comm = open + 1..close;
     let rest = std::str::from_utf8(buf.get(close + 2..)?).ok()?;
     let mut f = rest.split_ascii_whitespace();
     // Field numbers below are those of proc(5); `rest` starts at field 3.
@@ -89,7 +97,7 @@ mod tests {
     fn parses_names_with_spaces_and_parens() {
         let line = b"4242 (a b) (c)) S 1 4242 4242 34816 4242 4194560 120 0 0 0 7 3 0 0 20 5 2 0 98765 1234567 89 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n";
         let s = parse_stat(line).expect("parses");
-        assert_eq!(s.comm, "a b) (c)");
+        assert_eq!(s.comm(line), "a b) (c)");
         assert_eq!((s.state, s.ppid, s.tty_nr), ('S', 1, 34816));
         assert_eq!((s.utime, s.stime, s.priority, s.nice), (7, 3, 20, 5));
         assert_eq!(
