@@ -28,6 +28,7 @@ fn init_logging(level: &str) -> Option<()> {
 }
 
 fn main() {
+    quarterdeck::tui::mark_start();
     let args = Cli::parse();
     std::process::exit(real_main(args));
 }

@@ -15,8 +15,9 @@ struct Tmux {
 }
 
 impl Tmux {
-    /// Starts qd (with `args`) in a `w`x`h` pane. When qd exits, the pane prints its
-    /// exit code and the terminal modes, then waits, so the test can read both.
+    /// Starts an interactive bash (job control, as a user has) in a `w`x`h` pane and
+    /// types the qd command line. When qd exits, the subshell prints its exit code and
+    /// the terminal modes, so the test can read both.
     fn start(name: &str, args: &str, w: u16, h: u16) -> Self {
         assert!(
             Command::new("tmux")
@@ -27,12 +28,6 @@ impl Tmux {
         );
         let env = QdEnv::new();
         let socket = format!("qd-e2e-{}-{name}", std::process::id());
-        let qd = env!("CARGO_BIN_EXE_qd");
-        let cmd = format!(
-            "env XDG_CONFIG_HOME={cfg} XDG_STATE_HOME={state} {qd} {args}; echo QD_EXIT=$?; stty -a; sleep 600",
-            cfg = env.config_dir().display(),
-            state = env.dir.path().join("state").display(),
-        );
         let ok = Command::new("tmux")
             .args([
                 "-L",
@@ -45,12 +40,21 @@ impl Tmux {
                 &w.to_string(),
                 "-y",
                 &h.to_string(),
-                &cmd,
+                "bash --norc --noprofile -i",
             ])
             .status()
             .expect("tmux new-session");
         assert!(ok.success());
         let t = Self { socket, env };
+        // The marker is split in the typed line so only the output contains it whole.
+        let line = format!(
+            "( env XDG_CONFIG_HOME={cfg} XDG_STATE_HOME={state} {qd} {args}; echo \"QD_\"\"EXIT=$?\"; stty -a )",
+            cfg = t.env.config_dir().display(),
+            state = t.env.dir.path().join("state").display(),
+            qd = env!("CARGO_BIN_EXE_qd"),
+        );
+        t.type_text(&line);
+        t.keys(&["Enter"]);
         assert!(
             t.wait_for("COMMAND", 10),
             "qd did not start:\n{}",
@@ -88,20 +92,26 @@ impl Tmux {
         wait_until(Duration::from_secs(secs), || self.screen().contains(text))
     }
 
-    /// The pid of qd: the child of the pane's shell.
+    /// The pid of qd: the child of the subshell the pane's bash started.
     fn qd_pid(&self) -> i32 {
-        let sh: i32 = self
+        let child = |pid: i32| -> Option<i32> {
+            let c = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).ok()?;
+            c.split_whitespace().next()?.parse().ok()
+        };
+        let bash: i32 = self
             .tmux(&["display-message", "-p", "-t", "0", "#{pane_pid}"])
             .trim()
             .parse()
             .expect("pane pid");
-        let children =
-            std::fs::read_to_string(format!("/proc/{sh}/task/{sh}/children")).expect("children");
-        children
-            .split_whitespace()
-            .next()
-            .and_then(|p| p.parse().ok())
-            .expect("qd pid")
+        let sub = child(bash).expect("subshell");
+        let qd = child(sub).expect("qd pid");
+        assert_eq!(
+            std::fs::read_to_string(format!("/proc/{qd}/comm"))
+                .ok()
+                .as_deref(),
+            Some("qd\n")
+        );
+        qd
     }
 
     /// After qd exits: its exit line and whether the terminal is back in cooked mode.
@@ -142,22 +152,24 @@ impl Drop for Tmux {
 #[test]
 fn filter_signal_term_and_quit_restores_the_terminal() {
     let token = format!("qde2evictim{}", std::process::id());
-    let mut victim = Command::new("sleep")
+    let child = Command::new("sleep")
         .arg0(&token)
         .arg("1000")
         .stdin(Stdio::null())
         .spawn()
         .expect("spawn");
+    // Killed and reaped by pid on drop, even when an assertion fails.
+    let mut victim = Proc { child, stdin: None };
     let t = Tmux::start("signal", "", 120, 40);
     t.keys(&["/"]);
     t.type_text(&token);
     t.keys(&["Enter"]);
-    assert!(t.wait_for(&format!("{} root", victim.id()).replace(" root", ""), 5));
+    assert!(t.wait_for(&format!("{} root", victim.pid()).replace(" root", ""), 5));
     let screen = t.screen();
     let rows: Vec<&str> = screen.lines().filter(|l| l.contains(&token)).collect();
     assert_eq!(rows.len(), 1, "filtered to exactly the victim:\n{screen}");
     assert!(
-        rows[0].trim_start().starts_with(&victim.id().to_string()),
+        rows[0].trim_start().starts_with(&victim.pid().to_string()),
         "{}",
         rows[0]
     );
@@ -168,14 +180,38 @@ fn filter_signal_term_and_quit_restores_the_terminal() {
     t.keys(&["y"]);
     assert!(
         wait_until(Duration::from_secs(5), || victim
+            .child
             .try_wait()
             .ok()
             .flatten()
             .is_some()),
         "victim still alive"
     );
-    assert_eq!(victim.wait().expect("wait").signal(), Some(libc::SIGTERM));
+    assert_eq!(
+        victim.child.wait().expect("wait").signal(),
+        Some(libc::SIGTERM)
+    );
     assert!(t.wait_for("sent TERM", 5), "{}", t.screen());
+    // On the next refresh its row is gone from the (still filtered) table.
+    let pid = victim.pid().to_string();
+    let row_gone = || {
+        let screen = t.screen();
+        let lines: Vec<&str> = screen
+            .lines()
+            .skip_while(|l| !l.contains("PID USER"))
+            .skip(1)
+            .collect();
+        // The last line is the footer (it names the pid in the result message).
+        let table = &lines[..lines.len().saturating_sub(1)];
+        !table
+            .iter()
+            .any(|l| l.trim_start().starts_with(&format!("{pid} ")))
+    };
+    assert!(
+        wait_until(Duration::from_secs(5), row_gone),
+        "{}",
+        t.screen()
+    );
     t.keys(&["q"]);
     t.assert_restored();
     assert!(t.screen().contains("QD_EXIT=0"));
@@ -237,6 +273,43 @@ fn resize_reflows_to_the_new_size() {
         t.screen()
     );
     let _ = t.env.dir.path();
+    t.keys(&["q"]);
+    t.assert_restored();
+}
+
+#[test]
+fn ctrl_z_suspends_with_the_terminal_restored_and_resumes() {
+    let t = Tmux::start("suspend", "", 100, 30);
+    let pid = t.qd_pid();
+    t.keys(&["C-z"]);
+    let stopped = || stat_field(pid, 3).as_deref() == Some("T");
+    assert!(
+        wait_until(Duration::from_secs(5), stopped),
+        "qd did not stop"
+    );
+    // The shell has the terminal back, in cooked mode, and reports the stopped job.
+    assert!(
+        t.wait_for("Stopped", 5),
+        "the shell does not report the job stopped:\n{}",
+        t.screen()
+    );
+    assert!(
+        !t.screen().contains("PID USER"),
+        "screen not restored while suspended:\n{}",
+        t.screen()
+    );
+    t.type_text("fg");
+    t.keys(&["Enter"]);
+    assert!(
+        t.wait_for("PID USER", 5),
+        "qd did not come back:\n{}",
+        t.screen()
+    );
+    assert!(
+        wait_until(Duration::from_secs(2), || stat_field(pid, 3).as_deref()
+            != Some("T")),
+        "still stopped after fg"
+    );
     t.keys(&["q"]);
     t.assert_restored();
 }

@@ -278,3 +278,26 @@ fn restart_of_a_unit_process_is_refused() {
         r.outcomes
     );
 }
+
+#[test]
+fn hidden_kernel_threads_are_counted_not_read() {
+    use quarterdeck::sources::LocalCollector;
+    let mut c = LocalCollector::new();
+    let all = c.snapshot();
+    let kernel = all.processes.iter().filter(|p| p.kernel_thread).count();
+    c.procs.skip_kernel_threads = true;
+    let _first = c.snapshot(); // kernel threads already known from the first read
+    let skipped = c.snapshot();
+    assert!(skipped.processes.iter().all(|p| !p.kernel_thread));
+    // kworkers come and go between two reads; the count stays close.
+    assert!(
+        skipped.skipped_kernel_threads.abs_diff(kernel) <= 8,
+        "{} vs {kernel}",
+        skipped.skipped_kernel_threads
+    );
+    assert!(skipped.task_count().abs_diff(all.processes.len()) <= 16);
+    // A user process is still listed and read.
+    let p = sleeper();
+    let again = c.snapshot();
+    assert!(again.processes.iter().any(|x| x.pid == p.pid()));
+}

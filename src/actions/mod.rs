@@ -55,7 +55,7 @@ impl ProcTarget {
             starttime,
             name,
             user: String::new(),
-            unit: crate::sources::procs::read_unit(pid).map(|u| u.to_string()),
+            unit: crate::sources::procfile::read_unit(pid).map(|u| u.to_string()),
         })
     }
 }

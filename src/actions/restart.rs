@@ -8,7 +8,7 @@
 use super::ProcTarget;
 use super::errno::{CHANGED, describe};
 use super::proc_ops::pin;
-use crate::sources::procs::read_capped;
+use crate::sources::procfile::read_capped;
 use crate::sources::procstat::read_starttime;
 use rustix::fd::OwnedFd;
 use rustix::process::{Signal, pidfd_send_signal};

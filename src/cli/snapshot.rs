@@ -15,7 +15,7 @@ struct JsonOut<'a> {
 }
 
 pub fn run(table: Table, json: bool, kernel_threads: bool) -> i32 {
-    let snap = crate::sources::one_shot(Duration::from_millis(250));
+    let snap = crate::sources::one_shot(Duration::from_millis(250), kernel_threads);
     let procs: Vec<&Process> = snap
         .processes
         .iter()

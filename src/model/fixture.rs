@@ -280,6 +280,7 @@ pub fn web_host() -> Snapshot {
         stats: stats(),
         processes: p,
         partial_reads: 0,
+        skipped_kernel_threads: 0,
     }
 }
 
@@ -320,5 +321,6 @@ pub fn many(n: usize) -> Snapshot {
         stats: stats(),
         processes,
         partial_reads: 0,
+        skipped_kernel_threads: 0,
     }
 }

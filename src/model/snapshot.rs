@@ -14,9 +14,16 @@ pub struct Snapshot {
     pub processes: Vec<Process>,
     /// Processes whose fields could not all be read (permission denied): counted, not hidden.
     pub partial_reads: usize,
+    /// Kernel threads counted but not read (they are hidden and unread to save time).
+    pub skipped_kernel_threads: usize,
 }
 
 impl Snapshot {
+    /// Every task on the host, listed or only counted.
+    pub fn task_count(&self) -> usize {
+        self.processes.len() + self.skipped_kernel_threads
+    }
+
     pub fn find(&self, pid: i32) -> Option<&Process> {
         self.processes.iter().find(|p| p.pid == pid)
     }

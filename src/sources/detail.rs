@@ -3,7 +3,7 @@
 //! operator may not read (another user's environment) says why instead of hiding the
 //! rest.
 
-use super::procs::{read_capped, read_unit};
+use super::procfile::{read_capped, read_unit};
 use super::procstat::{parse_stat, read_starttime};
 use super::sockets::{SocketEntry, read_all, socket_inodes};
 use crate::model::text::split_nul;

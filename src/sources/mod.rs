@@ -6,6 +6,8 @@
 
 pub mod detail;
 pub mod host;
+pub mod local;
+pub mod procfile;
 pub mod procs;
 pub mod procstat;
 pub mod sockets;
@@ -17,7 +19,7 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 use tokio::sync::watch;
 
-pub use procs::LocalCollector;
+pub use local::LocalCollector;
 
 /// Commands to a running collector.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -25,6 +27,8 @@ pub enum Control {
     Interval(Duration),
     Pause(bool),
     RefreshNow,
+    /// Whether kernel threads are shown (and so read); refreshes at once.
+    KernelThreads(bool),
 }
 
 pub struct CollectorHandle {
@@ -42,8 +46,9 @@ impl CollectorHandle {
 /// Starts the local collector. The first snapshot is taken right away (the first frame
 /// must not wait for an interval), a second one shortly after so CPU% has a base, then
 /// one per `interval`. The thread ends when the handle is dropped.
-pub fn spawn_local(interval: Duration) -> std::io::Result<CollectorHandle> {
+pub fn spawn_local(interval: Duration, kernel_threads: bool) -> std::io::Result<CollectorHandle> {
     let mut collector = LocalCollector::new();
+    collector.procs.skip_kernel_threads = !kernel_threads;
     let first = Arc::new(collector.snapshot());
     let (tx, rx) = watch::channel(first);
     let (ctx, crx) = mpsc::channel::<Control>();
@@ -70,6 +75,7 @@ pub fn spawn_local(interval: Duration) -> std::io::Result<CollectorHandle> {
                         wait = interval;
                         continue;
                     }
+                    Ok(Control::KernelThreads(show)) => collector.procs.skip_kernel_threads = !show,
                     Ok(Control::RefreshNow) | Err(RecvTimeoutError::Timeout) => {}
                     Err(RecvTimeoutError::Disconnected) => break,
                 }
@@ -90,8 +96,9 @@ pub fn spawn_local(interval: Duration) -> std::io::Result<CollectorHandle> {
 }
 
 /// A snapshot whose CPU percentages are measured over `sample`: for one-shot use (CLI).
-pub fn one_shot(sample: Duration) -> Snapshot {
+pub fn one_shot(sample: Duration, kernel_threads: bool) -> Snapshot {
     let mut c = LocalCollector::new();
+    c.procs.skip_kernel_threads = !kernel_threads;
     let _ = c.snapshot();
     std::thread::sleep(sample);
     c.snapshot()

@@ -8,16 +8,16 @@
 //! the pid. Processes that vanish mid-read are skipped; fields that cannot be read
 //! (permission denied) stay empty instead of failing the refresh.
 
+use super::procfile::{is_gone, parse_pid, pread_all, raise_fd_limit, read_capped, read_unit};
 use super::procstat::{PF_KTHREAD, Stat, parse_stat};
 use super::users::UserDb;
+use crate::model::Process;
 use crate::model::text::split_nul;
-use crate::model::{HostStats, Process, Snapshot};
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::Read;
-use std::os::unix::fs::{FileExt, MetadataExt};
+use std::os::unix::fs::MetadataExt;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 /// argv larger than this is cut: a multi-MB argv must not cost a multi-MB read each time.
 const MAX_CMDLINE: usize = 256 * 1024;
@@ -59,6 +59,10 @@ struct Entry {
     prev_ticks: u64,
     seen: u64,
     refreshes: u32,
+    kernel: bool,
+    /// Kernel threads only: tells (by polling) when the thread exits, so a skipped
+    /// thread's pid is never mistaken for a new process that reused it.
+    pidfd: Option<rustix::fd::OwnedFd>,
 }
 
 pub struct ProcCollector {
@@ -74,6 +78,9 @@ pub struct ProcCollector {
     last_sample: Option<Instant>,
     buf: Vec<u8>,
     pub partial_reads: usize,
+    /// Kernel threads are not read when nobody shows them (only counted).
+    pub skip_kernel_threads: bool,
+    pub skipped_kernel_threads: usize,
 }
 
 impl ProcCollector {
@@ -93,6 +100,8 @@ impl ProcCollector {
             last_sample: None,
             buf: Vec::with_capacity(1024),
             partial_reads: 0,
+            skip_kernel_threads: false,
+            skipped_kernel_threads: 0,
         }
     }
 
@@ -104,6 +113,10 @@ impl ProcCollector {
     pub fn collect(&mut self) -> Vec<Process> {
         self.generation += 1;
         self.partial_reads = 0;
+        self.skipped_kernel_threads = 0;
+        if self.skip_kernel_threads {
+            self.drop_exited_kernel_threads();
+        }
         let now = Instant::now();
         let elapsed = self
             .last_sample
@@ -145,7 +158,60 @@ impl ProcCollector {
         out
     }
 
+    /// One `poll` over the pidfds of the cached kernel threads: those that exited
+    /// leave the cache, so their pid, if reused, is read as a new process.
+    fn drop_exited_kernel_threads(&mut self) {
+        use rustix::event::{PollFd, PollFlags, Timespec, poll};
+        let mut pids = Vec::new();
+        let mut fds = Vec::new();
+        for (pid, e) in &self.cache {
+            if let Some(fd) = &e.pidfd {
+                pids.push(*pid);
+                fds.push(PollFd::new(fd, PollFlags::IN));
+            }
+        }
+        if fds.is_empty()
+            || poll(
+                &mut fds,
+                Some(&Timespec {
+                    tv_sec: 0,
+                    tv_nsec: 0,
+                }),
+            )
+            .unwrap_or(0)
+                == 0
+        {
+            return;
+        }
+        let exited: Vec<i32> = fds
+            .iter()
+            .zip(&pids)
+            .filter(|(fd, _)| !fd.revents().is_empty())
+            .map(|(_, pid)| *pid)
+            .collect();
+        for pid in exited {
+            if let Some(old) = self.cache.remove(&pid)
+                && old.stat_fd.is_some()
+            {
+                self.open_fds -= 1;
+            }
+        }
+    }
+
     fn read_one(&mut self, pid: i32, elapsed: Option<f64>) -> Option<Process> {
+        if self.skip_kernel_threads {
+            let generation = self.generation;
+            if let Some(e) = self
+                .cache
+                .get_mut(&pid)
+                .filter(|e| e.kernel && e.pidfd.is_some())
+            {
+                // Still the same thread (`drop_exited_kernel_threads` ran): count it.
+                e.seen = generation;
+                self.skipped_kernel_threads += 1;
+                return None;
+            }
+        }
         // Fast path: a cached fd (or path), still the same process.
         let buf = &mut self.buf;
         let cached = self.cache.get_mut(&pid).and_then(|e| {
@@ -260,133 +326,16 @@ impl ProcCollector {
                 prev_ticks: stat.utime + stat.stime,
                 seen: 0,
                 refreshes: 0,
+                kernel,
+                pidfd: if kernel {
+                    rustix::process::Pid::from_raw(pid).and_then(|p| {
+                        rustix::process::pidfd_open(p, rustix::process::PidfdFlags::empty()).ok()
+                    })
+                } else {
+                    None
+                },
             },
         );
         Some(stat)
-    }
-}
-
-/// A /proc entry name that is a pid.
-fn parse_pid(name: &[u8]) -> Option<i32> {
-    if name.is_empty() || name.len() > 10 || !name.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    std::str::from_utf8(name).ok()?.parse().ok()
-}
-
-fn is_gone(e: &std::io::Error) -> bool {
-    e.kind() == std::io::ErrorKind::NotFound || e.raw_os_error() == Some(libc::ESRCH)
-}
-
-fn pread_all(file: &File, buf: &mut Vec<u8>) -> std::io::Result<()> {
-    buf.clear();
-    buf.resize(buf.capacity().max(1024), 0);
-    let mut filled = 0;
-    loop {
-        let n = file.read_at(&mut buf[filled..], filled as u64)?;
-        filled += n;
-        if n == 0 || filled < buf.len() {
-            break;
-        }
-        buf.resize(buf.len() * 2, 0);
-    }
-    buf.truncate(filled);
-    Ok(())
-}
-
-/// Reads at most `cap` bytes of a file.
-pub fn read_capped(path: &str, cap: usize) -> std::io::Result<Vec<u8>> {
-    let mut out = Vec::new();
-    File::open(path)?.take(cap as u64).read_to_end(&mut out)?;
-    Ok(out)
-}
-
-/// The systemd unit a process belongs to: the innermost `.service` or `.scope` of its
-/// cgroup path (cgroup v2 `0::` line, or the v1 `name=systemd` hierarchy).
-pub fn read_unit(pid: i32) -> Option<Arc<str>> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?;
-    unit_of_cgroup(&text).map(Arc::from)
-}
-
-pub fn unit_of_cgroup(text: &str) -> Option<&str> {
-    let path = text
-        .lines()
-        .find_map(|l| l.strip_prefix("0::"))
-        .or_else(|| {
-            text.lines()
-                .find_map(|l| l.split_once(":name=systemd:").map(|(_, p)| p))
-        })?;
-    path.rsplit('/')
-        .find(|c| c.ends_with(".service") || c.ends_with(".scope"))
-}
-
-/// Raises the soft fd limit to the hard one (cached stat fds need one per process)
-/// and returns the new soft limit.
-fn raise_fd_limit() -> u64 {
-    use rustix::process::{Resource, getrlimit, setrlimit};
-    let mut lim = getrlimit(Resource::Nofile);
-    if let Some(max) = lim.maximum
-        && lim.current != Some(max)
-    {
-        lim.current = Some(max);
-        let _ = setrlimit(Resource::Nofile, lim);
-    }
-    getrlimit(Resource::Nofile).current.unwrap_or(1024)
-}
-
-/// Collects a whole snapshot: host stats and processes.
-pub struct LocalCollector {
-    pub host: super::host::HostCollector,
-    pub procs: ProcCollector,
-}
-
-impl LocalCollector {
-    pub fn new() -> Self {
-        let host = super::host::HostCollector::new();
-        let boot = host.boot_time();
-        Self {
-            host,
-            procs: ProcCollector::new(boot),
-        }
-    }
-
-    pub fn snapshot(&mut self) -> Snapshot {
-        let stats: HostStats = self.host.collect();
-        let processes = self.procs.collect();
-        let taken_at_ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
-            .unwrap_or(0);
-        Snapshot {
-            host: "local".into(),
-            taken_at_ms,
-            stats,
-            processes,
-            partial_reads: self.procs.partial_reads,
-        }
-    }
-}
-
-impl Default for LocalCollector {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unit_from_cgroup_v2_and_v1() {
-        let v2 = "0::/user.slice/user-1000.slice/user@1000.service/app.slice/qd-shop-api.service\n";
-        assert_eq!(unit_of_cgroup(v2), Some("qd-shop-api.service"));
-        assert_eq!(
-            unit_of_cgroup("0::/system.slice/nginx.service\n"),
-            Some("nginx.service")
-        );
-        assert_eq!(unit_of_cgroup("0::/\n"), None);
-        let v1 = "12:cpu:/x\n1:name=systemd:/user.slice/session-4.scope\n";
-        assert_eq!(unit_of_cgroup(v1), Some("session-4.scope"));
     }
 }

@@ -227,6 +227,9 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::KernelThreads => {
             app.view.show_kernel = !app.view.show_kernel;
             app.rebuild();
+            return vec![Effect::Collector(Control::KernelThreads(
+                app.view.show_kernel,
+            ))];
         }
         Command::Redraw => return vec![Effect::ClearScreen],
         Command::Suspend => return vec![Effect::Suspend],

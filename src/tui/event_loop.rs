@@ -70,6 +70,10 @@ pub async fn run(
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut tick = tokio::time::interval(Duration::from_millis(120));
     term.draw(|f| draw(f, &app))?;
+    tracing::info!(
+        "first frame drawn {:.1} ms after start",
+        super::since_start_ms()
+    );
     let mut last_draw = Instant::now();
     let mut dirty = false;
     loop {
@@ -147,15 +151,14 @@ fn run_effect(
         }
         Effect::Collector(c) => collector.send(c),
         Effect::SetReadonly => dispatcher.set_readonly(),
-        Effect::ClearScreen => term.clear()?,
+        Effect::ClearScreen => terminal::repaint(term)?,
         Effect::Suspend => {
             terminal::restore();
-            // Stops here until the shell's `fg` sends SIGCONT.
-            let _ = rustix::process::kill_process(
-                rustix::process::getpid(),
-                rustix::process::Signal::TSTP,
-            );
-            *term = terminal::enter()?;
+            // Stop the whole process group, as a shell's Ctrl-Z would: the job then
+            // shows as stopped even when qd runs inside a script or subshell. Execution
+            // continues here after `fg` (SIGCONT).
+            let _ = rustix::process::kill_current_process_group(rustix::process::Signal::TSTP);
+            terminal::resume(term)?;
         }
     }
     Ok(false)

@@ -21,6 +21,21 @@ use app::{App, Env, Level};
 use std::io::IsTerminal;
 use std::sync::Arc;
 
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Records when the process started, so the first frame's latency can be logged.
+pub fn mark_start() {
+    let _ = STARTED.set(std::time::Instant::now());
+}
+
+/// Milliseconds since `mark_start`, for the first-frame log line.
+pub fn since_start_ms() -> f64 {
+    STARTED
+        .get()
+        .map(|t| t.elapsed().as_secs_f64() * 1000.0)
+        .unwrap_or(0.0)
+}
+
 /// Runs the TUI until quit; returns the process exit code.
 pub fn run(cfg: Config, dispatcher: Dispatcher) -> i32 {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
@@ -44,7 +59,7 @@ pub fn run(cfg: Config, dispatcher: Dispatcher) -> i32 {
             return crate::cli::EXIT_FAILED;
         }
     };
-    let collector = match crate::sources::spawn_local(cfg.refresh) {
+    let collector = match crate::sources::spawn_local(cfg.refresh, cfg.show_kernel_threads) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("qd: cannot start the process collector: {e}");

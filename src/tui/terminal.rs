@@ -7,7 +7,7 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use std::io::{self, Stdout};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,15 +16,37 @@ pub type Term = Terminal<CrosstermBackend<Stdout>>;
 
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 
-pub fn enter() -> io::Result<Term> {
+/// Raw mode, alternate screen, mouse reporting.
+fn enter_modes() -> io::Result<()> {
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
-    let mut out = io::stdout();
-    execute!(out, EnterAlternateScreen, EnableMouseCapture)?;
-    let mut t = Terminal::new(CrosstermBackend::new(out))?;
+    execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture)
+}
+
+pub fn enter() -> io::Result<Term> {
+    enter_modes()?;
+    let mut t = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     t.hide_cursor()?;
     t.clear()?;
     Ok(t)
+}
+
+/// Repaints everything on the next draw, without `Terminal::clear`: that one asks
+/// the terminal for the cursor position through crossterm's event reader, which the
+/// input thread holds while it waits for a key — a deadlock once input runs. So:
+/// blank the screen ourselves and draw one blank frame, so ratatui's last frame
+/// matches the blank screen and the next real frame writes every cell.
+pub fn repaint(t: &mut Term) -> io::Result<()> {
+    execute!(io::stdout(), Clear(ClearType::All))?;
+    t.draw(|_| {})?;
+    Ok(())
+}
+
+/// Back from a suspension: the same Terminal, modes re-entered, screen repainted.
+pub fn resume(t: &mut Term) -> io::Result<()> {
+    enter_modes()?;
+    t.hide_cursor()?;
+    repaint(t)
 }
 
 /// Leaves raw mode and the alternate screen, shows the cursor. Idempotent.

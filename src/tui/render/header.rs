@@ -59,7 +59,10 @@ fn title_line(app: &App) -> Line<'_> {
             format!("  load {:.2} {:.2} {:.2}", s.load[0], s.load[1], s.load[2]),
             th.text,
         ),
-        Span::styled(format!("  tasks {} ({running} run)", procs.len()), th.text),
+        Span::styled(
+            format!("  tasks {} ({running} run)", app.snapshot.task_count()),
+            th.text,
+        ),
     ];
     if app.paused {
         spans.push(Span::styled("  PAUSED", th.warn));
