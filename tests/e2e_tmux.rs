@@ -140,6 +140,20 @@ impl Tmux {
     }
 }
 
+/// The table's rows on a captured screen: after the column header, before the footer.
+fn table_rows(screen: &str) -> Vec<String> {
+    let lines: Vec<&str> = screen
+        .lines()
+        .skip_while(|l| !l.contains("PID USER"))
+        .skip(1)
+        .collect();
+    let body = &lines[..lines.len().saturating_sub(1)];
+    body.iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.to_string())
+        .collect()
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         let pid = self.tmux(&["display-message", "-p", "#{pid}"]);
@@ -166,7 +180,10 @@ fn filter_signal_term_and_quit_restores_the_terminal() {
     t.keys(&["Enter"]);
     assert!(t.wait_for(&format!("{} root", victim.pid()).replace(" root", ""), 5));
     let screen = t.screen();
-    let rows: Vec<&str> = screen.lines().filter(|l| l.contains(&token)).collect();
+    let rows: Vec<String> = table_rows(&screen)
+        .into_iter()
+        .filter(|l| l.contains(&token))
+        .collect();
     assert_eq!(rows.len(), 1, "filtered to exactly the victim:\n{screen}");
     assert!(
         rows[0].trim_start().starts_with(&victim.pid().to_string()),
@@ -195,15 +212,7 @@ fn filter_signal_term_and_quit_restores_the_terminal() {
     // On the next refresh its row is gone from the (still filtered) table.
     let pid = victim.pid().to_string();
     let row_gone = || {
-        let screen = t.screen();
-        let lines: Vec<&str> = screen
-            .lines()
-            .skip_while(|l| !l.contains("PID USER"))
-            .skip(1)
-            .collect();
-        // The last line is the footer (it names the pid in the result message).
-        let table = &lines[..lines.len().saturating_sub(1)];
-        !table
+        !table_rows(&t.screen())
             .iter()
             .any(|l| l.trim_start().starts_with(&format!("{pid} ")))
     };
