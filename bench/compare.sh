@@ -5,6 +5,7 @@
 # CPU seconds per refresh (utime+stime delta / refreshes) and peak RSS (VmHWM).
 #
 #   bench/compare.sh [DURATION]     (default 30; a peer that is not installed is skipped)
+#   TOOLS="qd btop" LOADS=1000 bench/compare.sh 10
 #
 # Needs tmux; htop and btop come from Debian (apt-get install htop btop), btm from
 # `cargo install bottom`. Every process started here is stopped by its own pid.
@@ -12,6 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-30}
 LOADS=${LOADS:-"1000 3000"}
+TOOLS=${TOOLS:-"qd htop btop btm"}   # e.g. TOOLS="qd btop"
 cargo build --release --locked -q
 QD=$PWD/target/release/qd
 CLK=$(getconf CLK_TCK)
@@ -58,8 +60,12 @@ for LOAD in $LOADS; do
         sleepers+=($!)
         started=$((started + 1))
     done
-    measure qd "$QD --refresh 1000"
-    command -v htop >/dev/null && measure htop "htop -d 10"
-    command -v btop >/dev/null && measure btop "btop"
-    command -v btm >/dev/null && measure btm "btm -r 1000"
+    for tool in $TOOLS; do
+        case $tool in
+            qd) measure qd "$QD --refresh 1000" ;;
+            htop) command -v htop >/dev/null && measure htop "htop -d 10" ;;
+            btop) command -v btop >/dev/null && measure btop "btop" ;;
+            btm) command -v btm >/dev/null && measure btm "btm -r 1000" ;;
+        esac
+    done
 done

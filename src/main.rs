@@ -29,6 +29,13 @@ fn init_logging(level: &str) -> Option<()> {
 
 fn main() {
     quarterdeck::tui::mark_start();
+    // One malloc arena: snapshots are built on the collector thread and freed on the
+    // UI thread, and per-thread arenas keep freed memory resident (~0.5 MB measured).
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; called before other threads exist.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+    }
     let args = Cli::parse();
     std::process::exit(real_main(args));
 }

@@ -29,6 +29,25 @@ fn section<'a>(th: &Theme, title: &str) -> Line<'a> {
     Line::from(Span::styled(title.to_string(), th.accent))
 }
 
+/// A titled list of text lines (limits, environment), or why it is missing.
+fn text_section(
+    l: &mut Vec<Line<'_>>,
+    th: &Theme,
+    title: &str,
+    f: &Field<Vec<String>>,
+    max: usize,
+) {
+    l.push(Line::raw(""));
+    l.push(section(th, title));
+    match f {
+        Ok(v) => l.extend(
+            v.iter()
+                .map(|s| Line::from(Span::styled(format!("  {}", inert(s, max)), th.dialog))),
+        ),
+        Err(e) => l.push(Line::from(Span::styled(format!("  ({e})"), th.muted))),
+    }
+}
+
 fn lines_for<'a>(app: &App, d: &ProcDetail) -> Vec<Line<'a>> {
     let th = &app.theme;
     let snap_proc = app
@@ -144,24 +163,8 @@ fn lines_for<'a>(app: &App, d: &ProcDetail) -> Vec<Line<'a>> {
         }
         Err(e) => l.push(Line::from(Span::styled(format!("  ({e})"), th.muted))),
     }
-    l.push(Line::raw(""));
-    l.push(section(th, "Limits"));
-    match &d.limits {
-        Ok(v) => l.extend(
-            v.iter()
-                .map(|s| Line::from(Span::styled(format!("  {}", inert(s, 200)), th.dialog))),
-        ),
-        Err(e) => l.push(Line::from(Span::styled(format!("  ({e})"), th.muted))),
-    }
-    l.push(Line::raw(""));
-    l.push(section(th, "Environment"));
-    match &d.environ {
-        Ok(v) => l.extend(
-            v.iter()
-                .map(|s| Line::from(Span::styled(format!("  {}", inert(s, 2000)), th.dialog))),
-        ),
-        Err(e) => l.push(Line::from(Span::styled(format!("  ({e})"), th.muted))),
-    }
+    text_section(&mut l, th, "Limits", &d.limits, 200);
+    text_section(&mut l, th, "Environment", &d.environ, 2000);
     l
 }
 

@@ -52,6 +52,10 @@ fn command<'a>(p: &'a Process, prefix: &'a str, th: &Theme) -> Line<'a> {
 
 pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
     let th = &app.theme;
+    if app.snapshot.taken_at_ms == 0 && area.height > 1 {
+        // The collector's first full scan is still running.
+        buf.set_string(area.x + 1, area.y + 1, "reading processes…", th.muted);
+    }
     let v = &app.view;
     let snap = &app.snapshot;
     let now = snap.taken_at_ms / 1000;
