@@ -121,6 +121,12 @@ impl Tmux {
             "qd did not exit:\n{}",
             self.screen()
         );
+        // stty prints the local modes (icanon/-icanon, echo/-echo) on its last lines.
+        assert!(
+            self.wait_for("canon", 5),
+            "stty output incomplete:\n{}",
+            self.screen()
+        );
         let s = self.screen();
         let modes: String = s
             .lines()
