@@ -58,11 +58,17 @@ impl Process {
         }
     }
 
-    /// The program name to show and highlight: argv[0]'s basename, or `[comm]` for
-    /// kernel threads and processes whose argv is empty.
+    /// The program name: the basename of argv[0]'s first word (argv[0] may be a
+    /// whole title such as `nginx: worker process`), or the kernel's name (`comm`)
+    /// for kernel threads and processes whose argv is empty.
     pub fn display_name(&self) -> &str {
         match self.cmdline.first() {
-            Some(a0) if !a0.is_empty() => a0.rsplit('/').next().unwrap_or(a0),
+            Some(a0) if !a0.is_empty() => {
+                let first = a0.split(' ').next().unwrap_or(a0);
+                let base = first.rsplit('/').next().unwrap_or(first);
+                let base = base.strip_suffix(':').unwrap_or(base);
+                if base.is_empty() { &self.name } else { base }
+            }
             _ => &self.name,
         }
     }
@@ -92,5 +98,25 @@ impl Process {
             'K' => "wakekill",
             _ => "unknown",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::fixture;
+
+    #[test]
+    fn display_name_is_the_first_words_basename() {
+        let snap = fixture::web_host();
+        let name = |pid| snap.find(pid).map(|p| p.display_name().to_string());
+        assert_eq!(
+            name(620).as_deref(),
+            Some("nginx"),
+            "nginx: master process ..."
+        );
+        assert_eq!(name(5120).as_deref(), Some("sshd"), "sshd: alice [priv]");
+        assert_eq!(name(1801).as_deref(), Some("node"));
+        assert_eq!(name(2).as_deref(), Some("kthreadd"), "kernel thread: comm");
+        assert_eq!(name(5131).as_deref(), Some("-bash"));
     }
 }

@@ -22,14 +22,20 @@ fn command<'a>(p: &'a Process, prefix: &'a str, th: &Theme) -> Line<'a> {
     }
     match p.cmdline.first() {
         Some(a0) if !a0.is_empty() => {
-            let (dir, base) = match a0.rfind('/') {
-                Some(i) if i + 1 < a0.len() => a0.split_at(i + 1),
-                _ => ("", a0.as_str()),
+            // argv[0] may be a whole process title ("nginx: worker process"): the
+            // program is its first word, and that word's basename is highlighted.
+            let (first, title_rest) = a0.split_at(a0.find(' ').unwrap_or(a0.len()));
+            let (dir, base) = match first.rfind('/') {
+                Some(i) if i + 1 < first.len() => first.split_at(i + 1),
+                _ => ("", first),
             };
             if !dir.is_empty() {
                 spans.push(Span::styled(inert(dir, MAX_COMMAND), th.text));
             }
             spans.push(Span::styled(inert(base, MAX_COMMAND), th.basename));
+            if !title_rest.is_empty() {
+                spans.push(Span::styled(inert(title_rest, MAX_COMMAND), th.text));
+            }
             let mut rest = String::new();
             for a in p.cmdline.iter().skip(1) {
                 if rest.len() > MAX_COMMAND {
