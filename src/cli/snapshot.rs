@@ -1,7 +1,8 @@
 //! `qd snapshot`: the tables once, as text or JSON.
 
-use super::table::{cpu_time, human_bytes, render, start_time};
+use super::table::render;
 use super::{EXIT_OK, Table};
+use crate::model::format::{cpu_time, human_bytes, start_time};
 use crate::model::{Process, Snapshot};
 use serde::Serialize;
 use std::time::Duration;

@@ -71,11 +71,6 @@ pub fn inert(s: &str, max_chars: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// `inert` with no length limit: for detail panes that wrap long values themselves.
-pub fn inert_full(s: &str) -> Cow<'_, str> {
-    inert(s, usize::MAX)
-}
-
 /// Decodes raw bytes lossily (invalid UTF-8 becomes U+FFFD), never failing.
 pub fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

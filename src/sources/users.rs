@@ -52,12 +52,4 @@ impl UserDb {
         self.names.insert(uid, n.clone());
         n
     }
-
-    /// The uid of a user name, for the `u` filter and the CLI.
-    pub fn uid_of(&self, name: &str) -> Option<u32> {
-        self.names
-            .iter()
-            .find(|(_, n)| &***n == name)
-            .map(|(u, _)| *u)
-    }
 }

@@ -2,7 +2,7 @@
 //! made inert, unreadable fields saying why.
 
 use super::layout::centered;
-use crate::cli::table::human_bytes;
+use crate::model::format::human_bytes;
 use crate::model::text::inert;
 use crate::sources::detail::{Field, ProcDetail};
 use crate::tui::app::App;

@@ -2,7 +2,7 @@
 //! per core, memory, swap and a CPU history sparkline.
 
 use super::layout::cpu_grid;
-use crate::cli::table::human_bytes;
+use crate::model::format::human_bytes;
 use crate::model::text::inert;
 use crate::tui::app::App;
 use crate::tui::theme::Theme;

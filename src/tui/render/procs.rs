@@ -2,8 +2,8 @@
 
 use super::layout::PROC_COLUMNS;
 use super::table::{self, RowCells, TableSpec, cell};
-use crate::cli::table::{cpu_time, human_bytes, start_time};
 use crate::model::Process;
+use crate::model::format::{cpu_time, human_bytes, start_time};
 use crate::model::text::inert;
 use crate::tui::app::App;
 use crate::tui::theme::Theme;

@@ -1,0 +1,66 @@
+//! Numbers as the tables show them: sizes, CPU time, start times. Shared by the TUI
+//! and the CLI's text tables.
+
+/// Formats bytes as htop does: 1023K, 12.3M, 1.50G.
+pub fn human_bytes(b: u64) -> String {
+    const K: f64 = 1024.0;
+    let f = b as f64;
+    if f < K * K {
+        format!("{:.0}K", f / K)
+    } else if f < K * K * K {
+        format!("{:.1}M", f / K / K)
+    } else {
+        format!("{:.2}G", f / K / K / K)
+    }
+}
+
+/// CPU time as TIME+ does: minutes:seconds.hundredths, or hours when long.
+pub fn cpu_time(secs: f64) -> String {
+    let total = secs.max(0.0);
+    let h = (total / 3600.0) as u64;
+    let m = ((total % 3600.0) / 60.0) as u64;
+    let s = total % 60.0;
+    if h > 0 {
+        format!("{h}h{m:02}:{:02}", s as u64)
+    } else {
+        format!("{m}:{s:05.2}")
+    }
+}
+
+/// Start time: HH:MM today, otherwise the date.
+pub fn start_time(unix: u64, now: u64) -> String {
+    let days_ago = now.saturating_sub(unix) / 86400;
+    let secs_of_day = unix % 86400;
+    if days_ago == 0 && now / 86400 == unix / 86400 {
+        format!("{:02}:{:02}", secs_of_day / 3600, (secs_of_day % 3600) / 60)
+    } else {
+        // Days since epoch -> civil date (UTC), Howard Hinnant's algorithm.
+        let z = (unix / 86400) as i64 + 719468;
+        let era = z.div_euclid(146097);
+        let doe = z - era * 146097;
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        format!("{}{d:02}", MONTHS[(m - 1) as usize])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(human_bytes(512 * 1024), "512K");
+        assert_eq!(human_bytes(3 * 1024 * 1024 + 300 * 1024), "3.3M");
+        assert_eq!(cpu_time(61.5), "1:01.50");
+        assert_eq!(cpu_time(7322.0), "2h02:02");
+        assert_eq!(start_time(1_700_000_000, 1_700_000_100), "22:13");
+        assert_eq!(start_time(1_700_000_000, 1_800_000_000), "Nov14");
+    }
+}
