@@ -355,3 +355,32 @@ fn tiny_terminals_do_not_panic() {
         }
     }
 }
+
+#[test]
+fn marks_stay_after_a_partial_failure_and_clear_after_success() {
+    use quarterdeck::actions::{Report, TargetOutcome};
+    let mut a = app(120, 40);
+    keys(&mut a, "  ");
+    let outcome = |pid: i32, ok: bool| TargetOutcome {
+        pid,
+        name: "x".into(),
+        ok,
+        message: String::new(),
+    };
+    let partial = Report {
+        action: "signal TERM".into(),
+        outcomes: vec![outcome(2215, true), outcome(1801, false)],
+    };
+    update(&mut a, Msg::ActionDone(Ok(partial)));
+    assert_eq!(a.view.marks.len(), 2);
+    assert!(
+        matches!(a.popup, Some(Popup::Results { .. })),
+        "per-target results are shown"
+    );
+    let done = Report {
+        action: "signal TERM".into(),
+        outcomes: vec![outcome(2215, true), outcome(1801, true)],
+    };
+    update(&mut a, Msg::ActionDone(Ok(done)));
+    assert!(a.view.marks.is_empty());
+}

@@ -49,6 +49,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.busy = None;
             match result {
                 Ok(report) => {
+                    // Done everywhere: the marks served their purpose. After a partial
+                    // failure they stay, so the failed targets can be retried at once
+                    // (marks of processes that exited drop out on the next refresh).
+                    if report.all_ok() {
+                        app.view.marks.clear();
+                    }
                     let single_ok = report.all_ok() && report.outcomes.len() == 1;
                     if single_ok {
                         let o = &report.outcomes[0];
@@ -66,8 +72,6 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                         );
                         app.popup = Some(Popup::Results { report, scroll: 0 });
                     }
-                    // Marks served their purpose once the action ran.
-                    app.view.marks.clear();
                 }
                 Err(denial) => {
                     app.set_status(Level::Error, denial.to_string());
