@@ -1,6 +1,7 @@
 //! uid -> user name, from /etc/passwd, cached. An uid missing from the cache makes
 //! the file be read again, at most once per interval, so new users appear without a
-//! restart and a host with many unknown uids costs no repeated reads.
+//! restart and a host with many unknown uids costs no repeated reads. Names are
+//! looked up once per process (on first sight), not per refresh.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -48,8 +49,7 @@ impl UserDb {
                 return n.clone();
             }
         }
-        let n: Arc<str> = Arc::from(uid.to_string());
-        self.names.insert(uid, n.clone());
-        n
+        // Not cached: a user created later gets its name on a later reload.
+        Arc::from(uid.to_string())
     }
 }
