@@ -83,7 +83,9 @@ fn real_main(args: Cli) -> i32 {
             table,
             json,
             kernel_threads,
-        }) => cli::snapshot::run(table, json, kernel_threads),
+            all,
+            ..
+        }) => cli::snapshot::run(table, json, kernel_threads, all),
         Some(Cmd::Signal { pids, signal }) => cli::proc_cmds::signal(&dispatcher, &pids, &signal),
         Some(Cmd::Renice { pids, nice }) => cli::proc_cmds::renice(&dispatcher, &pids, nice),
         Some(Cmd::Restart { pid }) => cli::proc_cmds::restart(&dispatcher, pid),

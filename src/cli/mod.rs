@@ -47,6 +47,7 @@ pub struct Cli {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Table {
     Processes,
+    Ports,
     All,
 }
 
@@ -62,6 +63,12 @@ pub enum Cmd {
         /// Include kernel threads.
         #[arg(long)]
         kernel_threads: bool,
+        /// Ports: only listening TCP and bound UDP sockets (the default).
+        #[arg(long, conflicts_with = "all")]
+        listening: bool,
+        /// Ports: every socket, connections included.
+        #[arg(long)]
+        all: bool,
     },
     /// Send a signal to processes, race-free (pidfd).
     Signal {

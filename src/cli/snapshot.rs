@@ -3,7 +3,9 @@
 use super::table::render;
 use super::{EXIT_OK, Table};
 use crate::model::format::{cpu_time, human_bytes, start_time};
+use crate::model::port::Port;
 use crate::model::{Process, Snapshot};
+use crate::sources::ports::{self, Scope};
 use serde::Serialize;
 use std::time::Duration;
 
@@ -12,23 +14,34 @@ struct JsonOut<'a> {
     host: &'a str,
     taken_at_ms: u64,
     hostname: &'a str,
-    processes: Vec<&'a Process>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    processes: Option<Vec<&'a Process>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ports: Option<Vec<Port>>,
 }
 
-pub fn run(table: Table, json: bool, kernel_threads: bool) -> i32 {
+pub fn run(table: Table, json: bool, kernel_threads: bool, all_sockets: bool) -> i32 {
     let snap = crate::sources::one_shot(Duration::from_millis(250), kernel_threads);
     let procs: Vec<&Process> = snap
         .processes
         .iter()
         .filter(|p| kernel_threads || !p.kernel_thread)
         .collect();
-    let _ = table; // processes are the only table so far; `all` means all there are
+    let want_procs = matches!(table, Table::Processes | Table::All);
+    let scope = if all_sockets {
+        Scope::All
+    } else {
+        Scope::Listening
+    };
+    let port_rows =
+        matches!(table, Table::Ports | Table::All).then(|| ports::collect(&snap.processes, scope));
     if json {
         let out = JsonOut {
             host: &snap.host,
             taken_at_ms: snap.taken_at_ms,
             hostname: &snap.stats.hostname,
-            processes: procs,
+            processes: want_procs.then_some(procs),
+            ports: port_rows,
         };
         match serde_json::to_string_pretty(&out) {
             Ok(s) => println!("{s}"),
@@ -38,9 +51,47 @@ pub fn run(table: Table, json: bool, kernel_threads: bool) -> i32 {
             }
         }
     } else {
-        print!("{}", text(&snap, &procs));
+        if want_procs {
+            print!("{}", text(&snap, &procs));
+        }
+        if let Some(rows) = &port_rows {
+            if want_procs {
+                println!();
+            }
+            print!("{}", ports_text(rows));
+        }
     }
     EXIT_OK
+}
+
+fn ports_text(rows: &[Port]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let remote = if r.remote.port() == 0 && r.remote.ip().is_unspecified() {
+                "-".to_string()
+            } else {
+                r.remote.to_string()
+            };
+            vec![
+                r.proto.to_string(),
+                r.local.to_string(),
+                remote,
+                r.state.to_string(),
+                r.exposure.name().to_string(),
+                r.pid.map(|p| p.to_string()).unwrap_or_else(|| "?".into()),
+                r.process.as_deref().unwrap_or("?").to_string(),
+                r.user.to_string(),
+                r.unit.as_deref().unwrap_or("-").to_string(),
+            ]
+        })
+        .collect();
+    render(
+        &[
+            "PROTO", "LOCAL", "REMOTE", "STATE", "EXPOSURE", "PID", "PROCESS", "USER", "UNIT",
+        ],
+        &rows,
+    )
 }
 
 fn text(snap: &Snapshot, procs: &[&Process]) -> String {

@@ -4,6 +4,7 @@
 pub mod fixture;
 pub mod format;
 pub mod host;
+pub mod port;
 pub mod process;
 pub mod snapshot;
 pub mod text;

@@ -7,6 +7,7 @@
 pub mod detail;
 pub mod host;
 pub mod local;
+pub mod ports;
 pub mod procfile;
 pub mod procs;
 pub mod procstat;

@@ -1,0 +1,64 @@
+//! One row of the ports table: a socket and one process holding it (a socket held by
+//! several processes — fork after bind, SO_REUSEPORT — gives one row per holder).
+
+use serde::Serialize;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+/// Who can reach a bound address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Exposure {
+    /// Bound to the any-address (0.0.0.0 or ::): every interface.
+    Public,
+    /// Bound to 127.0.0.0/8 or ::1: this host only.
+    Loopback,
+    /// Bound to one non-loopback address: reachable on that interface.
+    Specific,
+}
+
+impl Exposure {
+    pub fn of(addr: &SocketAddr) -> Self {
+        let ip = match addr.ip() {
+            IpAddr::V6(v6) => v6
+                .to_ipv4_mapped()
+                .map(IpAddr::V4)
+                .unwrap_or(IpAddr::V6(v6)),
+            v4 => v4,
+        };
+        if ip.is_unspecified() {
+            Exposure::Public
+        } else if ip.is_loopback() {
+            Exposure::Loopback
+        } else {
+            Exposure::Specific
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Exposure::Public => "public",
+            Exposure::Loopback => "loopback",
+            Exposure::Specific => "specific",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Port {
+    pub proto: &'static str,
+    pub local: SocketAddr,
+    pub remote: SocketAddr,
+    pub state: &'static str,
+    pub exposure: Exposure,
+    pub inode: u64,
+    /// The owning process, or `None` when no visible process holds the socket (another
+    /// user's, without privilege): shown as `?`, never guessed.
+    pub pid: Option<i32>,
+    pub process: Option<Arc<str>>,
+    /// The socket's owner uid as the kernel reports it, by name.
+    pub user: Arc<str>,
+    pub uid: u32,
+    pub unit: Option<Arc<str>>,
+    pub site: Option<Arc<str>>,
+}
