@@ -21,7 +21,13 @@ struct JsonOut<'a> {
 }
 
 pub fn run(table: Table, json: bool, kernel_threads: bool, all_sockets: bool) -> i32 {
-    let snap = crate::sources::one_shot(Duration::from_millis(250), kernel_threads);
+    // CPU% needs two samples; the ports table alone does not, so it skips the wait.
+    let sample = if table == Table::Ports {
+        Duration::ZERO
+    } else {
+        Duration::from_millis(250)
+    };
+    let snap = crate::sources::one_shot(sample, kernel_threads);
     let procs: Vec<&Process> = snap
         .processes
         .iter()

@@ -100,10 +100,14 @@ pub fn spawn_local(interval: Duration, kernel_threads: bool) -> std::io::Result<
     })
 }
 
-/// A snapshot whose CPU percentages are measured over `sample`: for one-shot use (CLI).
+/// A snapshot whose CPU percentages are measured over `sample` (zero: one read, CPU%
+/// all 0): for one-shot use (CLI).
 pub fn one_shot(sample: Duration, kernel_threads: bool) -> Snapshot {
     let mut c = LocalCollector::new();
     c.procs.skip_kernel_threads = !kernel_threads;
+    if sample.is_zero() {
+        return c.snapshot();
+    }
     let _ = c.snapshot();
     std::thread::sleep(sample);
     c.snapshot()
