@@ -74,16 +74,16 @@ fn ports_text(rows: &[Port]) -> String {
     let rows: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
-            let remote = if r.remote.port() == 0 && r.remote.ip().is_unspecified() {
+            let remote = if r.socket.remote.port() == 0 && r.socket.remote.ip().is_unspecified() {
                 "-".to_string()
             } else {
-                r.remote.to_string()
+                r.socket.remote.to_string()
             };
             vec![
-                r.proto.to_string(),
-                r.local.to_string(),
+                r.socket.proto.to_string(),
+                r.socket.local.to_string(),
                 remote,
-                r.state.to_string(),
+                r.socket.state.to_string(),
                 r.exposure.name().to_string(),
                 r.pid.map(|p| p.to_string()).unwrap_or_else(|| "?".into()),
                 r.process.as_deref().unwrap_or("?").to_string(),

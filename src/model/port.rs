@@ -44,21 +44,29 @@ impl Exposure {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Port {
+/// A socket as the kernel lists it in /proc/net/{tcp,tcp6,udp,udp6}.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SocketEntry {
     pub proto: &'static str,
     pub local: SocketAddr,
     pub remote: SocketAddr,
     pub state: &'static str,
-    pub exposure: Exposure,
+    pub uid: u32,
     pub inode: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Port {
+    /// proto, local, remote, state, uid, inode: the socket as the kernel lists it.
+    #[serde(flatten)]
+    pub socket: SocketEntry,
+    pub exposure: Exposure,
     /// The owning process, or `None` when no visible process holds the socket (another
     /// user's, without privilege): shown as `?`, never guessed.
     pub pid: Option<i32>,
     pub process: Option<Arc<str>>,
     /// The socket's owner uid as the kernel reports it, by name.
     pub user: Arc<str>,
-    pub uid: u32,
     pub unit: Option<Arc<str>>,
     pub site: Option<Arc<str>>,
 }

@@ -49,20 +49,15 @@ pub fn collect(procs: &[Process], scope: Scope) -> Vec<Port> {
     let mut rows = Vec::new();
     for s in sockets.into_iter().filter(|s| wanted.contains(&s.inode)) {
         let base = Port {
-            proto: s.proto,
-            local: s.local,
-            remote: s.remote,
-            state: s.state,
             exposure: Exposure::of(&s.local),
-            inode: s.inode,
             pid: None,
             process: None,
             user: users.name(s.uid),
-            uid: s.uid,
             unit: None,
             site: None,
+            socket: s,
         };
-        match owners.get(&s.inode) {
+        match owners.get(&base.socket.inode) {
             Some(holders) => rows.extend(holders.iter().map(|&i| {
                 let p = &procs[i];
                 Port {
@@ -77,13 +72,16 @@ pub fn collect(procs: &[Process], scope: Scope) -> Vec<Port> {
         }
     }
     rows.sort_by(|a, b| {
-        (a.local.port(), a.proto, a.local, a.remote, a.pid).cmp(&(
-            b.local.port(),
-            b.proto,
-            b.local,
-            b.remote,
-            b.pid,
-        ))
+        let key = |p: &Port| {
+            (
+                p.socket.local.port(),
+                p.socket.proto,
+                p.socket.local,
+                p.socket.remote,
+                p.pid,
+            )
+        };
+        key(a).cmp(&key(b))
     });
     rows
 }

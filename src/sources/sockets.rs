@@ -1,19 +1,9 @@
 //! TCP/UDP sockets from /proc/net/{tcp,tcp6,udp,udp6} (or a process's own network
 //! namespace under /proc/PID/net), and the socket inodes a process holds.
 
-use serde::Serialize;
+pub use crate::model::port::SocketEntry;
 use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SocketEntry {
-    pub proto: &'static str,
-    pub local: SocketAddr,
-    pub remote: SocketAddr,
-    pub state: &'static str,
-    pub uid: u32,
-    pub inode: u64,
-}
 
 const TABLES: [(&str, &str); 4] = [
     ("tcp", "tcp"),
