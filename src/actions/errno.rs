@@ -1,4 +1,5 @@
 //! errno turned into sentences an operator understands, and what to do about them.
+//! (Failures to read /proc: `sources::procfile::describe_read_error`.)
 
 use std::io;
 
@@ -11,17 +12,6 @@ pub fn describe(err: &rustix::io::Errno) -> String {
         Errno::ACCESS => "permission denied: only root can lower a nice value".into(),
         Errno::INVAL => "invalid argument".into(),
         e => format!("failed: {}", io::Error::from(e)),
-    }
-}
-
-/// A failure to read a process under /proc.
-pub fn describe_proc_error(err: &io::Error) -> String {
-    match err.raw_os_error() {
-        Some(libc::ENOENT) | Some(libc::ESRCH) => "already gone".into(),
-        Some(libc::EACCES) | Some(libc::EPERM) => {
-            "permission denied: run as root or as the process owner".into()
-        }
-        _ => format!("failed: {err}"),
     }
 }
 

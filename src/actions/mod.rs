@@ -46,7 +46,7 @@ impl ProcTarget {
     /// and means whatever runs under it at that moment.
     pub fn lookup(pid: i32) -> Result<Self, String> {
         let starttime = crate::sources::procstat::read_starttime(pid)
-            .map_err(|e| errno::describe_proc_error(&e))?;
+            .map_err(|e| crate::sources::procfile::describe_read_error(&e))?;
         let name = std::fs::read_to_string(format!("/proc/{pid}/comm"))
             .map(|s| s.trim_end().to_string())
             .unwrap_or_default();

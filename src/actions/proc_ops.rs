@@ -5,8 +5,9 @@
 //! differs, the pid was reused and the action is refused. Once pinned, the pidfd keeps
 //! meaning that process, so the signal sent through it can never reach another one.
 
-use super::errno::{CHANGED, describe, describe_proc_error};
+use super::errno::{CHANGED, describe};
 use super::{NiceChange, ProcTarget, Sig};
+use crate::sources::procfile::describe_read_error;
 use crate::sources::procstat::read_starttime;
 use rustix::fd::OwnedFd;
 use rustix::process::{
@@ -20,7 +21,7 @@ pub fn pin(t: &ProcTarget) -> Result<(OwnedFd, Pid), String> {
     match read_starttime(t.pid) {
         Ok(s) if s == t.starttime => Ok((fd, pid)),
         Ok(_) => Err(CHANGED.into()),
-        Err(e) => Err(describe_proc_error(&e)),
+        Err(e) => Err(describe_read_error(&e)),
     }
 }
 
@@ -49,6 +50,6 @@ pub fn renice(t: &ProcTarget, change: NiceChange) -> Result<String, String> {
     match read_starttime(t.pid) {
         Ok(s) if s == t.starttime => Ok(format!("nice {old} -> {new}")),
         Ok(_) => Err(CHANGED.into()),
-        Err(e) => Err(describe_proc_error(&e)),
+        Err(e) => Err(describe_read_error(&e)),
     }
 }

@@ -3,8 +3,8 @@
 //! operator may not read (another user's environment) says why instead of hiding the
 //! rest.
 
-use super::procfile::{read_capped, read_unit};
-use super::procstat::{parse_stat, read_starttime};
+use super::procfile::{describe_read_error, read_capped, read_unit};
+use super::procstat::parse_stat;
 use super::sockets::{SocketEntry, read_all, socket_inodes};
 use crate::model::text::split_nul;
 use serde::Serialize;
@@ -35,13 +35,7 @@ pub struct ProcDetail {
 }
 
 fn why(e: std::io::Error) -> String {
-    match e.raw_os_error() {
-        Some(libc::EACCES) | Some(libc::EPERM) => {
-            "permission denied (run as root or as the process owner)".into()
-        }
-        Some(libc::ENOENT) | Some(libc::ESRCH) => "the process has exited".into(),
-        _ => e.to_string(),
-    }
+    describe_read_error(&e)
 }
 
 fn status_line(status: &str, key: &str) -> Field<String> {
@@ -54,13 +48,14 @@ fn status_line(status: &str, key: &str) -> Field<String> {
 
 /// Reads the detail of `pid`, refusing if it is no longer the process with `starttime`.
 pub fn load(pid: i32, starttime: u64) -> Result<ProcDetail, String> {
-    match read_starttime(pid) {
-        Ok(s) if s == starttime => {}
-        Ok(_) => return Err("the process changed since it was listed (pid reused)".into()),
-        Err(e) => return Err(why(e)),
-    }
-    let stat_buf = std::fs::read(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // One read of stat: it both checks the identity and gives name and threads.
+    let stat_buf = std::fs::read(format!("/proc/{pid}/stat")).map_err(why)?;
     let stat = parse_stat(&stat_buf);
+    match &stat {
+        Some(s) if s.starttime == starttime => {}
+        Some(_) => return Err("the process changed since it was listed (pid reused)".into()),
+        None => return Err("unreadable /proc stat".into()),
+    }
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).map_err(why);
     let from_status = |key: &str| status.clone().and_then(|s| status_line(&s, key));
     let inodes = socket_inodes(pid).map_err(why);

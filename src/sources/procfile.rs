@@ -70,6 +70,17 @@ pub fn parse_pid(name: &[u8]) -> Option<i32> {
     std::str::from_utf8(name).ok()?.parse().ok()
 }
 
+/// A failure to read a process under /proc, as one sentence an operator understands.
+pub fn describe_read_error(err: &std::io::Error) -> String {
+    match err.raw_os_error() {
+        Some(libc::ENOENT) | Some(libc::ESRCH) => "already gone".into(),
+        Some(libc::EACCES) | Some(libc::EPERM) => {
+            "permission denied: run as root or as the process owner".into()
+        }
+        _ => format!("failed: {err}"),
+    }
+}
+
 pub fn is_gone(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::NotFound || e.raw_os_error() == Some(libc::ESRCH)
 }

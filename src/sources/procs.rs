@@ -105,10 +105,6 @@ impl ProcCollector {
         }
     }
 
-    pub fn users(&mut self) -> &mut UserDb {
-        &mut self.users
-    }
-
     /// Reads every process once. CPU percentages are relative to the previous call.
     pub fn collect(&mut self) -> Vec<Process> {
         self.generation += 1;

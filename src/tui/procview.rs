@@ -84,6 +84,12 @@ fn compare(k: SortKey, a: &Process, b: &Process) -> Ordering {
     o.then(a.pid.cmp(&b.pid))
 }
 
+/// `compare` in the view's direction.
+fn ordered(k: SortKey, desc: bool, a: &Process, b: &Process) -> Ordering {
+    let o = compare(k, a, b);
+    if desc { o.reverse() } else { o }
+}
+
 impl ProcView {
     /// Recomputes the rows from `snap`, keeping the selection on its process.
     pub fn rebuild(&mut self, snap: &Snapshot) {
@@ -98,10 +104,7 @@ impl ProcView {
             })
             .collect();
         let (k, desc) = (self.sort, self.descending);
-        order.sort_unstable_by(|&a, &b| {
-            let o = compare(k, &procs[a], &procs[b]);
-            if desc { o.reverse() } else { o }
-        });
+        order.sort_unstable_by(|&a, &b| ordered(k, desc, &procs[a], &procs[b]));
         self.rows = if self.tree {
             if filter.is_some() || self.user.is_some() {
                 order = with_ancestors(procs, order, k, desc);
@@ -247,9 +250,6 @@ fn with_ancestors(procs: &[Process], order: Vec<usize>, k: SortKey, desc: bool) 
         }
     }
     let mut all: Vec<usize> = keep.into_iter().collect();
-    all.sort_unstable_by(|&a, &b| {
-        let o = compare(k, &procs[a], &procs[b]);
-        if desc { o.reverse() } else { o }
-    });
+    all.sort_unstable_by(|&a, &b| ordered(k, desc, &procs[a], &procs[b]));
     all
 }
