@@ -178,6 +178,7 @@ fn filter_signal_term_and_quit_restores_the_terminal() {
         .stdin(Stdio::null())
         .spawn()
         .expect("spawn");
+    wait_exec(child.id());
     // Killed and reaped by pid on drop, even when an assertion fails.
     let mut victim = Proc { child, stdin: None };
     let t = Tmux::start("signal", "", 120, 40);

@@ -81,6 +81,11 @@ fn an_established_loopback_connection_shows_both_ends_with_their_pids() {
         .expect("spawn bash");
     let client = Proc { child, stdin: None };
     let (_server_end, client_addr) = listener.accept().expect("accept");
+    // The connection exists before bash has become sleep: wait for the second exec.
+    assert!(wait_until(Duration::from_secs(5), || {
+        std::fs::read(format!("/proc/{}/cmdline", client.pid()))
+            .is_ok_and(|c| c.starts_with(b"sleep\0"))
+    }));
     let rows = ports(&["--all"]);
     let server_side = rows_for(&rows, &format!("127.0.0.1:{port}"));
     let established: Vec<_> = server_side
@@ -126,6 +131,7 @@ fn a_socket_shared_by_a_parent_and_a_child_lists_both() {
         child: cmd.spawn().expect("spawn"),
         stdin: None,
     };
+    wait_exec(child.child.id());
     assert!(wait_until(Duration::from_secs(5), || std::fs::read_link(
         format!("/proc/{}/fd/3", child.pid())
     )

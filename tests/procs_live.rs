@@ -232,6 +232,7 @@ fn restart_relaunches_the_same_argv_cwd_and_environment() {
         .env("QD_RESTART_MARK", "kept-across-restart")
         .spawn()
         .expect("spawn");
+    support::wait_exec(child.id());
     let old = child.id() as i32;
     let t = ProcTarget::lookup(old).expect("lookup");
     let r = dispatcher(false)

@@ -56,7 +56,11 @@ fn capture(pid: i32) -> Result<LaunchSpec, String> {
         read_capped(&format!("/proc/{pid}/cmdline"), 4 << 20).map_err(|e| read_err("argv", e))?;
     let trimmed = cmdline.strip_suffix(&[0]).unwrap_or(&cmdline);
     if trimmed.is_empty() {
-        return Err("it has no argv (kernel thread or zombie): nothing to relaunch".into());
+        return Err(
+            "it has no argv (a kernel thread, a zombie, or a process still inside exec): \
+             nothing to relaunch"
+                .into(),
+        );
     }
     let argv: Vec<OsString> = trimmed
         .split(|b| *b == 0)

@@ -28,6 +28,25 @@ impl Drop for Proc {
     }
 }
 
+/// Waits until `pid` has finished `execve`: its argv is in place.
+///
+/// `Command::spawn` returns once the child has released the parent's memory, which
+/// happens inside `execve` before the new image's argv is set up; in that window
+/// `/proc/PID/cmdline` is empty. Tests that inspect a fresh child wait here first.
+pub fn wait_exec(pid: u32) {
+    let ok = wait_until(Duration::from_secs(5), || {
+        std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| !c.is_empty())
+    });
+    assert!(ok, "pid {pid} never finished exec");
+}
+
+/// Spawns `cmd` and returns once its exec has finished (see [`wait_exec`]).
+pub fn spawn_execd(cmd: &mut Command) -> Child {
+    let child = cmd.spawn().expect("spawn");
+    wait_exec(child.id());
+    child
+}
+
 /// `sleep 1000` with a unique extra marker in its environment.
 pub fn sleeper() -> Proc {
     let child = Command::new("sleep")
@@ -35,6 +54,7 @@ pub fn sleeper() -> Proc {
         .stdin(Stdio::null())
         .spawn()
         .expect("spawn sleep");
+    wait_exec(child.id());
     Proc { child, stdin: None }
 }
 
