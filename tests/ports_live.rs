@@ -3,6 +3,8 @@
 
 mod support;
 
+use quarterdeck::model::port::{PortTable, Scope};
+use quarterdeck::sources::ports::PortCollector;
 use serde_json::Value;
 use std::net::{TcpListener, TcpStream, UdpSocket};
 use std::os::fd::AsRawFd;
@@ -105,9 +107,8 @@ fn an_established_loopback_connection_shows_both_ends_with_their_pids() {
     assert!(rows_for(&listening, &client_addr.to_string()).is_empty());
 }
 
-#[test]
-fn a_socket_shared_by_a_parent_and_a_child_lists_both() {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+/// A `sleep` child holding `listener` as its fd 3, as a server that forks after bind.
+fn child_holding(listener: &TcpListener) -> Proc {
     let fd = listener.as_raw_fd();
     let mut cmd = Command::new("sleep");
     cmd.arg("1000").stdin(Stdio::null());
@@ -136,6 +137,13 @@ fn a_socket_shared_by_a_parent_and_a_child_lists_both() {
         format!("/proc/{}/fd/3", child.pid())
     )
     .is_ok()));
+    child
+}
+
+#[test]
+fn a_socket_shared_by_a_parent_and_a_child_lists_both() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let child = child_holding(&listener);
     let rows = ports(&[]);
     let r = rows_for(&rows, &listener.local_addr().expect("addr").to_string());
     let mut pids: Vec<i64> = r.iter().filter_map(|x| x["pid"].as_i64()).collect();
@@ -184,4 +192,60 @@ fn snapshot_all_carries_both_tables() {
             .is_some_and(|p| p.iter().any(|x| x["pid"] == me))
     );
     assert!(v["ports"].is_array());
+}
+
+fn owners_of(t: &PortTable, local: &std::net::SocketAddr) -> Vec<i32> {
+    let mut v: Vec<i32> = t
+        .rows
+        .iter()
+        .filter(|r| r.socket.local == *local)
+        .map(|r| r.pid.unwrap_or(-1))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn refreshes_find_new_sockets_and_drop_holders_that_closed_theirs() {
+    let me = std::process::id() as i32;
+    let mut pc = PortCollector::new();
+    let procs = || quarterdeck::sources::one_shot(Duration::ZERO, false).processes;
+    pc.collect(&procs(), Scope::Listening);
+    // A socket opened by an already-scanned process is found on the next refresh.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let t = pc.collect(&procs(), Scope::Listening);
+    assert_eq!(owners_of(&t, &addr), vec![me]);
+    // A new holder is added...
+    let child = child_holding(&listener);
+    let t = pc.collect(&procs(), Scope::Listening);
+    let mut both = vec![me, child.pid()];
+    both.sort();
+    assert_eq!(owners_of(&t, &addr), both);
+    // ...and a holder that closed its copy is gone at once, not after a rotation.
+    drop(listener);
+    let t = pc.collect(&procs(), Scope::Listening);
+    assert_eq!(owners_of(&t, &addr), vec![child.pid()]);
+    let row = t.rows.iter().find(|r| r.socket.local == addr).expect("row");
+    assert_eq!(row.process.as_deref(), Some("sleep"));
+    assert_eq!(row.owner().map(|k| k.pid), Some(child.pid()));
+}
+
+#[test]
+fn a_listener_counts_its_established_connections() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let _c1 = TcpStream::connect(addr).expect("connect");
+    let _c2 = TcpStream::connect(addr).expect("connect");
+    let _a1 = listener.accept().expect("accept");
+    let _a2 = listener.accept().expect("accept");
+    let rows = ports(&[]);
+    let r = rows_for(&rows, &addr.to_string());
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert_eq!(r[0]["connections"], 2, "{r:?}");
+    // UDP sockets have no connection count.
+    let u = UdpSocket::bind("127.0.0.1:0").expect("bind udp");
+    let rows = ports(&[]);
+    let r = rows_for(&rows, &u.local_addr().expect("addr").to_string());
+    assert!(r[0].get("connections").is_none(), "{r:?}");
 }

@@ -4,8 +4,9 @@ use super::table::render;
 use super::{EXIT_OK, Table};
 use crate::model::format::{cpu_time, human_bytes, start_time};
 use crate::model::port::Port;
+use crate::model::port::Scope;
 use crate::model::{Process, Snapshot};
-use crate::sources::ports::{self, Scope};
+use crate::sources::ports;
 use serde::Serialize;
 use std::time::Duration;
 
@@ -39,8 +40,8 @@ pub fn run(table: Table, json: bool, kernel_threads: bool, all_sockets: bool) ->
     } else {
         Scope::Listening
     };
-    let port_rows =
-        matches!(table, Table::Ports | Table::All).then(|| ports::collect(&snap.processes, scope));
+    let port_rows = matches!(table, Table::Ports | Table::All)
+        .then(|| ports::collect(&snap.processes, scope).rows);
     if json {
         let out = JsonOut {
             host: &snap.host,

@@ -55,6 +55,33 @@ pub struct SocketEntry {
     pub inode: u64,
 }
 
+/// Which sockets a ports table holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// TCP listeners and unconnected UDP sockets (what `ss -tuln` shows).
+    #[default]
+    Listening,
+    /// Every TCP and UDP socket, connections and TIME_WAIT included.
+    All,
+}
+
+impl SocketEntry {
+    pub fn is_listening(&self) -> bool {
+        matches!(self.state, "LISTEN" | "UNCONN")
+    }
+}
+
+/// The ports of one snapshot, when they were asked for.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PortTable {
+    pub scope: Scope,
+    pub rows: Vec<Port>,
+    /// Why the socket list could not be read (rows are then empty), for the view.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Port {
     /// proto, local, remote, state, uid, inode: the socket as the kernel lists it.
@@ -64,9 +91,26 @@ pub struct Port {
     /// The owning process, or `None` when no visible process holds the socket (another
     /// user's, without privilege): shown as `?`, never guessed.
     pub pid: Option<i32>,
+    /// The owner's start time (clock ticks after boot): with `pid`, the process key
+    /// the views jump to and act on.
+    #[serde(skip)]
+    pub starttime: Option<u64>,
     pub process: Option<Arc<str>>,
     /// The socket's owner uid as the kernel reports it, by name.
     pub user: Arc<str>,
     pub unit: Option<Arc<str>>,
     pub site: Option<Arc<str>>,
+    /// For a TCP listener: its established connections.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connections: Option<u32>,
+}
+
+impl Port {
+    /// The owning process's key, when the owner is known.
+    pub fn owner(&self) -> Option<crate::model::ProcKey> {
+        Some(crate::model::ProcKey {
+            pid: self.pid?,
+            starttime: self.starttime?,
+        })
+    }
 }

@@ -7,10 +7,12 @@
 pub mod detail;
 pub mod host;
 pub mod local;
+pub mod owners;
 pub mod ports;
 pub mod procfile;
 pub mod procs;
 pub mod procstat;
+pub mod sockdiag;
 pub mod sockets;
 pub mod users;
 

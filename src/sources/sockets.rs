@@ -39,7 +39,7 @@ pub fn socket_inodes(pid: i32) -> std::io::Result<HashSet<u64>> {
     Ok(set)
 }
 
-fn tcp_state(code: u8, udp: bool) -> &'static str {
+pub(crate) fn tcp_state(code: u8, udp: bool) -> &'static str {
     match (code, udp) {
         (0x07, true) => "UNCONN",
         (0x01, _) => "ESTABLISHED",
