@@ -22,11 +22,11 @@ fn frame(c: &mut Criterion) {
         })
     });
     c.bench_function("rebuild 10k rows (sort cpu)", |b| b.iter(|| app.rebuild()));
-    app.view.filter = "jobs-3".into();
+    app.view.table.nav.filter = "jobs-3".into();
     c.bench_function("rebuild 10k rows (fuzzy filter)", |b| {
         b.iter(|| app.rebuild())
     });
-    app.view.filter.clear();
+    app.view.table.nav.filter.clear();
     app.view.tree = true;
     c.bench_function("rebuild 10k rows (tree)", |b| b.iter(|| app.rebuild()));
 }

@@ -1,40 +1,21 @@
 //! The TUI without a terminal: `update()` on a fixture snapshot, and what `draw`
 //! puts in a `TestBackend` buffer (insta snapshots at a large and a small size).
 
+mod support;
+
 use quarterdeck::actions::{Action, Sig};
-use quarterdeck::model::{Snapshot, fixture};
-use quarterdeck::tui::app::{App, Env, Popup};
+use quarterdeck::model::Snapshot;
+use quarterdeck::tui::app::{App, Popup};
 use quarterdeck::tui::msg::{Effect, Msg};
-use quarterdeck::tui::render::draw;
 use quarterdeck::tui::update::update;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 use std::sync::Arc;
-
-fn app(w: u16, h: u16) -> App {
-    App::new(Env::for_tests(), Arc::new(fixture::web_host()), (w, h))
-}
-
-fn press(app: &mut App, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
-    update(app, Msg::Term(Event::Key(KeyEvent::new(code, mods))))
-}
-
-fn keys(app: &mut App, s: &str) -> Vec<Effect> {
-    let mut out = Vec::new();
-    for c in s.chars() {
-        let code = match c {
-            '\n' => KeyCode::Enter,
-            '\x1b' => KeyCode::Esc,
-            c => KeyCode::Char(c),
-        };
-        out.extend(press(app, code, KeyModifiers::NONE));
-    }
-    out
-}
+use support::tui::*;
 
 fn pids(app: &App) -> Vec<i32> {
     app.view
+        .table
+        .nav
         .rows
         .iter()
         .map(|r| app.snapshot.processes[r.idx].pid)
@@ -48,27 +29,6 @@ fn selected_pid(app: &App) -> i32 {
         .pid
 }
 
-fn screen(app: &App) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).expect("backend");
-    t.draw(|f| draw(f, app)).expect("draw");
-    t
-}
-
-fn text(t: &Terminal<TestBackend>) -> String {
-    let buf = t.backend().buffer();
-    let a = buf.area;
-    (0..a.height)
-        .map(|y| {
-            (0..a.width)
-                .map(|x| buf[(x, y)].symbol())
-                .collect::<String>()
-                .trim_end()
-                .to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 #[test]
 fn sorts_by_cpu_by_default_and_by_any_column_on_keys() {
     let mut a = app(120, 40);
@@ -80,9 +40,9 @@ fn sorts_by_cpu_by_default_and_by_any_column_on_keys() {
     keys(&mut a, "M");
     assert_eq!(pids(&a)[0], 2215, "largest rss first");
     keys(&mut a, ">");
-    assert_eq!(a.view.sort.name(), "time");
+    assert_eq!(a.view.table.nav.sort.name(), "time");
     keys(&mut a, "<<");
-    assert_eq!(a.view.sort.name(), "cpu");
+    assert_eq!(a.view.table.nav.sort.name(), "cpu");
 }
 
 #[test]
@@ -99,7 +59,7 @@ fn filter_is_fuzzy_negatable_and_esc_restores() {
     assert!(shown.contains(&700), "postgres stays: {shown:?}");
     keys(&mut a, "\x1b");
     assert_eq!(
-        a.view.filter, "nginx",
+        a.view.table.nav.filter, "nginx",
         "Esc restores the filter from before"
     );
     keys(&mut a, ":clear-filter\n");
@@ -137,7 +97,7 @@ fn marks_sum_up_and_actions_target_the_marked_rows() {
     keys(&mut a, "j");
     press(&mut a, KeyCode::Char(' '), KeyModifiers::CONTROL);
     assert_eq!(
-        a.view.marks.len(),
+        a.view.table.marks.len(),
         4,
         "ctrl-space marks the range to the selection"
     );
@@ -161,7 +121,7 @@ fn marks_sum_up_and_actions_target_the_marked_rows() {
     got.sort();
     assert_eq!(got, [1801, 1802, 2210, 2215]);
     press(&mut a, KeyCode::Char('\\'), KeyModifiers::CONTROL);
-    assert!(a.view.marks.is_empty());
+    assert!(a.view.table.marks.is_empty());
 }
 
 #[test]
@@ -205,11 +165,11 @@ fn selection_follows_the_process_across_refreshes() {
     update(&mut a, Msg::Snapshot(Arc::new(next.clone())));
     assert_eq!(selected_pid(&a), pid);
     keys(&mut a, "F");
-    assert!(a.view.follow);
+    assert!(a.view.table.nav.follow);
     // The followed process exits: follow stops, the selection stays in place.
     next.processes.retain(|p| p.pid != pid);
     update(&mut a, Msg::Snapshot(Arc::new(next)));
-    assert!(!a.view.follow);
+    assert!(!a.view.table.nav.follow);
     assert_ne!(selected_pid(&a), pid);
 }
 
@@ -225,7 +185,7 @@ fn tree_view_nests_children_and_collapses() {
             && pos(5131) < pos(2210)
             && pos(2210) < pos(2215)
     );
-    let row = &a.view.rows[pos(2215)];
+    let row = &a.view.table.nav.rows[pos(2215)];
     assert!(row.prefix.ends_with("└─"), "{:?}", row.prefix);
     keys(&mut a, "g");
     for _ in 0..pos(5120) {
@@ -372,7 +332,7 @@ fn marks_stay_after_a_partial_failure_and_clear_after_success() {
         outcomes: vec![outcome(2215, true), outcome(1801, false)],
     };
     update(&mut a, Msg::ActionDone(Ok(partial)));
-    assert_eq!(a.view.marks.len(), 2);
+    assert_eq!(a.view.table.marks.len(), 2);
     assert!(
         matches!(a.popup, Some(Popup::Results { .. })),
         "per-target results are shown"
@@ -382,5 +342,5 @@ fn marks_stay_after_a_partial_failure_and_clear_after_success() {
         outcomes: vec![outcome(2215, true), outcome(1801, true)],
     };
     update(&mut a, Msg::ActionDone(Ok(done)));
-    assert!(a.view.marks.is_empty());
+    assert!(a.view.table.marks.is_empty());
 }

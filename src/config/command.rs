@@ -4,7 +4,7 @@
 
 use crate::actions::Sig;
 
-/// Columns of the process table that can be sorted on.
+/// Columns that can be sorted on, across all views (each view says which it has).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SortKey {
     Pid,
@@ -15,11 +15,20 @@ pub enum SortKey {
     Mem,
     Time,
     Start,
+    /// The process table's COMMAND, the ports table's PROCESS.
     Command,
+    Proto,
+    /// Port number first, then address.
+    Local,
+    Remote,
+    Exposure,
+    Conns,
+    Unit,
+    Site,
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 9] = [
+    pub const ALL: [SortKey; 16] = [
         SortKey::Pid,
         SortKey::User,
         SortKey::Nice,
@@ -29,6 +38,13 @@ impl SortKey {
         SortKey::Time,
         SortKey::Start,
         SortKey::Command,
+        SortKey::Proto,
+        SortKey::Local,
+        SortKey::Remote,
+        SortKey::Exposure,
+        SortKey::Conns,
+        SortKey::Unit,
+        SortKey::Site,
     ];
 
     pub fn name(self) -> &'static str {
@@ -42,6 +58,13 @@ impl SortKey {
             SortKey::Time => "time",
             SortKey::Start => "start",
             SortKey::Command => "command",
+            SortKey::Proto => "proto",
+            SortKey::Local => "local",
+            SortKey::Remote => "remote",
+            SortKey::Exposure => "exposure",
+            SortKey::Conns => "conns",
+            SortKey::Unit => "unit",
+            SortKey::Site => "site",
         }
     }
 
@@ -53,7 +76,9 @@ impl SortKey {
             "cpu%" => "cpu",
             "rss" | "memory" => "mem",
             "time+" => "time",
-            "cmd" => "command",
+            "cmd" | "process" | "name" => "command",
+            "port" => "local",
+            "connections" => "conns",
             other => other,
         };
         Self::ALL.into_iter().find(|k| k.name() == alias)
@@ -65,6 +90,13 @@ pub enum Command {
     Quit,
     Help,
     ShowProcs,
+    ShowPorts,
+    /// Tab: the next view.
+    NextView,
+    /// Esc outside popups: back to the view a jump came from.
+    Back,
+    /// Ports view: listening sockets only, or all.
+    ToggleListening,
     Up,
     Down,
     PageUp,
@@ -116,7 +148,13 @@ pub enum NiceArg {
 pub const NAMES: &[(&str, &str)] = &[
     ("quit", "leave qd (also :q)"),
     ("help", "show the key bindings"),
-    ("procs", "show the process view"),
+    ("procs / ports", "show the process view / the ports view"),
+    ("next-view", "switch to the next view (processes, ports)"),
+    ("back", "return to the view a jump came from"),
+    (
+        "toggle-listening",
+        "ports view: listening sockets only, or all",
+    ),
     (
         "up / down / page-up / page-down / top / bottom",
         "move the selection",
@@ -132,7 +170,7 @@ pub const NAMES: &[(&str, &str)] = &[
     ),
     (
         "filter [TEXT]",
-        "fuzzy filter on pid, user and command; !TEXT negates",
+        "filter rows: substring or fuzzy; !TEXT negates (ports: port, address, process)",
     ),
     (
         "filter-user [NAME]",
@@ -188,6 +226,10 @@ impl Command {
             "quit" | "q" | "q!" => no_arg(Command::Quit),
             "help" | "?" => no_arg(Command::Help),
             "procs" | "processes" | "ps" => no_arg(Command::ShowProcs),
+            "ports" | "sockets" => no_arg(Command::ShowPorts),
+            "next-view" => no_arg(Command::NextView),
+            "back" => no_arg(Command::Back),
+            "toggle-listening" | "listening" => no_arg(Command::ToggleListening),
             "up" => no_arg(Command::Up),
             "down" => no_arg(Command::Down),
             "page-up" => no_arg(Command::PageUp),
@@ -198,7 +240,10 @@ impl Command {
             "right" => no_arg(Command::ScrollRight),
             "sort" => match arg {
                 Some(a) => SortKey::parse(a).map(Command::Sort).ok_or_else(|| {
-                    format!("unknown column `{a}`: use pid, user, nice, state, cpu, mem, time, start or command")
+                    {
+                    let names: Vec<&str> = SortKey::ALL.iter().map(|k| k.name()).collect();
+                    format!("unknown column `{a}`: use one of {}", names.join(", "))
+                }
                 }),
                 None => Err("sort needs a column: sort cpu".into()),
             },

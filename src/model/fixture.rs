@@ -2,6 +2,7 @@
 //! a small web host (nginx, postgres, node apps, a runaway build) and, on demand,
 //! thousands of generated rows. No I/O.
 
+use super::port::{Exposure, Port, PortTable, Scope, SocketEntry};
 use super::{HostStats, Process, Snapshot};
 use std::sync::Arc;
 
@@ -274,6 +275,7 @@ pub fn web_host() -> Snapshot {
     p[1].name = Arc::from("kthreadd");
     p[10].unit = Some(Arc::from("qd-shop-api.service"));
     p[11].unit = Some(Arc::from("qd-shop-web.service"));
+    let ports = web_ports(&p);
     Snapshot {
         host: "local".into(),
         taken_at_ms: 1_795_300_000_000,
@@ -281,8 +283,198 @@ pub fn web_host() -> Snapshot {
         processes: p,
         partial_reads: 0,
         skipped_kernel_threads: 0,
+        ports: Some(PortTable {
+            scope: Scope::All,
+            rows: ports,
+            error: None,
+        }),
     }
 }
+
+/// The web host's sockets: listeners (one shared by nginx's master and workers, one
+/// whose holder cannot be seen, one held by the hostile process) and connections.
+fn web_ports(procs: &[Process]) -> Vec<Port> {
+    let by_pid = |pid: i32| procs.iter().find(|p| p.pid == pid);
+    let mut rows = Vec::new();
+    #[allow(clippy::type_complexity)]
+    let table: &[(
+        &'static str,
+        &str,
+        &str,
+        &'static str,
+        &str,
+        &[i32],
+        Option<u32>,
+    )] = &[
+        (
+            "tcp",
+            "0.0.0.0:22",
+            "0.0.0.0:0",
+            "LISTEN",
+            "root",
+            &[412],
+            Some(1),
+        ),
+        (
+            "tcp",
+            "0.0.0.0:25",
+            "0.0.0.0:0",
+            "LISTEN",
+            "Debian-exim",
+            &[],
+            Some(0),
+        ),
+        (
+            "udp",
+            "127.0.0.53:53",
+            "0.0.0.0:0",
+            "UNCONN",
+            "systemd-resolve",
+            &[],
+            None,
+        ),
+        (
+            "tcp",
+            "0.0.0.0:80",
+            "0.0.0.0:0",
+            "LISTEN",
+            "root",
+            &[620, 621, 622],
+            Some(3),
+        ),
+        (
+            "tcp6",
+            "[::]:443",
+            "[::]:0",
+            "LISTEN",
+            "root",
+            &[620, 621, 622],
+            Some(0),
+        ),
+        (
+            "tcp",
+            "0.0.0.0:3000",
+            "0.0.0.0:0",
+            "LISTEN",
+            "site_shop",
+            &[1802],
+            Some(0),
+        ),
+        (
+            "tcp",
+            "127.0.0.1:5432",
+            "0.0.0.0:0",
+            "LISTEN",
+            "postgres",
+            &[700],
+            Some(1),
+        ),
+        (
+            "tcp",
+            "127.0.0.1:6379",
+            "0.0.0.0:0",
+            "LISTEN",
+            "site_shop",
+            &[4300],
+            Some(0),
+        ),
+        (
+            "tcp",
+            "10.0.0.5:8080",
+            "0.0.0.0:0",
+            "LISTEN",
+            "mallory",
+            &[4242],
+            Some(0),
+        ),
+        (
+            "tcp",
+            "127.0.0.1:10011",
+            "0.0.0.0:0",
+            "LISTEN",
+            "site_shop",
+            &[1801],
+            Some(2),
+        ),
+        (
+            "tcp",
+            "10.0.0.5:22",
+            "203.0.113.9:51234",
+            "ESTABLISHED",
+            "root",
+            &[5120],
+            None,
+        ),
+        (
+            "tcp",
+            "127.0.0.1:5432",
+            "127.0.0.1:41000",
+            "ESTABLISHED",
+            "postgres",
+            &[731],
+            None,
+        ),
+        (
+            "tcp",
+            "127.0.0.1:41000",
+            "127.0.0.1:5432",
+            "ESTABLISHED",
+            "site_shop",
+            &[1801],
+            None,
+        ),
+        (
+            "tcp",
+            "127.0.0.1:10011",
+            "127.0.0.1:41210",
+            "TIME_WAIT",
+            "root",
+            &[],
+            None,
+        ),
+    ];
+    for (inode, &(proto, local, remote, state, user, holders, connections)) in
+        (40_001u64..).zip(table.iter())
+    {
+        let local: std::net::SocketAddr = local.parse().unwrap_or(DEFAULT_ADDR);
+        let socket = SocketEntry {
+            proto,
+            local,
+            remote: remote.parse().unwrap_or(DEFAULT_ADDR),
+            state,
+            uid: 0,
+            inode: if state == "TIME_WAIT" { 0 } else { inode },
+        };
+        let base = Port {
+            exposure: Exposure::of(&local),
+            pid: None,
+            starttime: None,
+            process: None,
+            user: Arc::from(user),
+            unit: None,
+            site: None,
+            connections,
+            socket,
+        };
+        if holders.is_empty() {
+            rows.push(base.clone());
+        }
+        for p in holders.iter().filter_map(|&pid| by_pid(pid)) {
+            rows.push(Port {
+                pid: Some(p.pid),
+                starttime: Some(p.starttime_ticks),
+                process: Some(Arc::from(p.display_name())),
+                unit: p.unit.clone(),
+                site: p.site.clone(),
+                ..base.clone()
+            });
+        }
+    }
+    rows
+}
+
+const DEFAULT_ADDR: std::net::SocketAddr =
+    std::net::SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), 0);
 
 /// `n` generated processes (for render benchmarks), with varied users and argv.
 pub fn many(n: usize) -> Snapshot {
@@ -322,5 +514,6 @@ pub fn many(n: usize) -> Snapshot {
         processes,
         partial_reads: 0,
         skipped_kernel_threads: 0,
+        ports: None,
     }
 }

@@ -1,6 +1,7 @@
 //! A whole, immutable picture of one host at one refresh. Collectors publish these
 //! behind an `Arc`; views never mutate them, and the newest one wins.
 
+use super::port::PortTable;
 use super::{HostStats, Process};
 use serde::Serialize;
 
@@ -16,6 +17,9 @@ pub struct Snapshot {
     pub partial_reads: usize,
     /// Kernel threads counted but not read (they are hidden and unread to save time).
     pub skipped_kernel_threads: usize,
+    /// The sockets, when a view asked for them (they cost a netlink dump and fd scans).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ports: Option<PortTable>,
 }
 
 impl Snapshot {

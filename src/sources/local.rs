@@ -1,7 +1,10 @@
-//! The local host's snapshot: host stats and processes, collected together.
+//! The local host's snapshot: host stats and processes, and the sockets when asked
+//! for, collected together so the ports join sees the same processes.
 
 use super::host::HostCollector;
+use super::ports::PortCollector;
 use super::procs::ProcCollector;
+use crate::model::port::Scope;
 use crate::model::{HostStats, Snapshot};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -9,6 +12,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub struct LocalCollector {
     pub host: HostCollector,
     pub procs: ProcCollector,
+    /// Which sockets to collect; `None`: none (no view shows them).
+    pub port_scope: Option<Scope>,
+    /// Kept across refreshes for its owner cache; made on first use.
+    ports: Option<PortCollector>,
 }
 
 impl LocalCollector {
@@ -18,12 +25,19 @@ impl LocalCollector {
         Self {
             host,
             procs: ProcCollector::new(boot),
+            port_scope: None,
+            ports: None,
         }
     }
 
     pub fn snapshot(&mut self) -> Snapshot {
         let stats: HostStats = self.host.collect();
         let processes = self.procs.collect();
+        let ports = self.port_scope.map(|scope| {
+            self.ports
+                .get_or_insert_with(PortCollector::new)
+                .collect(&processes, scope)
+        });
         let taken_at_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_millis() as u64)
@@ -35,6 +49,7 @@ impl LocalCollector {
             processes,
             partial_reads: self.procs.partial_reads,
             skipped_kernel_threads: self.procs.skipped_kernel_threads,
+            ports,
         }
     }
 }

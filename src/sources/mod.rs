@@ -32,6 +32,8 @@ pub enum Control {
     RefreshNow,
     /// Whether kernel threads are shown (and so read); refreshes at once.
     KernelThreads(bool),
+    /// Which sockets to collect with each snapshot (`None`: none); refreshes at once.
+    Ports(Option<crate::model::port::Scope>),
 }
 
 pub struct CollectorHandle {
@@ -71,6 +73,8 @@ pub fn spawn_local(interval: Duration, kernel_threads: bool) -> std::io::Result<
                 } else {
                     wait
                 };
+                // A view that appears while paused still gets its first table.
+                let mut even_if_paused = false;
                 match crx.recv_timeout(timeout) {
                     Ok(Control::Interval(d)) => {
                         interval = d;
@@ -83,10 +87,19 @@ pub fn spawn_local(interval: Duration, kernel_threads: bool) -> std::io::Result<
                         continue;
                     }
                     Ok(Control::KernelThreads(show)) => collector.procs.skip_kernel_threads = !show,
+                    Ok(Control::Ports(scope)) => {
+                        let more = scope.is_some() && scope != collector.port_scope;
+                        collector.port_scope = scope;
+                        if !more {
+                            // Dropping the sockets needs no new snapshot.
+                            continue;
+                        }
+                        even_if_paused = true;
+                    }
                     Ok(Control::RefreshNow) | Err(RecvTimeoutError::Timeout) => {}
                     Err(RecvTimeoutError::Disconnected) => break,
                 }
-                if paused {
+                if paused && !even_if_paused {
                     continue;
                 }
                 let snap = Arc::new(collector.snapshot());

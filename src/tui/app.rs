@@ -3,8 +3,10 @@
 //! with no terminal, no collector and no dispatcher.
 
 use super::keys::Keymap;
+use super::portview::PortView;
 use super::procview::ProcView;
 use super::theme::Theme;
+use super::view::{Mode, View};
 use crate::actions::{Action, Operator, ProcTarget, Report};
 use crate::model::Snapshot;
 use crate::sources::detail::ProcDetail;
@@ -81,6 +83,11 @@ pub enum Level {
 pub struct App {
     pub snapshot: Arc<Snapshot>,
     pub view: ProcView,
+    pub ports: PortView,
+    /// The view on screen.
+    pub mode: Mode,
+    /// Where Esc returns to after a jump (Enter on a socket -> its process).
+    pub back: Option<Mode>,
     pub popup: Option<Popup>,
     pub operator: Operator,
     pub readonly: bool,
@@ -111,6 +118,9 @@ impl App {
         Self {
             snapshot,
             view,
+            ports: PortView::default(),
+            mode: Mode::Procs,
+            back: None,
             popup: None,
             operator: env.operator,
             readonly: env.readonly,
@@ -137,10 +147,31 @@ impl App {
         areas.table.height.saturating_sub(1) as usize
     }
 
+    /// The view on screen.
+    pub fn active(&self) -> &dyn View {
+        match self.mode {
+            Mode::Procs => &self.view,
+            Mode::Ports => &self.ports,
+        }
+    }
+
+    pub fn active_mut(&mut self) -> &mut dyn View {
+        match self.mode {
+            Mode::Procs => &mut self.view,
+            Mode::Ports => &mut self.ports,
+        }
+    }
+
+    /// Recomputes the active view's rows (the other one catches up when shown).
     pub fn rebuild(&mut self) {
-        self.view.rebuild(&self.snapshot);
+        let snap = self.snapshot.clone();
+        self.active_mut().rebuild(&snap);
+        self.scroll_into_view();
+    }
+
+    pub fn scroll_into_view(&mut self) {
         let h = self.table_height();
-        self.view.scroll_into_view(h);
+        self.active_mut().nav_mut().scroll_into_view(h);
     }
 }
 

@@ -2,11 +2,12 @@
 
 use super::app::{App, InputKind, Level, Popup};
 use super::msg::Effect;
-use super::procview::default_descending;
 use super::theme::Theme;
+use super::view::Mode;
 use crate::actions::{Action, NiceChange, ProcTarget};
+use crate::config::Command;
 use crate::config::command::NiceArg;
-use crate::config::{Command, SortKey};
+use crate::model::port::Scope;
 use crate::sources::Control;
 use std::time::Duration;
 
@@ -18,52 +19,74 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
     match cmd {
         Command::Quit => return vec![Effect::Quit],
         Command::Help => app.popup = Some(Popup::Help { scroll: 0 }),
-        Command::ShowProcs => app.popup = None,
-        Command::Up => app.view.move_by(&snap, -1),
-        Command::Down => app.view.move_by(&snap, 1),
-        Command::PageUp => app.view.move_by(&snap, -page),
-        Command::PageDown => app.view.move_by(&snap, page),
-        Command::Top => app.view.select(&snap, 0),
-        Command::Bottom => app.view.select(&snap, usize::MAX),
-        Command::ScrollLeft => app.view.hscroll = app.view.hscroll.saturating_sub(8),
-        Command::ScrollRight => app.view.hscroll += 8,
-        Command::Sort(k) => {
-            if app.view.sort == k {
-                app.view.descending = !app.view.descending;
-            } else {
-                app.view.sort = k;
-                app.view.descending = default_descending(k);
+        Command::ShowProcs => return switch(app, Mode::Procs),
+        Command::ShowPorts => return switch(app, Mode::Ports),
+        Command::NextView => return switch(app, app.mode.next()),
+        Command::Back => {
+            if let Some(m) = app.back.take() {
+                return switch(app, m);
             }
-            app.rebuild();
         }
-        Command::SortNext | Command::SortPrev => {
-            let all = SortKey::ALL;
-            let i = all.iter().position(|k| *k == app.view.sort).unwrap_or(0);
-            let n = all.len();
-            let next = if cmd == Command::SortNext {
-                (i + 1) % n
-            } else {
-                (i + n - 1) % n
+        Command::ToggleListening => {
+            if app.mode != Mode::Ports {
+                app.set_status(
+                    Level::Info,
+                    "l switches listening/all sockets in the ports view (Tab)",
+                );
+                return Vec::new();
+            }
+            app.ports.scope = match app.ports.scope {
+                Scope::Listening => Scope::All,
+                Scope::All => Scope::Listening,
             };
-            app.view.sort = all[next];
-            app.view.descending = default_descending(app.view.sort);
             app.rebuild();
+            return vec![Effect::Collector(Control::Ports(Some(app.ports.scope)))];
         }
+        Command::Up => app.active_mut().move_by(&snap, -1),
+        Command::Down => app.active_mut().move_by(&snap, 1),
+        Command::PageUp => app.active_mut().move_by(&snap, -page),
+        Command::PageDown => app.active_mut().move_by(&snap, page),
+        Command::Top => app.active_mut().select(&snap, 0),
+        Command::Bottom => app.active_mut().select(&snap, usize::MAX),
+        Command::ScrollLeft => {
+            let n = app.active_mut().nav_mut();
+            n.hscroll = n.hscroll.saturating_sub(8);
+        }
+        Command::ScrollRight => app.active_mut().nav_mut().hscroll += 8,
+        Command::Sort(k) => {
+            if !app.active_mut().sort_by(&snap, k) {
+                let msg = format!(
+                    "the {} view has no {} column",
+                    app.active().name(),
+                    k.name()
+                );
+                app.set_status(Level::Info, msg);
+            }
+        }
+        Command::SortNext => app.active_mut().sort_step(&snap, 1),
+        Command::SortPrev => app.active_mut().sort_step(&snap, -1),
         Command::SortInvert => {
-            app.view.descending = !app.view.descending;
+            let n = app.active_mut().nav_mut();
+            n.descending = !n.descending;
             app.rebuild();
         }
         Command::Filter(None) => {
+            let text = app.active().nav().filter.clone();
             app.popup = Some(Popup::Input {
                 kind: InputKind::Filter,
-                text: app.view.filter.clone(),
-                previous: app.view.filter.clone(),
+                text: text.clone(),
+                previous: text,
                 error: None,
             })
         }
         Command::Filter(Some(t)) => {
-            app.view.filter = t;
+            app.active_mut().nav_mut().filter = t;
             app.rebuild();
+        }
+        Command::FilterUser(_) | Command::Tree | Command::Collapse | Command::KernelThreads
+            if app.mode != Mode::Procs =>
+        {
+            app.set_status(Level::Info, "that works in the process view (Tab)");
         }
         Command::FilterUser(None) => {
             let mut counts = std::collections::BTreeMap::<String, usize>::new();
@@ -85,8 +108,10 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
             app.rebuild();
         }
         Command::ClearFilter => {
-            app.view.filter.clear();
-            app.view.user = None;
+            app.active_mut().nav_mut().filter.clear();
+            if app.mode == Mode::Procs {
+                app.view.user = None;
+            }
             app.rebuild();
         }
         Command::Tree => {
@@ -95,11 +120,8 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
         }
         Command::Collapse => {
             let key = app.view.selected_process(&snap).map(|p| p.key());
-            let has_kids = app
-                .view
-                .rows
-                .get(app.view.selected)
-                .is_some_and(|r| r.has_children);
+            let nav = &app.view.table.nav;
+            let has_kids = nav.rows.get(nav.selected).is_some_and(|r| r.has_children);
             match key {
                 Some(k) if app.view.tree && (has_kids || app.view.collapsed.contains(&k)) => {
                     if !app.view.collapsed.remove(&k) {
@@ -118,22 +140,23 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
             return vec![Effect::Collector(Control::Pause(app.paused))];
         }
         Command::Follow => {
-            app.view.follow = !app.view.follow;
-            let msg = match (app.view.follow, app.view.selected_process(&snap)) {
-                (true, Some(p)) => format!("following {} {}", p.pid, p.display_name()),
+            let nav = app.active_mut().nav_mut();
+            nav.follow = !nav.follow;
+            let msg = match (nav.follow, app.active().selected_owner(&snap)) {
+                (true, Some(p)) if app.mode == Mode::Procs => {
+                    format!("following {} {}", p.pid, p.name)
+                }
+                (true, _) => "following the selected row".into(),
                 _ => "follow off".into(),
             };
             app.set_status(Level::Info, msg);
         }
         Command::Mark => {
-            app.view.toggle_mark(&snap);
-            app.view.move_by(&snap, 1);
+            app.active_mut().toggle_mark(&snap);
+            app.active_mut().move_by(&snap, 1);
         }
-        Command::MarkRange => app.view.mark_range(&snap),
-        Command::ClearMarks => {
-            app.view.marks.clear();
-            app.view.mark_anchor = None;
-        }
+        Command::MarkRange => app.active_mut().mark_range(&snap),
+        Command::ClearMarks => app.active_mut().clear_marks(),
         Command::Signal(sig) => {
             let Some(targets) = action_targets(app) else {
                 return Vec::new();
@@ -173,6 +196,7 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
             };
             app.popup = Some(confirm(Action::Restart { targets }));
         }
+        Command::Detail if app.mode == Mode::Ports => return jump_to_owner(app),
         Command::Detail => {
             if let Some(p) = app.view.selected_process(&snap) {
                 let (pid, starttime) = (p.pid, p.starttime_ticks);
@@ -234,8 +258,52 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::Redraw => return vec![Effect::ClearScreen],
         Command::Suspend => return vec![Effect::Suspend],
     }
-    let h = app.table_height();
-    app.view.scroll_into_view(h);
+    app.scroll_into_view();
+    Vec::new()
+}
+
+/// Shows `mode`; the ports view starts (or stops) the collection of sockets.
+fn switch(app: &mut App, mode: Mode) -> Vec<Effect> {
+    if mode == app.mode {
+        return Vec::new();
+    }
+    app.back = None;
+    app.mode = mode;
+    app.rebuild();
+    let scope = (mode == Mode::Ports).then_some(app.ports.scope);
+    vec![Effect::Collector(Control::Ports(scope))]
+}
+
+/// What to tell an operator about a socket whose holder is not visible.
+pub const UNKNOWN_OWNER_HINT: &str =
+    "? = holder not visible (another user's process): run qd with sudo to see and act on it";
+
+/// Enter on a socket: its owning process, selected in the process view; Esc returns.
+fn jump_to_owner(app: &mut App) -> Vec<Effect> {
+    let snap = app.snapshot.clone();
+    let Some(port) = app.ports.selected_port(&snap) else {
+        return Vec::new();
+    };
+    let Some(key) = port.owner() else {
+        if port.socket.inode == 0 {
+            app.set_status(
+                Level::Info,
+                "no process holds this socket (the kernel keeps it)",
+            );
+        } else {
+            app.set_status(Level::Warn, UNKNOWN_OWNER_HINT);
+        }
+        return Vec::new();
+    };
+    if !app.view.reveal(&snap, key) {
+        app.set_status(Level::Warn, format!("process {} has exited", key.pid));
+        return Vec::new();
+    }
+    app.mode = Mode::Procs;
+    app.back = Some(Mode::Ports);
+    app.scroll_into_view();
+    app.set_status(Level::Info, "Esc: back to the ports view");
+    // The socket table is kept up to date for the way back.
     Vec::new()
 }
 
@@ -263,15 +331,24 @@ fn action_targets(app: &mut App) -> Option<Vec<ProcTarget>> {
         app.set_status(Level::Warn, "readonly: actions are refused in this session");
         return None;
     }
-    let t: Vec<ProcTarget> = app
-        .view
-        .targets(&app.snapshot)
-        .into_iter()
-        .map(ProcTarget::from)
-        .collect();
-    if t.is_empty() {
-        app.set_status(Level::Info, "no process selected");
+    let t = app.active().targets(&app.snapshot);
+    if t.procs.is_empty() {
+        let msg = if t.unknown > 0 {
+            UNKNOWN_OWNER_HINT
+        } else {
+            "nothing selected"
+        };
+        app.set_status(Level::Info, msg);
         return None;
     }
-    Some(t)
+    if t.unknown > 0 {
+        app.set_status(
+            Level::Warn,
+            format!(
+                "{} marked socket(s) have no visible owner and are left out (run qd with sudo to act on them)",
+                t.unknown
+            ),
+        );
+    }
+    Some(t.procs)
 }

@@ -1,12 +1,59 @@
 //! The `/` filter. Space-separated words must all hold for a row to show:
-//! - `word` matches when it is a substring of "pid user command", or a fuzzy match
-//!   (nucleo, fzf's scoring) of the short fields "pid user name" — fuzzy over a whole
-//!   long argv would match almost anything;
+//! - `word` matches when it is a substring of the row's text (a process: "pid user
+//!   command"; a socket: "proto local remote state exposure pid process user unit"),
+//!   or a fuzzy match (nucleo, fzf's scoring) of its short fields (a process: "pid user
+//!   name"; a socket: "port pid process user") — fuzzy over a whole long argv would
+//!   match almost anything;
 //! - `!word` excludes rows that contain it anywhere.
 //!
 //! Smart case: a word with an upper-case letter is matched case-sensitively.
 
 use crate::model::Process;
+use crate::model::port::Port;
+use std::fmt::Write;
+
+/// What a row offers the filter: `full`, searched by substring, and `short` (a few
+/// identifying fields), matched fuzzily as well.
+pub trait Filterable {
+    fn filter_text(&self, full: &mut String, short: &mut String);
+}
+
+impl Filterable for Process {
+    fn filter_text(&self, full: &mut String, short: &mut String) {
+        let _ = write!(short, "{} {} {}", self.pid, self.user, self.display_name());
+        let _ = write!(full, "{} {} ", self.pid, self.user);
+        if self.cmdline.is_empty() {
+            let _ = write!(full, "[{}]", self.name);
+        } else {
+            for (i, a) in self.cmdline.iter().enumerate() {
+                if i > 0 {
+                    full.push(' ');
+                }
+                full.push_str(a);
+            }
+        }
+    }
+}
+
+impl Filterable for Port {
+    fn filter_text(&self, full: &mut String, short: &mut String) {
+        let s = &self.socket;
+        let pid = self.pid.map(|p| p.to_string()).unwrap_or_default();
+        let process = self.process.as_deref().unwrap_or("");
+        let _ = write!(short, "{} {pid} {process} {}", s.local.port(), self.user);
+        let _ = write!(
+            full,
+            "{} {} {} {} {} {pid} {process} {} {}",
+            s.proto,
+            s.local,
+            s.remote,
+            s.state,
+            self.exposure.name(),
+            self.user,
+            self.unit.as_deref().unwrap_or(""),
+        );
+    }
+}
 use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
@@ -68,22 +115,10 @@ impl Filter {
         })
     }
 
-    pub fn matches(&mut self, p: &Process) -> bool {
-        use std::fmt::Write;
+    pub fn matches(&mut self, item: &impl Filterable) -> bool {
         self.short.clear();
-        let _ = write!(self.short, "{} {} {}", p.pid, p.user, p.display_name());
         self.full.clear();
-        let _ = write!(self.full, "{} {} ", p.pid, p.user);
-        if p.cmdline.is_empty() {
-            let _ = write!(self.full, "[{}]", p.name);
-        } else {
-            for (i, a) in p.cmdline.iter().enumerate() {
-                if i > 0 {
-                    self.full.push(' ');
-                }
-                self.full.push_str(a);
-            }
-        }
+        item.filter_text(&mut self.full, &mut self.short);
         let lower = self
             .words
             .iter()
@@ -122,7 +157,7 @@ mod tests {
         let mut f = Filter::new(text).expect("filter");
         snap.processes
             .iter()
-            .filter(|p| f.matches(p))
+            .filter(|p| f.matches(*p))
             .map(|p| p.pid)
             .collect()
     }

@@ -8,12 +8,15 @@ pub mod filter;
 pub mod keys;
 pub mod msg;
 pub mod popups;
+pub mod portview;
 pub mod procview;
 pub mod render;
+pub mod table_state;
 pub mod terminal;
 pub mod theme;
 pub mod tree;
 pub mod update;
+pub mod view;
 
 use crate::actions::Dispatcher;
 use crate::config::Config;

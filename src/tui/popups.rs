@@ -160,7 +160,7 @@ pub fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
         } => {
             if close {
                 if kind == InputKind::Filter {
-                    app.view.filter = previous;
+                    app.active_mut().nav_mut().filter = previous;
                     app.rebuild();
                 }
                 return Vec::new();
@@ -175,7 +175,7 @@ pub fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
                 _ => {}
             }
             if kind == InputKind::Filter {
-                app.view.filter = text.clone();
+                app.active_mut().nav_mut().filter = text.clone();
                 app.rebuild();
             }
             keep(
@@ -214,12 +214,7 @@ fn submit(app: &mut App, kind: InputKind, text: String, previous: String) -> Vec
         InputKind::Filter => Vec::new(),
         InputKind::Nice => match text.trim().parse::<i32>() {
             Ok(n) if (-20..=19).contains(&n) => {
-                let targets = app
-                    .view
-                    .targets(&app.snapshot)
-                    .into_iter()
-                    .map(Into::into)
-                    .collect();
+                let targets = app.active().targets(&app.snapshot).procs;
                 app.popup = Some(Popup::Confirm {
                     action: Action::Renice {
                         targets,

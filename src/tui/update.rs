@@ -25,8 +25,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Term(Event::Mouse(m)) => on_mouse(app, m),
         Msg::Term(Event::Resize(w, h)) => {
             app.size = (w, h);
-            let height = app.table_height();
-            app.view.scroll_into_view(height);
+            app.scroll_into_view();
             Vec::new()
         }
         Msg::Term(_) => Vec::new(),
@@ -53,7 +52,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                     // failure they stay, so the failed targets can be retried at once
                     // (marks of processes that exited drop out on the next refresh).
                     if report.all_ok() {
-                        app.view.marks.clear();
+                        app.active_mut().clear_marks();
                     }
                     let single_ok = report.all_ok() && report.outcomes.len() == 1;
                     if single_ok {
@@ -127,25 +126,25 @@ fn on_mouse(app: &mut App, m: MouseEvent) -> Vec<Effect> {
     }
     let snap = app.snapshot.clone();
     match m.kind {
-        MouseEventKind::ScrollDown => app.view.move_by(&snap, 3),
-        MouseEventKind::ScrollUp => app.view.move_by(&snap, -3),
+        MouseEventKind::ScrollDown => app.active_mut().move_by(&snap, 3),
+        MouseEventKind::ScrollUp => app.active_mut().move_by(&snap, -3),
         MouseEventKind::Down(MouseButton::Left) => {
             let areas = layout::areas(app.size.0, app.size.1, app);
             let t = areas.table;
             if m.row == t.y && m.column >= t.x {
-                if let Some(k) = layout::column_at(t.width, m.column - t.x) {
+                let cols = app.active().columns();
+                if let Some(k) = layout::column_at(cols, t.width, m.column - t.x) {
                     return apply(app, crate::config::Command::Sort(k));
                 }
             } else if m.row > t.y && m.row < t.y + t.height {
-                let pos = app.view.offset + (m.row - t.y - 1) as usize;
-                if pos < app.view.rows.len() {
-                    app.view.select(&snap, pos);
+                let pos = app.active().nav().offset + (m.row - t.y - 1) as usize;
+                if pos < app.active().nav().rows.len() {
+                    app.active_mut().select(&snap, pos);
                 }
             }
         }
         _ => return Vec::new(),
     }
-    let h = app.table_height();
-    app.view.scroll_into_view(h);
+    app.scroll_into_view();
     Vec::new()
 }

@@ -2,6 +2,8 @@
 //! pid), and the real `qd` binary run with private config and state dirs.
 #![allow(dead_code)]
 
+pub mod tui;
+
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::CommandExt;

@@ -1,8 +1,11 @@
 //! The bottom line: the filter or command being typed, the action under way, the last
 //! message, or key hints; on the right the view's sort, filters and row count.
 
+use crate::model::port::Scope;
 use crate::model::text::inert;
 use crate::tui::app::{App, InputKind, Level, Popup};
+use crate::tui::commands::UNKNOWN_OWNER_HINT;
+use crate::tui::view::Mode;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -12,15 +15,28 @@ const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
 fn hints(app: &App) -> String {
     let k = &app.keymap;
     let mut parts = Vec::new();
-    for (run, what) in [
-        ("help", "help"),
-        ("filter", "filter"),
-        ("signal", "signal"),
-        ("mark", "mark"),
-        ("detail", "detail"),
-        ("tree", "tree"),
-        ("quit", "quit"),
-    ] {
+    let hints: &[(&str, &str)] = match app.mode {
+        Mode::Procs => &[
+            ("help", "help"),
+            ("filter", "filter"),
+            ("signal", "signal"),
+            ("mark", "mark"),
+            ("detail", "detail"),
+            ("tree", "tree"),
+            ("next-view", "ports"),
+            ("quit", "quit"),
+        ],
+        Mode::Ports => &[
+            ("help", "help"),
+            ("filter", "filter"),
+            ("toggle-listening", "listening/all"),
+            ("detail", "owner"),
+            ("signal", "signal owner"),
+            ("next-view", "processes"),
+            ("quit", "quit"),
+        ],
+    };
+    for &(run, what) in hints {
         if let Some(first) = k.keys_for(run).first() {
             parts.push(format!("{first} {what}"));
         }
@@ -33,29 +49,33 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
         return;
     }
     let th = &app.theme;
-    let v = &app.view;
+    let nav = app.active().nav();
     let mut right = format!(
-        " {} {}",
-        v.sort.name(),
-        if v.descending { "▼" } else { "▲" }
+        " {} · {} {}",
+        app.active().name(),
+        nav.sort.name(),
+        if nav.descending { "▼" } else { "▲" }
     );
-    if v.tree {
+    if app.mode == Mode::Procs && app.view.tree {
         right.push_str(" · tree");
     }
-    if v.follow {
+    if app.mode == Mode::Ports && app.ports.scope == Scope::All {
+        right.push_str(" · all sockets");
+    }
+    if nav.follow {
         right.push_str(" · follow");
     }
-    if !v.filter.is_empty() {
-        right.push_str(&format!(" · /{}", inert(&v.filter, 20)));
+    if !nav.filter.is_empty() {
+        right.push_str(&format!(" · /{}", inert(&nav.filter, 20)));
     }
-    if let Some(u) = &v.user {
+    if let (Mode::Procs, Some(u)) = (app.mode, &app.view.user) {
         right.push_str(&format!(" · user {}", inert(u, 16)));
     }
-    right.push_str(&format!(
-        " · {}/{} ",
-        v.rows.len(),
-        app.snapshot.processes.len()
-    ));
+    let total = match app.mode {
+        Mode::Procs => app.snapshot.processes.len(),
+        Mode::Ports => app.snapshot.ports.as_ref().map_or(0, |t| t.rows.len()),
+    };
+    right.push_str(&format!(" · {}/{total} ", nav.rows.len()));
     let left = match (&app.popup, &app.busy, &app.status) {
         (
             Some(Popup::Input {
@@ -85,6 +105,14 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
                 Level::Error => th.danger,
             };
             Line::from(Span::styled(inert(text, 300).into_owned(), st))
+        }
+        _ if app.mode == Mode::Ports
+            && app
+                .ports
+                .selected_port(&app.snapshot)
+                .is_some_and(|p| p.pid.is_none() && p.socket.inode != 0) =>
+        {
+            Line::from(Span::styled(UNKNOWN_OWNER_HINT, th.warn))
         }
         _ => Line::from(Span::styled(hints(app), th.muted)),
     };

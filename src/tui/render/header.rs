@@ -6,6 +6,7 @@ use crate::model::format::human_bytes;
 use crate::model::text::inert;
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
+use crate::tui::view::Mode;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -80,7 +81,13 @@ fn identity_line(app: &App) -> Line<'_> {
     let th = &app.theme;
     let mut spans = Vec::new();
     let (n, cpu, mem) = app.view.marked_totals(&app.snapshot);
-    if n > 0 {
+    let sockets = app.ports.table.marks.len();
+    if app.mode == Mode::Ports && sockets > 0 {
+        spans.push(Span::styled(
+            format!(" marked {sockets} socket(s) "),
+            th.marked,
+        ));
+    } else if n > 0 {
         spans.push(Span::styled(
             format!(" marked {n}: {cpu:.1}% {} ", human_bytes(mem)),
             th.marked,

@@ -7,17 +7,22 @@ pub mod footer;
 pub mod header;
 pub mod help;
 pub mod layout;
+pub mod ports;
 pub mod procs;
 pub mod table;
 
 use super::app::{App, Popup};
+use super::view::Mode;
 use ratatui::Frame;
 
 pub fn draw(f: &mut Frame, app: &App) {
     let area = f.area();
     let a = layout::areas(area.width, area.height, app);
     header::render(f.buffer_mut(), a.header, app);
-    procs::render(f.buffer_mut(), a.table, app);
+    match app.mode {
+        Mode::Procs => procs::render(f.buffer_mut(), a.table, app),
+        Mode::Ports => ports::render(f.buffer_mut(), a.table, app),
+    }
     footer::render(f.buffer_mut(), a.footer, app);
     match &app.popup {
         Some(Popup::Help { scroll }) => help::render(f, app, *scroll),

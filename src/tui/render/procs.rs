@@ -63,22 +63,14 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
         buf.set_string(area.x + 1, area.y + 1, "reading processes…", th.muted);
     }
     let v = &app.view;
+    let nav = &v.table.nav;
     let snap = &app.snapshot;
     let now = snap.taken_at_ms / 1000;
-    let sorted = PROC_COLUMNS.iter().position(|c| c.key == Some(v.sort));
-    let spec = TableSpec {
-        columns: &PROC_COLUMNS,
-        sorted,
-        descending: v.descending,
-        len: v.rows.len(),
-        offset: v.offset,
-        selected: v.selected,
-        hscroll: v.hscroll,
-    };
+    let spec = TableSpec::of(&PROC_COLUMNS, nav);
     table::render(buf, area, th, &spec, |i| {
-        let row = &v.rows[i];
+        let row = &nav.rows[i];
         let p = &snap.processes[row.idx];
-        let marked = v.marks.contains(&p.key());
+        let marked = v.table.is_marked(p);
         let nice_style = match p.nice {
             n if n < 0 => th.warn,
             n if n > 0 => th.muted,

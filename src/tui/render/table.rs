@@ -4,6 +4,7 @@
 //! cells through a closure, so a 10k-row table costs only its visible rows.
 
 use super::layout::{Col, column_spans};
+use crate::tui::table_state::Nav;
 use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -18,6 +19,21 @@ pub struct TableSpec<'a> {
     pub offset: usize,
     pub selected: usize,
     pub hscroll: usize,
+}
+
+impl<'a> TableSpec<'a> {
+    /// The spec of a view's table state over `columns`.
+    pub fn of(columns: &'a [Col], nav: &Nav) -> Self {
+        Self {
+            columns,
+            sorted: columns.iter().position(|c| c.key == Some(nav.sort)),
+            descending: nav.descending,
+            len: nav.rows.len(),
+            offset: nav.offset,
+            selected: nav.selected,
+            hscroll: nav.hscroll,
+        }
+    }
 }
 
 /// What a view returns for one row.

@@ -1,0 +1,209 @@
+//! The ports view without a terminal: switching to it, the listening/all toggle,
+//! filter and sort, Enter to the owner and Esc back, marks acting on owners through
+//! the same confirmation, unknown owners, and insta snapshots at two sizes.
+
+mod support;
+
+use quarterdeck::actions::{Action, Sig};
+use quarterdeck::model::port::Scope;
+use quarterdeck::sources::Control;
+use quarterdeck::tui::app::{App, Popup};
+use quarterdeck::tui::msg::Effect;
+use quarterdeck::tui::view::{Mode, View};
+use support::tui::*;
+
+fn ports_app(w: u16, h: u16) -> App {
+    let mut a = app(w, h);
+    let fx = keys(&mut a, "\t");
+    assert_eq!(
+        fx,
+        vec![Effect::Collector(Control::Ports(Some(Scope::Listening)))],
+        "the view asks the collector for sockets"
+    );
+    assert_eq!(a.mode, Mode::Ports);
+    a
+}
+
+/// (local, pid) of the rows shown, in order.
+fn rows(a: &App) -> Vec<(String, Option<i32>)> {
+    let items = a.snapshot.ports.as_ref().expect("ports").rows.as_slice();
+    a.ports
+        .table
+        .nav
+        .rows
+        .iter()
+        .map(|r| (items[r.idx].socket.local.to_string(), items[r.idx].pid))
+        .collect()
+}
+
+fn select_local(a: &mut App, local: &str) {
+    let pos = rows(a)
+        .iter()
+        .position(|(l, _)| l == local)
+        .unwrap_or_else(|| panic!("{local} not shown"));
+    let snap = a.snapshot.clone();
+    a.ports.select(&snap, pos);
+}
+
+#[test]
+fn listening_by_port_by_default_and_l_shows_all() {
+    let mut a = ports_app(120, 40);
+    let r = rows(&a);
+    let ports: Vec<u16> = r
+        .iter()
+        .map(|(l, _)| l.parse::<std::net::SocketAddr>().expect("addr").port())
+        .collect();
+    let mut sorted = ports.clone();
+    sorted.sort();
+    assert_eq!(ports, sorted, "sorted by port");
+    assert_eq!(
+        r.iter().filter(|(l, _)| l == "0.0.0.0:80").count(),
+        3,
+        "shared by nginx master and two workers"
+    );
+    assert!(
+        r.iter().all(|(l, _)| l != "10.0.0.5:22"),
+        "connections hidden"
+    );
+    let fx = keys(&mut a, "l");
+    assert_eq!(
+        fx,
+        vec![Effect::Collector(Control::Ports(Some(Scope::All)))]
+    );
+    assert!(rows(&a).iter().any(|(l, _)| l == "10.0.0.5:22"));
+    keys(&mut a, "l");
+    assert!(rows(&a).iter().all(|(l, _)| l != "10.0.0.5:22"));
+    // Back to processes: the collector may stop reading sockets.
+    let fx = keys(&mut a, "\t");
+    assert_eq!(fx, vec![Effect::Collector(Control::Ports(None))]);
+    assert_eq!(a.mode, Mode::Procs);
+}
+
+#[test]
+fn filter_by_port_and_sort_by_any_column() {
+    let mut a = ports_app(120, 40);
+    keys(&mut a, "/5432\n");
+    assert_eq!(rows(&a), vec![("127.0.0.1:5432".to_string(), Some(700))]);
+    keys(&mut a, "/\x1b");
+    keys(&mut a, ":filter !public\n");
+    assert!(
+        rows(&a)
+            .iter()
+            .all(|(l, _)| !l.starts_with("0.0.0.0") && !l.starts_with("[::]"))
+    );
+    keys(&mut a, ":clear-filter\n");
+    keys(&mut a, ":sort pid\n");
+    let pids: Vec<Option<i32>> = rows(&a).into_iter().map(|(_, p)| p).collect();
+    assert_eq!(pids.first(), Some(&Some(412)));
+    assert_eq!(pids.last(), Some(&None), "unknown owners last");
+    keys(&mut a, ":sort cpu\n");
+    assert!(
+        a.status
+            .as_ref()
+            .is_some_and(|(_, s)| s.contains("no cpu column")),
+        "{:?}",
+        a.status
+    );
+}
+
+#[test]
+fn enter_jumps_to_the_owner_and_esc_comes_back() {
+    let mut a = ports_app(120, 40);
+    select_local(&mut a, "127.0.0.1:10011");
+    keys(&mut a, "\n");
+    assert_eq!(a.mode, Mode::Procs);
+    let p = a.view.selected_process(&a.snapshot).expect("selected");
+    assert_eq!(p.pid, 1801);
+    keys(&mut a, "\x1b");
+    assert_eq!(a.mode, Mode::Ports);
+    let sel = a.ports.selected_port(&a.snapshot).expect("selected port");
+    assert_eq!(
+        sel.socket.local.to_string(),
+        "127.0.0.1:10011",
+        "selection kept"
+    );
+    // A filtered process view is cleared so the owner can be shown.
+    keys(&mut a, "\t/zzzz\n\t");
+    select_local(&mut a, "127.0.0.1:5432");
+    keys(&mut a, "\n");
+    assert_eq!(
+        a.view.selected_process(&a.snapshot).map(|p| p.pid),
+        Some(700)
+    );
+}
+
+#[test]
+fn unknown_owners_show_a_question_mark_and_a_hint_never_a_pid() {
+    let mut a = ports_app(120, 40);
+    select_local(&mut a, "0.0.0.0:25");
+    let screen = text(&screen(&a));
+    let line = screen
+        .lines()
+        .find(|l| l.contains("0.0.0.0:25 "))
+        .expect("row drawn");
+    assert!(line.contains(" ? "), "{line}");
+    assert!(
+        screen.contains("run qd with sudo"),
+        "hint in the footer:\n{screen}"
+    );
+    keys(&mut a, "\n");
+    assert_eq!(a.mode, Mode::Ports, "nowhere to jump");
+    keys(&mut a, "k");
+    assert!(a.popup.is_none(), "no action without an owner");
+}
+
+#[test]
+fn marked_sockets_act_on_their_owners_once_each() {
+    let mut a = ports_app(120, 40);
+    // The three rows of :80 (nginx master + 2 workers), then :443 (the same three).
+    select_local(&mut a, "0.0.0.0:80");
+    keys(&mut a, "   ");
+    select_local(&mut a, "[::]:443");
+    keys(&mut a, " ");
+    select_local(&mut a, "0.0.0.0:25");
+    keys(&mut a, " ");
+    assert_eq!(a.ports.marked(), 5);
+    keys(&mut a, ":signal TERM\n");
+    let Some(Popup::Confirm { action, .. }) = &a.popup else {
+        panic!("confirm expected, got {:?}", a.popup)
+    };
+    let Action::Signal { targets, sig } = action else {
+        panic!("{action:?}")
+    };
+    assert_eq!(*sig, Sig::Term);
+    let mut pids: Vec<i32> = targets.iter().map(|t| t.pid).collect();
+    pids.sort();
+    assert_eq!(
+        pids,
+        vec![620, 621, 622],
+        "each owner once, the unknown one left out"
+    );
+    assert!(
+        a.status
+            .as_ref()
+            .is_some_and(|(_, s)| s.contains("no visible owner")),
+        "{:?}",
+        a.status
+    );
+}
+
+#[test]
+fn snapshot_ports_large() {
+    let a = ports_app(140, 30);
+    insta::assert_snapshot!(text(&screen(&a)));
+}
+
+#[test]
+fn snapshot_ports_all_small() {
+    let mut a = ports_app(80, 24);
+    keys(&mut a, "l");
+    insta::assert_snapshot!(text(&screen(&a)));
+}
+
+#[test]
+fn hostile_socket_holders_render_inert() {
+    let a = ports_app(160, 40);
+    let s = text(&screen(&a));
+    assert!(!s.chars().any(|c| c.is_control() && c != '\n'), "{s:?}");
+    assert!(s.contains("10.0.0.5:8080"));
+}
