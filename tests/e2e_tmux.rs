@@ -329,3 +329,69 @@ fn ctrl_z_suspends_with_the_terminal_restored_and_resumes() {
     t.keys(&["q"]);
     t.assert_restored();
 }
+
+#[test]
+fn ports_view_finds_the_owner_by_port_and_terms_it() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let local = listener.local_addr().expect("addr").to_string();
+    // Only the child keeps the socket: the row's owner must be the child.
+    let mut victim = child_holding(&listener);
+    drop(listener);
+    let pid = victim.pid().to_string();
+    let t = Tmux::start("ports", "", 140, 40);
+    t.keys(&[":"]);
+    t.type_text("ports");
+    t.keys(&["Enter"]);
+    assert!(t.wait_for("PROTO", 5), "{}", t.screen());
+    t.keys(&["/"]);
+    t.type_text(&format!(
+        ":{}",
+        &local[local.rfind(':').map_or(0, |i| i + 1)..]
+    ));
+    t.keys(&["Enter"]);
+    let rows = || -> Vec<String> {
+        t.screen()
+            .lines()
+            .skip_while(|l| !l.contains("PROTO"))
+            .skip(1)
+            .filter(|l| l.contains(&local))
+            .map(str::to_string)
+            .collect()
+    };
+    assert!(
+        wait_until(Duration::from_secs(5), || rows().len() == 1),
+        "{}",
+        t.screen()
+    );
+    let row = rows().remove(0);
+    let cols: Vec<&str> = row.split_whitespace().collect();
+    assert!(cols.contains(&pid.as_str()), "owner pid on the row: {row}");
+    assert!(cols.contains(&"sleep") && cols.contains(&"LISTEN"), "{row}");
+    t.keys(&["Space", "k"]);
+    assert!(t.wait_for("Signal 1 process", 5), "{}", t.screen());
+    t.keys(&["Enter"]);
+    assert!(t.wait_for("signal TERM — 1 process", 5), "{}", t.screen());
+    t.keys(&["y"]);
+    assert!(
+        wait_until(Duration::from_secs(5), || victim
+            .child
+            .try_wait()
+            .ok()
+            .flatten()
+            .is_some()),
+        "victim still alive"
+    );
+    assert_eq!(
+        victim.child.wait().expect("wait").signal(),
+        Some(libc::SIGTERM)
+    );
+    // The socket died with its only holder: the row goes on the next refresh.
+    assert!(
+        wait_until(Duration::from_secs(5), || rows().is_empty()),
+        "{}",
+        t.screen()
+    );
+    t.keys(&["q"]);
+    t.assert_restored();
+    assert!(t.screen().contains("QD_EXIT=0"));
+}

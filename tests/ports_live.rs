@@ -7,8 +7,6 @@ use quarterdeck::model::port::{PortTable, Scope};
 use quarterdeck::sources::ports::PortCollector;
 use serde_json::Value;
 use std::net::{TcpListener, TcpStream, UdpSocket};
-use std::os::fd::AsRawFd;
-use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 use support::*;
@@ -105,39 +103,6 @@ fn an_established_loopback_connection_shows_both_ends_with_their_pids() {
     // Listening-only (the default) leaves connections out.
     let listening = ports(&[]);
     assert!(rows_for(&listening, &client_addr.to_string()).is_empty());
-}
-
-/// A `sleep` child holding `listener` as its fd 3, as a server that forks after bind.
-fn child_holding(listener: &TcpListener) -> Proc {
-    let fd = listener.as_raw_fd();
-    let mut cmd = Command::new("sleep");
-    cmd.arg("1000").stdin(Stdio::null());
-    // SAFETY: dup2 is async-signal-safe; it gives the child the listening socket as
-    // fd 3 (without close-on-exec), as a server that forks after bind would.
-    unsafe {
-        cmd.pre_exec(move || {
-            // dup2 onto itself is a no-op that keeps close-on-exec: clear it instead.
-            let r = if fd == 3 {
-                libc::fcntl(3, libc::F_SETFD, 0)
-            } else {
-                libc::dup2(fd, 3)
-            };
-            if r < 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-    let child = Proc {
-        child: cmd.spawn().expect("spawn"),
-        stdin: None,
-    };
-    wait_exec(child.child.id());
-    assert!(wait_until(Duration::from_secs(5), || std::fs::read_link(
-        format!("/proc/{}/fd/3", child.pid())
-    )
-    .is_ok()));
-    child
 }
 
 #[test]

@@ -5,6 +5,8 @@
 pub mod tui;
 
 use std::ffi::OsStr;
+use std::net::TcpListener;
+use std::os::fd::AsRawFd;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
@@ -136,4 +138,37 @@ pub fn stat_field(pid: i32, n: usize) -> Option<String> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let rest = &s[s.rfind(')')? + 2..];
     rest.split_whitespace().nth(n - 3).map(str::to_string)
+}
+
+/// A `sleep` child holding `listener` as its fd 3, as a server that forks after bind.
+pub fn child_holding(listener: &TcpListener) -> Proc {
+    let fd = listener.as_raw_fd();
+    let mut cmd = Command::new("sleep");
+    cmd.arg("1000").stdin(Stdio::null());
+    // SAFETY: dup2 is async-signal-safe; it gives the child the listening socket as
+    // fd 3 (without close-on-exec), as a server that forks after bind would.
+    unsafe {
+        cmd.pre_exec(move || {
+            // dup2 onto itself is a no-op that keeps close-on-exec: clear it instead.
+            let r = if fd == 3 {
+                libc::fcntl(3, libc::F_SETFD, 0)
+            } else {
+                libc::dup2(fd, 3)
+            };
+            if r < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let child = Proc {
+        child: cmd.spawn().expect("spawn"),
+        stdin: None,
+    };
+    wait_exec(child.child.id());
+    assert!(wait_until(Duration::from_secs(5), || std::fs::read_link(
+        format!("/proc/{}/fd/3", child.pid())
+    )
+    .is_ok()));
+    child
 }
