@@ -1,15 +1,30 @@
 #!/usr/bin/env bash
-# One-shot port tables side by side: `qd snapshot ports --json` against `ss -tanp`
-# and `netstat -tanp` (when installed), with N listening sockets spread over a few
-# processes (default 2000 over 4), timed by hyperfine when present, else by a loop.
-#   bench/ports.sh [N]
+# The ports table's cost, side by side in one run, with N listening sockets spread over
+# 4 processes (default 2000):
+#  1. one-shot: `qd snapshot ports --json` against `ss -tanp` and `netstat -tanp` (when
+#     installed), wall time by hyperfine (a plain loop without it);
+#  2. steady state: qd in tmux (200x50, 1 s refresh) on the process view, then on the
+#     ports view, CPU ms per refresh from its own /proc/PID/stat, against the CPU time
+#     (user + system) of one `ss -tanp` run.
+#   bench/ports.sh [N] [DURATION]
+# Every process started here is stopped by its own pid.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-2000}
+DURATION=${2:-20}
 cargo build --release --locked -q
 QD=$PWD/target/release/qd
+CLK=$(getconf CLK_TCK)
+work=$(mktemp -d)
+sock="qd-ports-bench-$$"
 holders=()
-cleanup() { for p in "${holders[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; }
+cleanup() {
+    local pid
+    pid=$(tmux -L "$sock" display-message -p '#{pid}' 2>/dev/null || true)
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+    for p in "${holders[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+    rm -rf "$work"
+}
 trap cleanup EXIT
 # Each holder listens on N/4 loopback ports (python3: the quickest portable listener).
 for i in 0 1 2 3; do
@@ -23,13 +38,47 @@ time.sleep(100000)' $((N / 4)) &
 done
 sleep 2
 echo "listening TCP sockets: $(ss -tln | tail -n +2 | wc -l)"
+echo
+echo "## one-shot (wall time)"
+ss_cpu_ms=""
 if command -v hyperfine >/dev/null; then
     cmds=("$QD snapshot ports --json" "ss -tanp")
     command -v netstat >/dev/null && cmds+=("netstat -tanp")
-    hyperfine -N --warmup 3 --runs 30 "${cmds[@]}" 2>/dev/null | grep -E "Benchmark|Time \(mean"
+    hyperfine -N --warmup 3 --runs 30 --export-json "$work/h.json" "${cmds[@]}" 2>/dev/null |
+        grep -E "Benchmark|Time \(mean"
+    ss_cpu_ms=$(python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+ss = [x for x in r if x["command"] == "ss -tanp"][0]
+print("%.1f" % ((ss["user"] + ss["system"]) * 1000))' "$work/h.json")
 else
     for c in "$QD snapshot ports --json" "ss -tanp"; do
         s=$(date +%s%N); for _ in $(seq 20); do $c > /dev/null; done; e=$(date +%s%N)
         echo "$c: $(( (e - s) / 20000000 )) ms"
     done
 fi
+
+cpu_ticks() { awk '{ s = $0; sub(/^.*\) /, "", s); split(s, f, " "); print f[12] + f[13] }' "/proc/$1/stat"; }
+
+steady() { # keys to reach the view ("" for the process view)
+    local keys=$1 pid t0 t1
+    tmux -L "$sock" -f /dev/null new-session -d -x 200 -y 50 \
+        "exec env XDG_CONFIG_HOME=$work/xdg XDG_STATE_HOME=$work/state $QD --refresh 1000"
+    pid=$(tmux -L "$sock" display-message -p -t 0 '#{pane_pid}')
+    sleep 1
+    [ -n "$keys" ] && tmux -L "$sock" send-keys -t 0 "$keys"
+    sleep 3 # start-up and the first full fd scan are not steady state
+    t0=$(cpu_ticks "$pid")
+    sleep "$DURATION"
+    t1=$(cpu_ticks "$pid")
+    kill "$(tmux -L "$sock" display-message -p '#{pid}')"
+    sleep 0.5
+    awk -v d=$((t1 - t0)) -v clk="$CLK" -v s="$DURATION" 'BEGIN { printf "%.1f", d / clk / s * 1000 }'
+}
+echo
+echo "## steady state (CPU ms per 1 s refresh, ${DURATION} s each)"
+procs=$(steady "")
+ports=$(steady Tab)
+echo "qd, process view: $procs ms"
+echo "qd, ports view:   $ports ms"
+[ -n "$ss_cpu_ms" ] && echo "one ss -tanp run: $ss_cpu_ms ms CPU (user + system)"

@@ -24,6 +24,21 @@ bash -c 'exec -a "node /var/www/sites/shop/api/server.js --port 10011" sleep 100
 bash -c 'exec -a "python3 -m gunicorn blog.wsgi -w 4 -b 127.0.0.1:10021" sleep 100000' & demo+=($!)
 bash -c 'exec -a "$(printf "\033]0;pwned\007evil\u202etxt.exe")" sleep 100000' & demo+=($!)
 sh -c 'while :; do :; done' & demo+=($!)   # something that uses CPU
+# Listeners for the ports view, under the names of the apps they stand for.
+# The system python: a pyenv shim would re-exec and lose the argv[0] given here.
+PY=$(command -v /usr/bin/python3 || command -v python3)
+listen() { # argv0, address, port
+    PY=$PY bash -c 'exec -a "$0" "$PY" -c "
+import socket, sys, time
+s = socket.socket(socket.AF_INET6 if \":\" in sys.argv[1] else socket.AF_INET)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(); time.sleep(100000)" "$1" "$2"' "$1" "$2" "$3" &
+    demo+=($!)
+}
+listen "node /var/www/sites/shop/api/server.js" 127.0.0.1 10011
+listen "gunicorn: master [blog.wsgi]" 127.0.0.1 10021
+listen "caddy run --config /etc/caddy/Caddyfile" 0.0.0.0 18443
+listen "redis-server 127.0.0.1:16379" ::1 16379
 sleep 0.3
 
 shot() { # name
@@ -54,4 +69,8 @@ tmux -L "$sock" send-keys -t 0 Escape
 sleep 0.3
 tmux -L "$sock" send-keys -t 0 '?'
 shot help
-tmux -L "$sock" send-keys -t 0 Escape q
+tmux -L "$sock" send-keys -t 0 Escape
+sleep 0.3
+tmux -L "$sock" send-keys -t 0 Tab
+shot ports
+tmux -L "$sock" send-keys -t 0 q

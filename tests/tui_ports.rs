@@ -146,6 +146,14 @@ fn unknown_owners_show_a_question_mark_and_a_hint_never_a_pid() {
         screen.contains("run qd with sudo"),
         "hint in the footer:\n{screen}"
     );
+    // Root sees every user's processes: an invisible holder is in another namespace.
+    a.operator.uid = 0;
+    let screen_root = text(&support::tui::screen(&a));
+    assert!(
+        screen_root.contains("another PID namespace"),
+        "{screen_root}"
+    );
+    a.operator.uid = 1000;
     keys(&mut a, "\n");
     assert_eq!(a.mode, Mode::Ports, "nowhere to jump");
     keys(&mut a, "k");

@@ -274,9 +274,16 @@ fn switch(app: &mut App, mode: Mode) -> Vec<Effect> {
     vec![Effect::Collector(Control::Ports(scope))]
 }
 
-/// What to tell an operator about a socket whose holder is not visible.
-pub const UNKNOWN_OWNER_HINT: &str =
-    "? = holder not visible (another user's process): run qd with sudo to see and act on it";
+/// What to tell an operator about a socket whose holder is not visible: without
+/// privilege, another user's process; as root, a process of another PID namespace (a
+/// container sharing the host's network).
+pub fn unknown_owner_hint(operator_uid: u32) -> &'static str {
+    if operator_uid == 0 {
+        "? = no process visible here holds it (another PID namespace, e.g. a container)"
+    } else {
+        "? = holder not visible (another user's process): run qd with sudo to see and act on it"
+    }
+}
 
 /// Enter on a socket: its owning process, selected in the process view; Esc returns.
 fn jump_to_owner(app: &mut App) -> Vec<Effect> {
@@ -291,7 +298,7 @@ fn jump_to_owner(app: &mut App) -> Vec<Effect> {
                 "no process holds this socket (the kernel keeps it)",
             );
         } else {
-            app.set_status(Level::Warn, UNKNOWN_OWNER_HINT);
+            app.set_status(Level::Warn, unknown_owner_hint(app.operator.uid));
         }
         return Vec::new();
     };
@@ -334,7 +341,7 @@ fn action_targets(app: &mut App) -> Option<Vec<ProcTarget>> {
     let t = app.active().targets(&app.snapshot);
     if t.procs.is_empty() {
         let msg = if t.unknown > 0 {
-            UNKNOWN_OWNER_HINT
+            unknown_owner_hint(app.operator.uid)
         } else {
             "nothing selected"
         };
@@ -345,7 +352,7 @@ fn action_targets(app: &mut App) -> Option<Vec<ProcTarget>> {
         app.set_status(
             Level::Warn,
             format!(
-                "{} marked socket(s) have no visible owner and are left out (run qd with sudo to act on them)",
+                "{} marked socket(s) have no visible owner and are left out",
                 t.unknown
             ),
         );

@@ -4,7 +4,7 @@
 use crate::model::port::Scope;
 use crate::model::text::inert;
 use crate::tui::app::{App, InputKind, Level, Popup};
-use crate::tui::commands::UNKNOWN_OWNER_HINT;
+use crate::tui::commands::unknown_owner_hint;
 use crate::tui::view::Mode;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -112,7 +112,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
                 .selected_port(&app.snapshot)
                 .is_some_and(|p| p.pid.is_none() && p.socket.inode != 0) =>
         {
-            Line::from(Span::styled(UNKNOWN_OWNER_HINT, th.warn))
+            Line::from(Span::styled(unknown_owner_hint(app.operator.uid), th.warn))
         }
         _ => Line::from(Span::styled(hints(app), th.muted)),
     };

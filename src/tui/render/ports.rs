@@ -41,7 +41,7 @@ fn cells<'a>(p: &'a Port, scope: Scope, marked: bool, th: &Theme) -> Vec<Line<'a
         // TIME_WAIT and the like: the kernel holds them, no process does.
         _ if p.socket.inode == 0 => (cell("-", th.muted), cell("", th.muted)),
         // Never a guessed pid: the holder is not visible to this user.
-        _ => (cell("?", th.warn), cell("? (not visible: sudo)", th.muted)),
+        _ => (cell("?", th.warn), cell("? (not visible)", th.muted)),
     };
     let mut out = vec![
         cell(if marked { "*" } else { " " }, th.marked),
