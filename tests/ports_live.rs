@@ -133,13 +133,14 @@ fn the_text_table_names_the_owner_and_exposure() {
         .unwrap_or_else(|| panic!("{local} missing:\n{text}"));
     let cols: Vec<&str> = line.split_whitespace().collect();
     assert_eq!(
-        &cols[..6],
+        &cols[..7],
         &[
             "tcp",
             local.as_str(),
             "-",
             "LISTEN",
             "public",
+            "0",
             &std::process::id().to_string()
         ]
     );

@@ -86,7 +86,15 @@ fn ports_text(rows: &[Port]) -> String {
                 remote,
                 r.socket.state.to_string(),
                 r.exposure.name().to_string(),
-                r.pid.map(|p| p.to_string()).unwrap_or_else(|| "?".into()),
+                r.connections
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                match (r.pid, r.socket.inode) {
+                    (Some(p), _) => p.to_string(),
+                    // No process holds it (TIME_WAIT): the kernel does.
+                    (None, 0) => "-".into(),
+                    (None, _) => "?".into(),
+                },
                 r.process.as_deref().unwrap_or("?").to_string(),
                 r.user.to_string(),
                 r.unit.as_deref().unwrap_or("-").to_string(),
@@ -95,7 +103,8 @@ fn ports_text(rows: &[Port]) -> String {
         .collect();
     render(
         &[
-            "PROTO", "LOCAL", "REMOTE", "STATE", "EXPOSURE", "PID", "PROCESS", "USER", "UNIT",
+            "PROTO", "LOCAL", "REMOTE", "STATE", "EXPOSURE", "CONNS", "PID", "PROCESS", "USER",
+            "UNIT",
         ],
         &rows,
     )
