@@ -146,6 +146,27 @@ impl Tmux {
     }
 }
 
+/// With the signal menu open on one process: picks TERM, confirms, and checks the
+/// victim dies of it.
+fn confirm_term_and_see_it_die(t: &Tmux, victim: &mut Proc) {
+    t.keys(&["Enter"]);
+    assert!(t.wait_for("signal TERM — 1 process", 5), "{}", t.screen());
+    t.keys(&["y"]);
+    assert!(
+        wait_until(Duration::from_secs(5), || victim
+            .child
+            .try_wait()
+            .ok()
+            .flatten()
+            .is_some()),
+        "victim still alive"
+    );
+    assert_eq!(
+        victim.child.wait().expect("wait").signal(),
+        Some(libc::SIGTERM)
+    );
+}
+
 /// The table's rows on a captured screen: after the column header, before the footer.
 fn table_rows(screen: &str) -> Vec<String> {
     let lines: Vec<&str> = screen
@@ -199,22 +220,7 @@ fn filter_signal_term_and_quit_restores_the_terminal() {
     );
     t.keys(&["k"]);
     assert!(t.wait_for("Signal 1 process", 5), "{}", t.screen());
-    t.keys(&["Enter"]);
-    assert!(t.wait_for("signal TERM — 1 process", 5), "{}", t.screen());
-    t.keys(&["y"]);
-    assert!(
-        wait_until(Duration::from_secs(5), || victim
-            .child
-            .try_wait()
-            .ok()
-            .flatten()
-            .is_some()),
-        "victim still alive"
-    );
-    assert_eq!(
-        victim.child.wait().expect("wait").signal(),
-        Some(libc::SIGTERM)
-    );
+    confirm_term_and_see_it_die(&t, &mut victim);
     assert!(t.wait_for("sent TERM", 5), "{}", t.screen());
     // On the next refresh its row is gone from the (still filtered) table.
     let pid = victim.pid().to_string();
@@ -369,22 +375,7 @@ fn ports_view_finds_the_owner_by_port_and_terms_it() {
     assert!(cols.contains(&"sleep") && cols.contains(&"LISTEN"), "{row}");
     t.keys(&["Space", "k"]);
     assert!(t.wait_for("Signal 1 process", 5), "{}", t.screen());
-    t.keys(&["Enter"]);
-    assert!(t.wait_for("signal TERM — 1 process", 5), "{}", t.screen());
-    t.keys(&["y"]);
-    assert!(
-        wait_until(Duration::from_secs(5), || victim
-            .child
-            .try_wait()
-            .ok()
-            .flatten()
-            .is_some()),
-        "victim still alive"
-    );
-    assert_eq!(
-        victim.child.wait().expect("wait").signal(),
-        Some(libc::SIGTERM)
-    );
+    confirm_term_and_see_it_die(&t, &mut victim);
     // The socket died with its only holder: the row goes on the next refresh.
     assert!(
         wait_until(Duration::from_secs(5), || rows().is_empty()),

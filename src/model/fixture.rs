@@ -460,14 +460,7 @@ fn web_ports(procs: &[Process]) -> Vec<Port> {
             rows.push(base.clone());
         }
         for p in holders.iter().filter_map(|&pid| by_pid(pid)) {
-            rows.push(Port {
-                pid: Some(p.pid),
-                starttime: Some(p.starttime_ticks),
-                process: Some(Arc::from(p.display_name())),
-                unit: p.unit.clone(),
-                site: p.site.clone(),
-                ..base.clone()
-            });
+            rows.push(base.held_by(p));
         }
     }
     rows

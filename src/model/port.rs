@@ -106,6 +106,18 @@ pub struct Port {
 }
 
 impl Port {
+    /// This socket's row for one of its holders.
+    pub fn held_by(&self, p: &crate::model::Process) -> Port {
+        Port {
+            pid: Some(p.pid),
+            starttime: Some(p.starttime_ticks),
+            process: Some(Arc::from(p.display_name())),
+            unit: p.unit.clone(),
+            site: p.site.clone(),
+            ..self.clone()
+        }
+    }
+
     /// The owning process's key, when the owner is known.
     pub fn owner(&self) -> Option<crate::model::ProcKey> {
         Some(crate::model::ProcKey {

@@ -118,14 +118,7 @@ impl PortCollector {
                 rows.push(base);
                 continue;
             }
-            rows.extend(holders.into_iter().map(|p| Port {
-                pid: Some(p.pid),
-                starttime: Some(p.starttime_ticks),
-                process: Some(Arc::from(p.display_name())),
-                unit: p.unit.clone(),
-                site: p.site.clone(),
-                ..base.clone()
-            }));
+            rows.extend(holders.into_iter().map(|p| base.held_by(p)));
         }
         rows.sort_by(|a, b| {
             let key = |p: &Port| {
