@@ -14,7 +14,6 @@ use crate::model::port::{Exposure, Port, PortTable, Scope, SocketEntry};
 use crate::model::{ProcKey, Process};
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 pub struct PortCollector {
     /// `None` once netlink has been refused: /proc/net from then on.
