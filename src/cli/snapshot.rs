@@ -40,8 +40,13 @@ pub fn run(table: Table, json: bool, kernel_threads: bool, all_sockets: bool) ->
     } else {
         Scope::Listening
     };
-    let port_rows = matches!(table, Table::Ports | Table::All)
-        .then(|| ports::collect(&snap.processes, scope).rows);
+    let port_table =
+        matches!(table, Table::Ports | Table::All).then(|| ports::collect(&snap.processes, scope));
+    if let Some(err) = port_table.as_ref().and_then(|t| t.error.as_deref()) {
+        eprintln!("qd: {err}");
+        return super::EXIT_FAILED;
+    }
+    let port_rows = port_table.map(|t| t.rows);
     if json {
         let out = JsonOut {
             host: &snap.host,

@@ -59,11 +59,10 @@ pub fn load(pid: i32, starttime: u64) -> Result<ProcDetail, String> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).map_err(why);
     let from_status = |key: &str| status.clone().and_then(|s| status_line(&s, key));
     let inodes = socket_inodes(pid).map_err(why);
-    let sockets = inodes.as_ref().map_err(Clone::clone).map(|set| {
+    let sockets = inodes.as_ref().map_err(Clone::clone).and_then(|set| {
         read_all(&format!("/proc/{pid}/net"))
-            .into_iter()
-            .filter(|s| set.contains(&s.inode))
-            .collect()
+            .map(|all| all.into_iter().filter(|s| set.contains(&s.inode)).collect())
+            .map_err(why)
     });
     let open_files = std::fs::read_dir(format!("/proc/{pid}/fd"))
         .map(|d| d.count())

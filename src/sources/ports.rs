@@ -44,7 +44,7 @@ impl PortCollector {
 
     /// The sockets of `scope`, plus established TCP connections (to count them per
     /// listener even when they are not shown).
-    fn sockets(&mut self, scope: Scope) -> Vec<SocketEntry> {
+    fn sockets(&mut self, scope: Scope) -> Result<Vec<SocketEntry>, String> {
         let (tcp, udp) = match scope {
             Scope::Listening => ((1 << TCP_LISTEN) | (1 << TCP_ESTABLISHED), 1 << TCP_CLOSE),
             Scope::All => (u32::MAX, u32::MAX),
@@ -69,19 +69,28 @@ impl PortCollector {
                     )
                 });
             match r {
-                Ok(()) => return out,
+                Ok(()) => return Ok(out),
                 Err(e) => {
                     tracing::warn!("sock_diag failed ({e}); reading /proc/net instead");
                     self.diag = None;
                 }
             }
         }
-        read_all("/proc/net")
+        read_all("/proc/net").map_err(|e| format!("cannot list sockets: {e}"))
     }
 
     pub fn collect(&mut self, procs: &[Process], scope: Scope) -> PortTable {
         let t0 = std::time::Instant::now();
-        let sockets = self.sockets(scope);
+        let sockets = match self.sockets(scope) {
+            Ok(s) => s,
+            Err(e) => {
+                return PortTable {
+                    scope,
+                    rows: Vec::new(),
+                    error: Some(e),
+                };
+            }
+        };
         let t1 = t0.elapsed();
         let conns = connection_counts(&sockets);
         let shown: Vec<SocketEntry> = sockets

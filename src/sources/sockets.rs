@@ -13,14 +13,29 @@ const TABLES: [(&str, &str); 4] = [
 ];
 
 /// All sockets of the namespace seen through `net_dir` (`/proc/net` or `/proc/PID/net`).
-pub fn read_all(net_dir: &str) -> Vec<SocketEntry> {
+/// A missing table (no IPv6 in the kernel) is skipped; an error only when none can be
+/// read.
+pub fn read_all(net_dir: &str) -> std::io::Result<Vec<SocketEntry>> {
     let mut out = Vec::new();
+    let mut first_err = None;
+    let mut read_any = false;
     for (file, proto) in TABLES {
-        if let Ok(text) = std::fs::read_to_string(format!("{net_dir}/{file}")) {
-            out.extend(text.lines().skip(1).filter_map(|l| parse_line(proto, l)));
+        let path = format!("{net_dir}/{file}");
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                read_any = true;
+                out.extend(text.lines().skip(1).filter_map(|l| parse_line(proto, l)));
+            }
+            Err(e) => {
+                first_err
+                    .get_or_insert_with(|| std::io::Error::new(e.kind(), format!("{path}: {e}")));
+            }
         }
     }
-    out
+    match first_err {
+        Some(e) if !read_any => Err(e),
+        _ => Ok(out),
+    }
 }
 
 /// The socket inodes among a process's open file descriptors.
@@ -97,6 +112,13 @@ fn parse_line(proto: &'static str, line: &str) -> Option<SocketEntry> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unreadable_namespace_is_an_error_naming_the_file() {
+        let e = read_all("/nonexistent/net").expect_err("no tables");
+        assert!(e.to_string().contains("/nonexistent/net/tcp"), "{e}");
+        assert!(read_all("/proc/net").is_ok());
+    }
 
     #[test]
     fn parses_v4_and_v6_lines() {
