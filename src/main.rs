@@ -85,7 +85,14 @@ fn real_main(args: Cli) -> i32 {
             kernel_threads,
             all,
             ..
-        }) => cli::snapshot::run(table, json, kernel_threads, all),
+        }) => {
+            let bus = if args.user_bus {
+                quarterdeck::sources::systemd::Bus::User
+            } else {
+                quarterdeck::sources::systemd::Bus::System
+            };
+            cli::snapshot::run(table, json, kernel_threads, all, bus)
+        }
         Some(Cmd::Signal { pids, signal }) => cli::proc_cmds::signal(&dispatcher, &pids, &signal),
         Some(Cmd::Renice { pids, nice }) => cli::proc_cmds::renice(&dispatcher, &pids, nice),
         Some(Cmd::Restart { pid }) => cli::proc_cmds::restart(&dispatcher, pid),

@@ -37,6 +37,10 @@ pub struct Cli {
     /// Refresh interval in milliseconds (at least 100).
     #[arg(long, global = true, value_name = "MS", value_parser = clap::value_parser!(u64).range(100..=3_600_000))]
     pub refresh: Option<u64>,
+    /// Talk to the user's systemd (`systemd --user`, on the session bus) instead of the
+    /// system manager.
+    #[arg(long, global = true)]
+    pub user_bus: bool,
     /// Level of qd's own log file (error, warn, info, debug, trace).
     #[arg(long, global = true, value_name = "LEVEL")]
     pub log_level: Option<String>,
@@ -48,12 +52,14 @@ pub struct Cli {
 pub enum Table {
     Processes,
     Ports,
+    Services,
     All,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
-    /// Print the current tables once (CPU% measured over 250 ms).
+    /// Print the current tables once (CPU% measured over 250 ms). `all` includes the
+    /// services when systemd can be reached.
     Snapshot {
         #[arg(value_enum, default_value = "all")]
         table: Table,

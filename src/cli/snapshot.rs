@@ -5,8 +5,11 @@ use super::{EXIT_OK, Table};
 use crate::model::format::{cpu_time, human_bytes, start_time};
 use crate::model::port::Port;
 use crate::model::port::Scope;
+use crate::model::text::inert;
+use crate::model::unit::Unit;
 use crate::model::{Process, Snapshot};
 use crate::sources::ports;
+use crate::sources::systemd::{Bus, Systemd, explain};
 use serde::Serialize;
 use std::time::Duration;
 
@@ -19,11 +22,48 @@ struct JsonOut<'a> {
     processes: Option<Vec<&'a Process>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     ports: Option<Vec<Port>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    services: Option<Vec<Unit>>,
+    /// Why `all` has no services table (systemd unreachable).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    services_error: Option<String>,
 }
 
-pub fn run(table: Table, json: bool, kernel_threads: bool, all_sockets: bool) -> i32 {
-    // CPU% needs two samples; the ports table alone does not, so it skips the wait.
-    let sample = if table == Table::Ports {
+/// Every service unit of the chosen manager, with its properties.
+pub fn services(bus: Bus) -> Result<Vec<Unit>, String> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the D-Bus runtime: {e}"))?;
+    rt.block_on(async {
+        let sd = Systemd::connect(bus).await?;
+        sd.units(&["*.service".to_string()])
+            .await
+            .map_err(|e| explain(&e, bus))
+    })
+}
+
+pub fn run(table: Table, json: bool, kernel_threads: bool, all_sockets: bool, bus: Bus) -> i32 {
+    let (units, services_error) = match table {
+        Table::Services | Table::All => match services(bus) {
+            Ok(u) => (Some(u), None),
+            Err(e) if table == Table::Services => {
+                eprintln!("qd: {e}");
+                return super::EXIT_FAILED;
+            }
+            Err(e) => {
+                eprintln!("qd: no services table: {e}");
+                (None, Some(e))
+            }
+        },
+        _ => (None, None),
+    };
+    if table == Table::Services && !json {
+        print!("{}", services_text(units.as_deref().unwrap_or(&[])));
+        return EXIT_OK;
+    }
+    // CPU% needs two samples; the ports and services tables do not, so they skip it.
+    let sample = if matches!(table, Table::Ports | Table::Services) {
         Duration::ZERO
     } else {
         Duration::from_millis(250)
@@ -35,6 +75,13 @@ pub fn run(table: Table, json: bool, kernel_threads: bool, all_sockets: bool) ->
         .filter(|p| kernel_threads || !p.kernel_thread)
         .collect();
     let want_procs = matches!(table, Table::Processes | Table::All);
+    let units = units.map(|mut us| {
+        // Foreign text (descriptions come from unit files) is made inert here too.
+        for u in &mut us {
+            u.description = inert(&u.description, 256).into_owned();
+        }
+        us
+    });
     let scope = if all_sockets {
         Scope::All
     } else {
@@ -54,6 +101,8 @@ pub fn run(table: Table, json: bool, kernel_threads: bool, all_sockets: bool) ->
             hostname: &snap.stats.hostname,
             processes: want_procs.then_some(procs),
             ports: port_rows,
+            services: units,
+            services_error,
         };
         match serde_json::to_string_pretty(&out) {
             Ok(s) => println!("{s}"),
@@ -71,6 +120,10 @@ pub fn run(table: Table, json: bool, kernel_threads: bool, all_sockets: bool) ->
                 println!();
             }
             print!("{}", ports_text(rows));
+        }
+        if let Some(us) = &units {
+            println!();
+            print!("{}", services_text(us));
         }
     }
     EXIT_OK
@@ -110,6 +163,45 @@ fn ports_text(rows: &[Port]) -> String {
         &[
             "PROTO", "LOCAL", "REMOTE", "STATE", "EXPOSURE", "CONNS", "PID", "PROCESS", "USER",
             "UNIT",
+        ],
+        &rows,
+    )
+}
+
+fn services_text(units: &[Unit]) -> String {
+    let rows: Vec<Vec<String>> = units
+        .iter()
+        .map(|u| {
+            vec![
+                u.unit.clone(),
+                u.load_state.clone(),
+                u.active_state.clone(),
+                u.sub_state.clone(),
+                if u.main_pid == 0 {
+                    "-".into()
+                } else {
+                    u.main_pid.to_string()
+                },
+                u.memory_bytes
+                    .map(human_bytes)
+                    .unwrap_or_else(|| "-".into()),
+                u.tasks.map(|t| t.to_string()).unwrap_or_else(|| "-".into()),
+                u.restarts.to_string(),
+                u.description.clone(),
+            ]
+        })
+        .collect();
+    render(
+        &[
+            "UNIT",
+            "LOAD",
+            "ACTIVE",
+            "SUB",
+            "MAIN PID",
+            "MEM",
+            "TASKS",
+            "RESTARTS",
+            "DESCRIPTION",
         ],
         &rows,
     )

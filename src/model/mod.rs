@@ -8,6 +8,7 @@ pub mod port;
 pub mod process;
 pub mod snapshot;
 pub mod text;
+pub mod unit;
 
 pub use host::HostStats;
 pub use process::{ProcKey, Process};

@@ -14,6 +14,7 @@ pub mod procs;
 pub mod procstat;
 pub mod sockdiag;
 pub mod sockets;
+pub mod systemd;
 pub mod users;
 
 use crate::model::Snapshot;

@@ -1,0 +1,34 @@
+//! A systemd unit as the services views and `qd snapshot services` show it: what
+//! `ListUnitsByPatterns` says of it, plus the service properties qd reads for it.
+
+use serde::Serialize;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Unit {
+    /// The site it belongs to, when the config names it (issue 4's sites).
+    pub site: Option<Arc<str>>,
+    /// The service's name within its site.
+    pub service: Option<Arc<str>>,
+    /// `nginx.service`
+    pub unit: String,
+    pub description: String,
+    /// loaded, not-found, masked, error...
+    pub load_state: String,
+    /// active, inactive, failed, activating, deactivating, reloading
+    pub active_state: String,
+    /// running, exited, dead, failed, auto-restart...
+    pub sub_state: String,
+    /// 0 when the unit has no main process.
+    pub main_pid: u32,
+    /// `None` when systemd does not account it (MemoryAccounting off: u64::MAX).
+    pub memory_bytes: Option<u64>,
+    pub cpu_nsec: Option<u64>,
+    pub tasks: Option<u64>,
+    /// How often systemd restarted it automatically (NRestarts).
+    pub restarts: u32,
+    /// When it last entered the active state, unix microseconds (0: never).
+    pub active_since_us: u64,
+    /// Health check result; `None` until health checks exist.
+    pub health: Option<String>,
+}
