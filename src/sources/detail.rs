@@ -3,9 +3,10 @@
 //! operator may not read (another user's environment) says why instead of hiding the
 //! rest.
 
+use super::owners::socket_inodes;
 use super::procfile::{describe_read_error, read_capped, read_unit};
 use super::procstat::parse_stat;
-use super::sockets::{SocketEntry, read_all, socket_inodes};
+use super::sockets::{SocketEntry, read_all};
 use crate::model::text::split_nul;
 use serde::Serialize;
 
@@ -61,7 +62,11 @@ pub fn load(pid: i32, starttime: u64) -> Result<ProcDetail, String> {
     let inodes = socket_inodes(pid).map_err(why);
     let sockets = inodes.as_ref().map_err(Clone::clone).and_then(|set| {
         read_all(&format!("/proc/{pid}/net"))
-            .map(|all| all.into_iter().filter(|s| set.contains(&s.inode)).collect())
+            .map(|all| {
+                all.into_iter()
+                    .filter(|s| set.binary_search(&s.inode).is_ok())
+                    .collect()
+            })
             .map_err(why)
     });
     let open_files = std::fs::read_dir(format!("/proc/{pid}/fd"))

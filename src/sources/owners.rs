@@ -128,7 +128,7 @@ impl Owners {
             let mut names = Vec::new();
             for k in keys {
                 self.by_proc
-                    .insert(*k, socket_inodes_into(k.pid, &mut names));
+                    .insert(*k, socket_inodes_into(k.pid, &mut names).ok());
             }
             return;
         }
@@ -144,7 +144,7 @@ impl Owners {
                         loop {
                             let i = next.fetch_add(1, Ordering::Relaxed);
                             let Some(k) = keys.get(i) else { break };
-                            out.push((*k, socket_inodes_into(k.pid, &mut names)));
+                            out.push((*k, socket_inodes_into(k.pid, &mut names).ok()));
                         }
                         out
                     })
@@ -159,18 +159,21 @@ impl Owners {
     }
 }
 
-/// The socket inodes among `pid`'s open fds (sorted, deduplicated), or `None` when the
-/// fd table cannot be read. `names` is scratch space reused between calls.
-fn socket_inodes_into(pid: i32, names: &mut Vec<u32>) -> Option<Vec<u64>> {
+/// The socket inodes among `pid`'s open fds (sorted, deduplicated).
+pub fn socket_inodes(pid: i32) -> std::io::Result<Vec<u64>> {
+    socket_inodes_into(pid, &mut Vec::new())
+}
+
+/// `socket_inodes` with `names` as scratch space reused between calls.
+fn socket_inodes_into(pid: i32, names: &mut Vec<u32>) -> std::io::Result<Vec<u64>> {
     let dir_fd = openat(
         rustix::fs::CWD,
         format!("/proc/{pid}/fd"),
         OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
         Mode::empty(),
-    )
-    .ok()?;
+    )?;
     names.clear();
-    let mut dir = Dir::read_from(&dir_fd).ok()?;
+    let mut dir = Dir::read_from(&dir_fd)?;
     while let Some(Ok(ent)) = dir.next() {
         if let Some(n) = super::procfile::parse_pid(ent.file_name().to_bytes()) {
             names.push(n as u32);
@@ -188,7 +191,7 @@ fn socket_inodes_into(pid: i32, names: &mut Vec<u32>) -> Option<Vec<u64>> {
     }
     out.sort_unstable();
     out.dedup();
-    Some(out)
+    Ok(out)
 }
 
 /// `socket:[12345]` -> 12345.

@@ -1,8 +1,8 @@
 //! TCP/UDP sockets from /proc/net/{tcp,tcp6,udp,udp6} (or a process's own network
-//! namespace under /proc/PID/net), and the socket inodes a process holds.
+//! namespace under /proc/PID/net): the fallback of `sockdiag`, and the detail pane's
+//! view of a process's own namespace.
 
 pub use crate::model::port::SocketEntry;
-use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 const TABLES: [(&str, &str); 4] = [
@@ -36,22 +36,6 @@ pub fn read_all(net_dir: &str) -> std::io::Result<Vec<SocketEntry>> {
         Some(e) if !read_any => Err(e),
         _ => Ok(out),
     }
-}
-
-/// The socket inodes among a process's open file descriptors.
-pub fn socket_inodes(pid: i32) -> std::io::Result<HashSet<u64>> {
-    let mut set = HashSet::new();
-    for ent in std::fs::read_dir(format!("/proc/{pid}/fd"))?.flatten() {
-        if let Ok(target) = std::fs::read_link(ent.path()) {
-            let t = target.to_string_lossy();
-            if let Some(n) = t.strip_prefix("socket:[").and_then(|r| r.strip_suffix(']'))
-                && let Ok(ino) = n.parse()
-            {
-                set.insert(ino);
-            }
-        }
-    }
-    Ok(set)
 }
 
 pub(crate) fn tcp_state(code: u8, udp: bool) -> &'static str {
