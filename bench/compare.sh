@@ -34,7 +34,7 @@ trap cleanup EXIT
 mkdir -p "$work/xdg/btop"
 printf 'update_ms = 1000\nshown_boxes = "cpu mem net proc"\n' > "$work/xdg/btop/btop.conf"
 
-cpu_ticks() { awk '{ s = $0; sub(/^.*\) /, "", s); split(s, f, " "); print f[12] + f[13] }' "/proc/$1/stat"; }
+. bench/lib.sh
 
 measure() { # name, command
     local name=$1 cmd=$2 pid t0 t1 hwm

@@ -58,7 +58,7 @@ else
     done
 fi
 
-cpu_ticks() { awk '{ s = $0; sub(/^.*\) /, "", s); split(s, f, " "); print f[12] + f[13] }' "/proc/$1/stat"; }
+. bench/lib.sh
 
 steady() { # keys to reach the view ("" for the process view)
     local keys=$1 pid t0 t1

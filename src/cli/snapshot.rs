@@ -62,13 +62,13 @@ pub fn run(table: Table, json: bool, kernel_threads: bool, all_sockets: bool, bu
         print!("{}", services_text(units.as_deref().unwrap_or(&[])));
         return EXIT_OK;
     }
-    // CPU% needs two samples; the ports and services tables do not, so they skip it.
-    let sample = if matches!(table, Table::Ports | Table::Services) {
-        Duration::ZERO
-    } else {
-        Duration::from_millis(250)
+    // CPU% needs two samples; the ports table does not, so it skips the wait, and the
+    // services table needs no processes at all.
+    let snap = match table {
+        Table::Services => crate::sources::host_only(),
+        Table::Ports => crate::sources::one_shot(Duration::ZERO, kernel_threads),
+        _ => crate::sources::one_shot(Duration::from_millis(250), kernel_threads),
     };
-    let snap = crate::sources::one_shot(sample, kernel_threads);
     let procs: Vec<&Process> = snap
         .processes
         .iter()

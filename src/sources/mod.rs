@@ -116,6 +116,20 @@ pub fn spawn_local(interval: Duration, kernel_threads: bool) -> std::io::Result<
     })
 }
 
+/// Host stats without the process table (for tables that need no processes).
+pub fn host_only() -> Snapshot {
+    let mut s = Snapshot {
+        host: "local".into(),
+        stats: host::HostCollector::new().collect(),
+        ..Snapshot::default()
+    };
+    s.taken_at_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
+    s
+}
+
 /// A snapshot whose CPU percentages are measured over `sample` (zero: one read, CPU%
 /// all 0): for one-shot use (CLI).
 pub fn one_shot(sample: Duration, kernel_threads: bool) -> Snapshot {

@@ -133,7 +133,7 @@ impl Systemd {
         }
         let svc = InterfaceName::from_static_str_unchecked("org.freedesktop.systemd1.Service");
         let get = |p: &'static str| props.get(svc.clone(), p);
-        let (since, pid, restarts, mem, cpu, tasks) = futures_util::future::join(
+        let (since, (pid, restarts, mem, cpu, tasks)) = futures_util::future::join(
             since,
             futures_util::future::join5(
                 get("MainPID"),
@@ -143,8 +143,7 @@ impl Systemd {
                 get("TasksCurrent"),
             ),
         )
-        .await
-        .map_flat();
+        .await;
         let num = |v: Result<zbus::OwnedVariant, zbus::fdo::Error>| -> Option<u64> {
             let v = v.ok()?;
             u64::try_from(&v)
@@ -181,16 +180,5 @@ impl Props {
         u.memory_bytes = self.memory;
         u.cpu_nsec = self.cpu;
         u.tasks = self.tasks;
-    }
-}
-
-trait MapFlat<A, B> {
-    fn map_flat(self) -> (A, B, B, B, B, B);
-}
-
-impl<A, B> MapFlat<A, B> for (A, (B, B, B, B, B)) {
-    fn map_flat(self) -> (A, B, B, B, B, B) {
-        let (a, (b, c, d, e, f)) = self;
-        (a, b, c, d, e, f)
     }
 }

@@ -144,24 +144,19 @@ impl ProcView {
         let Some(p) = snap.processes.iter().find(|p| p.key() == key) else {
             return false;
         };
-        let shown = |v: &ProcView| {
-            v.table
-                .nav
-                .rows
-                .iter()
-                .any(|r| snap.processes[r.idx].key() == key)
-        };
-        if !shown(self) {
+        // Rows may be stale (this view is rebuilt only while shown): judge on fresh ones.
+        self.table.selected_key = Some(key);
+        crate::tui::view::View::rebuild(self, snap);
+        if self.table.selected_item(&snap.processes).map(Process::key) != Some(key) {
             self.table.nav.filter.clear();
             self.user = None;
             if p.kernel_thread {
                 self.show_kernel = true;
             }
             self.collapsed.clear();
+            self.table.selected_key = Some(key);
             crate::tui::view::View::rebuild(self, snap);
         }
-        self.table.selected_key = Some(key);
-        crate::tui::view::View::rebuild(self, snap);
         true
     }
 }
