@@ -6,7 +6,8 @@ use std::time::Instant;
 
 fn main() {
     let t = Instant::now();
-    let snap = quarterdeck::sources::one_shot(std::time::Duration::ZERO, false);
+    let snap =
+        quarterdeck::sources::one_shot(std::time::Duration::ZERO, false, &Default::default());
     let t_procs = t.elapsed();
     let mut pc = PortCollector::new();
     let t = Instant::now();

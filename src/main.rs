@@ -3,8 +3,10 @@
 
 use clap::Parser;
 use quarterdeck::actions::{Dispatcher, Operator, Policy};
-use quarterdeck::cli::{self, Cli, Cmd, ConfigCmd};
+use quarterdeck::cli::{self, Cli, Cmd, ConfigCmd, ServiceCmd, SiteCmd};
 use quarterdeck::config;
+use quarterdeck::sources::systemd::Bus;
+use quarterdeck::sources::systemd::jobs::UnitOp;
 use std::time::Duration;
 
 /// qd's own log goes to a file, never the terminal. Writes are synchronous: qd logs
@@ -71,12 +73,21 @@ fn real_main(args: Cli) -> i32 {
         }
         cfg.theme = t.clone();
     }
+    if args.user_bus {
+        cfg.systemd.user_bus = true;
+    }
+    let bus = if cfg.systemd.user_bus {
+        Bus::User
+    } else {
+        Bus::System
+    };
     let dispatcher = Dispatcher::new(
         Policy::default(),
         Operator::current(),
         args.readonly,
         cfg.restart_grace,
-    );
+    )
+    .with_bus(bus);
     match args.command {
         None => quarterdeck::tui::run(cfg, dispatcher),
         Some(Cmd::Snapshot {
@@ -84,18 +95,63 @@ fn real_main(args: Cli) -> i32 {
             json,
             kernel_threads,
             all,
+            site,
+            all_units,
             ..
-        }) => {
-            let bus = if args.user_bus {
-                quarterdeck::sources::systemd::Bus::User
-            } else {
-                quarterdeck::sources::systemd::Bus::System
-            };
-            cli::snapshot::run(table, json, kernel_threads, all, bus)
-        }
+        }) => cli::snapshot::run(cli::snapshot::Opts {
+            table,
+            json,
+            kernel_threads,
+            all_sockets: all,
+            bus,
+            sites: cfg.sites.clone(),
+            site,
+            all_units,
+        }),
+        Some(Cmd::Service { command }) => service(&dispatcher, &cfg, bus, command),
+        Some(Cmd::Site { command }) => match command {
+            SiteCmd::List => cli::service_cmds::site_list(&cfg),
+            SiteCmd::Remove { name, yes } => {
+                cli::service_cmds::site_remove(&dispatcher, &cfg, &name, yes)
+            }
+        },
         Some(Cmd::Signal { pids, signal }) => cli::proc_cmds::signal(&dispatcher, &pids, &signal),
         Some(Cmd::Renice { pids, nice }) => cli::proc_cmds::renice(&dispatcher, &pids, nice),
         Some(Cmd::Restart { pid }) => cli::proc_cmds::restart(&dispatcher, pid),
         Some(Cmd::Config { .. }) => cli::EXIT_OK,
+    }
+}
+
+fn service(d: &Dispatcher, cfg: &config::Config, bus: Bus, cmd: ServiceCmd) -> i32 {
+    use cli::service_cmds as sc;
+    let act = |op: UnitOp, t: cli::Targets| sc::action(d, cfg, op, &t.targets);
+    match cmd {
+        ServiceCmd::Start(t) => act(UnitOp::Start, t),
+        ServiceCmd::Stop(t) => act(UnitOp::Stop, t),
+        ServiceCmd::Restart(t) => act(UnitOp::Restart, t),
+        ServiceCmd::Reload(t) => act(UnitOp::Reload, t),
+        ServiceCmd::Enable(t) => act(UnitOp::Enable, t),
+        ServiceCmd::Disable(t) => act(UnitOp::Disable, t),
+        ServiceCmd::ResetFailed(t) => act(UnitOp::ResetFailed, t),
+        ServiceCmd::Kill { targets, signal } => match quarterdeck::actions::Sig::parse(&signal) {
+            Some(sig) => act(quarterdeck::actions::units::kill_op(sig), targets),
+            None => {
+                eprintln!(
+                    "qd: unknown signal `{signal}`: use TERM, KILL, INT, HUP, QUIT, STOP, CONT, USR1 or USR2"
+                );
+                cli::EXIT_USAGE
+            }
+        },
+        ServiceCmd::Status { targets, json } => sc::status(cfg, bus, &targets.targets, json),
+        ServiceCmd::Logs {
+            targets,
+            lines,
+            follow,
+            since,
+        } => sc::logs(cfg, bus, &targets.targets, lines, follow, since.as_deref()),
+        ServiceCmd::Env { target } => sc::env(cfg, &target),
+        ServiceCmd::Render { target } => sc::render(cfg, &target),
+        ServiceCmd::Install(t) => sc::install(d, cfg, &t.targets),
+        ServiceCmd::DaemonReload => sc::daemon_reload(d),
     }
 }

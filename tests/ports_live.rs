@@ -175,7 +175,8 @@ fn owners_of(t: &PortTable, local: &std::net::SocketAddr) -> Vec<i32> {
 fn refreshes_find_new_sockets_and_drop_holders_that_closed_theirs() {
     let me = std::process::id() as i32;
     let mut pc = PortCollector::new();
-    let procs = || quarterdeck::sources::one_shot(Duration::ZERO, false).processes;
+    let procs =
+        || quarterdeck::sources::one_shot(Duration::ZERO, false, &Default::default()).processes;
     pc.collect(&procs(), Scope::Listening);
     // A socket opened by an already-scanned process is found on the next refresh.
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");

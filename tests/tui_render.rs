@@ -322,7 +322,8 @@ fn marks_stay_after_a_partial_failure_and_clear_after_success() {
     let mut a = app(120, 40);
     keys(&mut a, "  ");
     let outcome = |pid: i32, ok: bool| TargetOutcome {
-        pid,
+        pid: Some(pid),
+        unit: None,
         name: "x".into(),
         ok,
         message: String::new(),

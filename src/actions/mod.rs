@@ -10,9 +10,15 @@ pub mod policy;
 pub mod proc_ops;
 pub mod restart;
 pub mod signal;
+pub mod unitfile;
+pub mod units;
 
 pub use policy::{Denial, Operator, Policy, Role};
 pub use signal::Sig;
+pub use units::UnitTarget;
+
+use crate::sources::systemd::Bus;
+use crate::sources::systemd::jobs::UnitOp;
 
 use crate::model::Process;
 use serde::Serialize;
@@ -79,6 +85,13 @@ pub enum Action {
     Restart {
         targets: Vec<ProcTarget>,
     },
+    /// A systemd unit action on every target, as one bulk job.
+    Unit {
+        op: UnitOp,
+        targets: Vec<UnitTarget>,
+    },
+    /// The manager re-reads every unit file.
+    DaemonReload,
 }
 
 impl Action {
@@ -95,22 +108,47 @@ impl Action {
                 ..
             } => format!("renice by {d:+}"),
             Action::Restart { .. } => "restart".into(),
+            Action::Unit { op, .. } => op.verb(),
+            Action::DaemonReload => "daemon-reload".into(),
         }
     }
 
+    /// The process targets (empty for unit actions).
     pub fn targets(&self) -> &[ProcTarget] {
         match self {
             Action::Signal { targets, .. }
             | Action::Renice { targets, .. }
             | Action::Restart { targets } => targets,
+            Action::Unit { .. } | Action::DaemonReload => &[],
         }
+    }
+
+    /// The unit targets (empty for process actions).
+    pub fn units(&self) -> &[UnitTarget] {
+        match self {
+            Action::Unit { targets, .. } => targets,
+            _ => &[],
+        }
+    }
+
+    /// How many things it acts on, and what they are: `3 processes`, `2 units`.
+    pub fn target_count(&self) -> String {
+        let (n, one, many) = match self {
+            Action::Unit { targets, .. } => (targets.len(), "unit", "units"),
+            Action::DaemonReload => return "the service manager".into(),
+            _ => (self.targets().len(), "process", "processes"),
+        };
+        format!("{n} {}", if n == 1 { one } else { many })
     }
 }
 
 /// The outcome for one target: a short message either way.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TargetOutcome {
-    pub pid: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pid: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
     pub name: String,
     pub ok: bool,
     pub message: String,
@@ -120,6 +158,16 @@ pub struct TargetOutcome {
 pub struct Report {
     pub action: String,
     pub outcomes: Vec<TargetOutcome>,
+}
+
+impl TargetOutcome {
+    /// `1234 nginx` or `shop/api` / `nginx.service`.
+    pub fn label(&self) -> String {
+        match self.pid {
+            Some(pid) => format!("{pid} {}", self.name),
+            None => self.name.clone(),
+        }
+    }
 }
 
 impl Report {
@@ -138,6 +186,8 @@ pub struct Dispatcher {
     operator: Operator,
     readonly: AtomicBool,
     pub restart_grace: Duration,
+    /// The systemd instance unit actions go to.
+    pub bus: Bus,
 }
 
 impl Dispatcher {
@@ -152,7 +202,14 @@ impl Dispatcher {
             operator,
             readonly: AtomicBool::new(readonly),
             restart_grace,
+            bus: Bus::System,
         }
+    }
+
+    /// Unit actions go to `bus` (the user manager with `--user-bus`).
+    pub fn with_bus(mut self, bus: Bus) -> Self {
+        self.bus = bus;
+        self
     }
 
     pub fn operator(&self) -> &Operator {
@@ -178,9 +235,20 @@ impl Dispatcher {
     /// Checks, then executes, one target after the other. Blocking: the TUI calls it
     /// on a blocking task.
     pub fn dispatch(&self, action: &Action) -> Result<Report, Denial> {
+        self.dispatch_with(action, &|_| {})
+    }
+
+    /// As `dispatch`, telling `progress` of each target's outcome as it arrives
+    /// (unit actions run concurrently and finish in any order).
+    pub fn dispatch_with(
+        &self,
+        action: &Action,
+        progress: &(dyn Fn(&TargetOutcome) + Sync),
+    ) -> Result<Report, Denial> {
         self.check(action)?;
         tracing::info!(operator = %self.operator.name, action = %action.verb(),
-            targets = ?action.targets().iter().map(|t| t.pid).collect::<Vec<_>>(), "dispatch");
+            pids = ?action.targets().iter().map(|t| t.pid).collect::<Vec<_>>(),
+            units = ?action.units().iter().map(|t| &t.unit).collect::<Vec<_>>(), "dispatch");
         let outcomes = match action {
             Action::Signal { targets, sig } => targets
                 .iter()
@@ -194,6 +262,8 @@ impl Dispatcher {
                 .iter()
                 .map(|t| outcome(t, restart::restart(t, self.restart_grace)))
                 .collect(),
+            Action::Unit { op, targets } => units::run(self.bus, Some(*op), targets, progress),
+            Action::DaemonReload => units::run(self.bus, None, &[], progress),
         };
         Ok(Report {
             action: action.verb(),
@@ -208,7 +278,8 @@ fn outcome(t: &ProcTarget, r: Result<String, String>) -> TargetOutcome {
         Err(m) => (false, m),
     };
     TargetOutcome {
-        pid: t.pid,
+        pid: Some(t.pid),
+        unit: None,
         name: t.name.clone(),
         ok,
         message,

@@ -5,10 +5,11 @@
 
 pub mod config_cmd;
 pub mod proc_cmds;
+pub mod service_cmds;
 pub mod snapshot;
 pub mod table;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 pub const EXIT_OK: i32 = 0;
@@ -75,6 +76,24 @@ pub enum Cmd {
         /// Ports: every socket, connections included.
         #[arg(long)]
         all: bool,
+        /// Only this site's processes, ports and services.
+        #[arg(long, value_name = "NAME")]
+        site: Option<String>,
+        /// Services: every service unit, not only the sites' ones.
+        #[arg(long)]
+        all_units: bool,
+    },
+    /// systemd services of the sites (SITE/SERVICE, SITE for all its services) or any
+    /// unit: actions (exit 1 when a job's result is not `done`), status, logs, env
+    /// files, unit files.
+    Service {
+        #[command(subcommand)]
+        command: ServiceCmd,
+    },
+    /// Sites as a whole.
+    Site {
+        #[command(subcommand)]
+        command: SiteCmd,
     },
     /// Send a signal to processes, race-free (pidfd).
     Signal {
@@ -101,6 +120,82 @@ pub enum Cmd {
     Config {
         #[command(subcommand)]
         command: ConfigCmd,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct Targets {
+    /// SITE/SERVICE, SITE (all its services) or a unit name.
+    #[arg(required = true, value_name = "TARGET")]
+    pub targets: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServiceCmd {
+    /// Start the units and wait for their jobs.
+    Start(Targets),
+    /// Stop the units and wait for their jobs.
+    Stop(Targets),
+    /// Restart the units; services with a health check must pass it too.
+    Restart(Targets),
+    /// Reload the units (those that support it).
+    Reload(Targets),
+    /// Enable the units (then daemon-reload).
+    Enable(Targets),
+    /// Disable the units (then daemon-reload).
+    Disable(Targets),
+    /// Clear the units' failed state and start-limit counter.
+    ResetFailed(Targets),
+    /// Send a signal to every process of the units.
+    Kill {
+        #[command(flatten)]
+        targets: Targets,
+        #[arg(long, short = 's', default_value = "TERM")]
+        signal: String,
+    },
+    /// State, main pid, memory, port, health, unit file and log of the units (exit 3
+    /// when one is not active, as systemctl status).
+    Status {
+        #[command(flatten)]
+        targets: Targets,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The units' log: from journald, or from the files they append to. Several
+    /// units (or a site) are merged, each line tagged.
+    Logs {
+        #[command(flatten)]
+        targets: Targets,
+        /// How many lines of the end to show.
+        #[arg(long, short = 'n', default_value_t = 50)]
+        lines: usize,
+        /// Keep printing new lines.
+        #[arg(long, short = 'f')]
+        follow: bool,
+        /// Journal only: lines since this time (`5m ago`, `2026-11-21 10:00`).
+        #[arg(long)]
+        since: Option<String>,
+    },
+    /// Print the service's env file (validated KEY=VALUE lines).
+    Env { target: String },
+    /// Print the unit file qd generates for the service.
+    Render { target: String },
+    /// Write the services' unit files, daemon-reload and enable them.
+    Install(Targets),
+    /// Make the manager re-read every unit file.
+    DaemonReload,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SiteCmd {
+    /// List the configured sites and their services.
+    List,
+    /// Stop, disable and delete the unit files of every service of the site.
+    Remove {
+        name: String,
+        /// Do it (without: print what would be done).
+        #[arg(long)]
+        yes: bool,
     },
 }
 

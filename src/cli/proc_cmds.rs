@@ -21,7 +21,7 @@ fn targets(pids: &[i32]) -> (Vec<ProcTarget>, Vec<String>) {
 fn print_report(r: &Report) {
     for o in &r.outcomes {
         let status = if o.ok { "ok" } else { "failed" };
-        println!("{} {}: {status}: {}", o.pid, inert(&o.name, 64), o.message);
+        println!("{}: {status}: {}", inert(&o.label(), 80), o.message);
     }
 }
 

@@ -5,12 +5,16 @@ use super::{EXIT_OK, Table};
 use crate::model::format::{cpu_time, human_bytes, start_time};
 use crate::model::port::Port;
 use crate::model::port::Scope;
+use crate::model::site::Sites;
 use crate::model::text::inert;
 use crate::model::unit::Unit;
 use crate::model::{Process, Snapshot};
 use crate::sources::ports;
+use crate::sources::services;
+use crate::sources::systemd::units::Selection;
 use crate::sources::systemd::{Bus, Systemd, explain};
 use serde::Serialize;
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Serialize)]
@@ -29,23 +33,85 @@ struct JsonOut<'a> {
     services_error: Option<String>,
 }
 
-/// Every service unit of the chosen manager, with its properties.
-pub fn services(bus: Bus) -> Result<Vec<Unit>, String> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the D-Bus runtime: {e}"))?;
-    rt.block_on(async {
-        let sd = Systemd::connect(bus).await?;
-        sd.units(&["*.service".to_string()])
-            .await
-            .map_err(|e| explain(&e, bus))
-    })
+/// What `qd snapshot` prints.
+pub struct Opts {
+    pub table: Table,
+    pub json: bool,
+    pub kernel_threads: bool,
+    pub all_sockets: bool,
+    pub bus: Bus,
+    pub sites: Arc<Sites>,
+    /// Only this site's processes, ports and services.
+    pub site: Option<String>,
+    /// Every service unit, not only the sites' ones.
+    pub all_units: bool,
 }
 
-pub fn run(table: Table, json: bool, kernel_threads: bool, all_sockets: bool, bus: Bus) -> i32 {
+/// The services table: the sites' units (or every service unit), tagged, their
+/// declared ports checked and their health probed.
+pub fn services(
+    bus: Bus,
+    sites: &Sites,
+    site: Option<&str>,
+    all_units: bool,
+) -> Result<Vec<Unit>, String> {
+    let sel = services::selection(sites, site, all_units)?;
+    crate::actions::units::block_on(async {
+        let sd = Systemd::connect(bus).await?;
+        let mut units = sd.units(&sel).await.map_err(|e| explain(&e, bus))?;
+        if let (Selection::Patterns(_), None) = (&sel, site) {
+            // Site units that are stopped and unloaded do not match a pattern.
+            let missing: Vec<String> = services::site_units(sites)
+                .into_iter()
+                .filter(|n| !units.iter().any(|u| &u.unit == n))
+                .collect();
+            if !missing.is_empty() {
+                units.extend(
+                    sd.units(&Selection::Names(missing))
+                        .await
+                        .map_err(|e| explain(&e, bus))?,
+                );
+            }
+        }
+        services::tag(&mut units, sites);
+        services::check_ports(&mut units);
+        services::check_health(&mut units, sites).await;
+        // Sites first, in config order; then the other units by name.
+        let order = |u: &Unit| {
+            sites
+                .services()
+                .position(|r| r.service.unit == u.unit)
+                .unwrap_or(usize::MAX)
+        };
+        units.sort_by(|a, b| order(a).cmp(&order(b)).then_with(|| a.unit.cmp(&b.unit)));
+        Ok(units)
+    })?
+}
+
+pub fn run(o: Opts) -> i32 {
+    let Opts {
+        table,
+        json,
+        kernel_threads,
+        all_sockets,
+        bus,
+        ref sites,
+        ref site,
+        all_units,
+    } = o;
+    if let Some(s) = site
+        && sites.site(s).is_none()
+    {
+        eprintln!(
+            "qd: --site: {}",
+            services::selection(sites, Some(s), false)
+                .err()
+                .unwrap_or_default()
+        );
+        return super::EXIT_USAGE;
+    }
     let (units, services_error) = match table {
-        Table::Services | Table::All => match services(bus) {
+        Table::Services | Table::All => match services(bus, sites, site.as_deref(), all_units) {
             Ok(u) => (Some(u), None),
             Err(e) if table == Table::Services => {
                 eprintln!("qd: {e}");
@@ -66,13 +132,14 @@ pub fn run(table: Table, json: bool, kernel_threads: bool, all_sockets: bool, bu
     // services table needs no processes at all.
     let snap = match table {
         Table::Services => crate::sources::host_only(),
-        Table::Ports => crate::sources::one_shot(Duration::ZERO, kernel_threads),
-        _ => crate::sources::one_shot(Duration::from_millis(250), kernel_threads),
+        Table::Ports => crate::sources::one_shot(Duration::ZERO, kernel_threads, sites),
+        _ => crate::sources::one_shot(Duration::from_millis(250), kernel_threads, sites),
     };
     let procs: Vec<&Process> = snap
         .processes
         .iter()
         .filter(|p| kernel_threads || !p.kernel_thread)
+        .filter(|p| site.is_none() || p.site.as_deref() == site.as_deref())
         .collect();
     let want_procs = matches!(table, Table::Processes | Table::All);
     let units = units.map(|mut us| {
@@ -93,7 +160,12 @@ pub fn run(table: Table, json: bool, kernel_threads: bool, all_sockets: bool, bu
         eprintln!("qd: {err}");
         return super::EXIT_FAILED;
     }
-    let port_rows = port_table.map(|t| t.rows);
+    let port_rows = port_table.map(|t| {
+        t.rows
+            .into_iter()
+            .filter(|r| site.is_none() || r.site.as_deref() == site.as_deref())
+            .collect::<Vec<_>>()
+    });
     if json {
         let out = JsonOut {
             host: &snap.host,
@@ -169,30 +241,39 @@ fn ports_text(rows: &[Port]) -> String {
 }
 
 fn services_text(units: &[Unit]) -> String {
+    let dash = || "-".to_string();
     let rows: Vec<Vec<String>> = units
         .iter()
         .map(|u| {
             vec![
+                u.site.as_deref().map(String::from).unwrap_or_else(dash),
+                u.service.as_deref().map(String::from).unwrap_or_else(dash),
                 u.unit.clone(),
                 u.load_state.clone(),
                 u.active_state.clone(),
                 u.sub_state.clone(),
                 if u.main_pid == 0 {
-                    "-".into()
+                    dash()
                 } else {
                     u.main_pid.to_string()
                 },
-                u.memory_bytes
-                    .map(human_bytes)
-                    .unwrap_or_else(|| "-".into()),
-                u.tasks.map(|t| t.to_string()).unwrap_or_else(|| "-".into()),
+                u.memory_bytes.map(human_bytes).unwrap_or_else(dash),
+                u.tasks.map(|t| t.to_string()).unwrap_or_else(dash),
                 u.restarts.to_string(),
+                match (u.port, u.listening) {
+                    (Some(p), Some(true)) => format!("{p}"),
+                    (Some(p), _) => format!("{p} (closed)"),
+                    (None, _) => dash(),
+                },
+                u.health.clone().unwrap_or_else(dash),
                 u.description.clone(),
             ]
         })
         .collect();
     render(
         &[
+            "SITE",
+            "SERVICE",
             "UNIT",
             "LOAD",
             "ACTIVE",
@@ -201,6 +282,8 @@ fn services_text(units: &[Unit]) -> String {
             "MEM",
             "TASKS",
             "RESTARTS",
+            "PORT",
+            "HEALTH",
             "DESCRIPTION",
         ],
         &rows,

@@ -12,6 +12,7 @@ pub mod error;
 pub mod keymap;
 pub mod keys;
 pub mod paths;
+pub mod sites;
 pub mod theme;
 
 pub use command::{Command, SortKey};
@@ -31,6 +32,9 @@ pub struct Config {
     pub show_kernel_threads: bool,
     pub log_level: String,
     pub keys: Vec<Binding>,
+    pub systemd: SystemdConfig,
+    /// The sites this server hosts (`[[site]]`).
+    pub sites: std::sync::Arc<crate::model::site::Sites>,
     /// Files that were read, in order.
     pub sources: Vec<PathBuf>,
     /// Problems that did not stop qd (a broken user file).
@@ -46,8 +50,36 @@ impl Default for Config {
             show_kernel_threads: false,
             log_level: "info".into(),
             keys: keymap::defaults(),
+            systemd: SystemdConfig::default(),
+            sites: Default::default(),
             sources: Vec::new(),
             warnings: Vec::new(),
+        }
+    }
+}
+
+/// `[systemd]`: which manager to talk to and how site units are named and written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SystemdConfig {
+    /// Talk to the user manager (`systemd --user`) instead of the system one.
+    pub user_bus: bool,
+    /// `qd-{site}-{service}.service`
+    pub unit_template: String,
+    /// Where `qd service install` writes unit files; `None`: /etc/systemd/system, or
+    /// $XDG_CONFIG_HOME/systemd/user with the user bus.
+    pub unit_dir: Option<PathBuf>,
+    /// A unit file template replacing the built-in one (placeholders in
+    /// config.example.toml).
+    pub unit_file_template: Option<PathBuf>,
+}
+
+impl Default for SystemdConfig {
+    fn default() -> Self {
+        Self {
+            user_bus: false,
+            unit_template: sites::DEFAULT_UNIT_TEMPLATE.into(),
+            unit_dir: None,
+            unit_file_template: None,
         }
     }
 }
@@ -57,6 +89,8 @@ impl Default for Config {
 struct RawFile {
     general: Option<RawGeneral>,
     keys: Option<Vec<keymap::RawKey>>,
+    systemd: Option<sites::RawSystemd>,
+    site: Option<Vec<sites::RawSite>>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -127,6 +161,53 @@ pub fn apply_text(cfg: &mut Config, path: &Path, text: &str) -> Result<(), Confi
             let b = keymap::resolve(&k).map_err(|(span, m)| err(span, m))?;
             keymap::bind(&mut next.keys, b);
         }
+    }
+    if let Some(sd) = raw.systemd {
+        if let Some(b) = sd.bus {
+            next.systemd.user_bus = match b.get_ref().as_str() {
+                "system" => false,
+                "user" => true,
+                other => {
+                    return Err(err(
+                        b.span(),
+                        format!("systemd.bus = `{other}`: use \"system\" or \"user\""),
+                    ));
+                }
+            };
+        }
+        if let Some(t) = sd.unit_template {
+            let ok = t.get_ref().contains("{service}") && t.get_ref().ends_with(".service");
+            if !ok {
+                return Err(err(
+                    t.span(),
+                    format!(
+                        "systemd.unit_template = `{}`: it must contain {{service}} and end in .service",
+                        t.get_ref()
+                    ),
+                ));
+            }
+            next.systemd.unit_template = t.into_inner();
+        }
+        if let Some(d) = sd.unit_dir {
+            next.systemd.unit_dir = Some(d);
+        }
+        if let Some(f) = sd.unit_file_template {
+            next.systemd.unit_file_template = Some(f);
+        }
+    }
+    if let Some(raw_sites) = raw.site {
+        let built = sites::build(raw_sites, &next.systemd.unit_template)
+            .map_err(|(span, m)| err(span, m))?;
+        // A later file's site replaces the earlier one of the same name.
+        let mut all: Vec<_> = next
+            .sites
+            .sites
+            .iter()
+            .filter(|s| !built.iter().any(|b| b.name == s.name))
+            .cloned()
+            .collect();
+        all.extend(built);
+        next.sites = std::sync::Arc::new(crate::model::site::Sites::new(all));
     }
     next.sources.push(path.to_path_buf());
     *cfg = next;

@@ -1,11 +1,13 @@
 //! Plain data shared by every layer: processes, host stats, snapshots, and the one
 //! place where foreign text is made inert. Nothing here does I/O.
 
+pub mod envfile;
 pub mod fixture;
 pub mod format;
 pub mod host;
 pub mod port;
 pub mod process;
+pub mod site;
 pub mod snapshot;
 pub mod text;
 pub mod unit;

@@ -29,6 +29,18 @@ pub struct Unit {
     pub restarts: u32,
     /// When it last entered the active state, unix microseconds (0: never).
     pub active_since_us: u64,
-    /// Health check result; `None` until health checks exist.
+    /// Health check result: `ok`, `failing`, `unknown`; `None` without a check.
     pub health: Option<String>,
+    /// Whether the unit supports reload (CanReload).
+    pub can_reload: bool,
+    /// enabled, disabled, static, masked... (UnitFileState)
+    pub unit_file_state: String,
+    /// The unit file systemd loaded it from.
+    pub fragment_path: String,
+    /// The port the site service is declared to listen on.
+    pub port: Option<u16>,
+    /// Whether something listens on `port` (None: no port declared, or not checked).
+    pub listening: Option<bool>,
+    /// Why the health check fails, or what it saw when it passed.
+    pub health_detail: Option<String>,
 }

@@ -5,7 +5,9 @@ use super::host::HostCollector;
 use super::ports::PortCollector;
 use super::procs::ProcCollector;
 use crate::model::port::Scope;
+use crate::model::site::Sites;
 use crate::model::{HostStats, Snapshot};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Collects a whole snapshot: host stats and processes.
@@ -16,6 +18,8 @@ pub struct LocalCollector {
     pub port_scope: Option<Scope>,
     /// Kept across refreshes for its owner cache; made on first use.
     ports: Option<PortCollector>,
+    /// Processes (and so their sockets) are tagged with the site owning them.
+    pub sites: Arc<Sites>,
 }
 
 impl LocalCollector {
@@ -27,12 +31,18 @@ impl LocalCollector {
             procs: ProcCollector::new(boot),
             port_scope: None,
             ports: None,
+            sites: Arc::default(),
         }
     }
 
     pub fn snapshot(&mut self) -> Snapshot {
         let stats: HostStats = self.host.collect();
-        let processes = self.procs.collect();
+        let mut processes = self.procs.collect();
+        if !self.sites.is_empty() {
+            for p in &mut processes {
+                p.site = self.sites.site_of(p.unit.as_deref(), &p.user).cloned();
+            }
+        }
         let ports = self.port_scope.map(|scope| {
             self.ports
                 .get_or_insert_with(PortCollector::new)

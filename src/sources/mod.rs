@@ -5,6 +5,7 @@
 //! consumer never queues stale work and a slow refresh never blocks input.
 
 pub mod detail;
+pub mod health;
 pub mod host;
 pub mod local;
 pub mod owners;
@@ -12,9 +13,11 @@ pub mod ports;
 pub mod procfile;
 pub mod procs;
 pub mod procstat;
+pub mod services;
 pub mod sockdiag;
 pub mod sockets;
 pub mod systemd;
+pub mod unitlogs;
 pub mod users;
 
 use crate::model::Snapshot;
@@ -54,13 +57,18 @@ impl CollectorHandle {
 /// with 3000 processes), then the first real one as soon as it is read, a second one
 /// shortly after so CPU% has a base, then one per `interval`. The thread ends when
 /// the handle is dropped.
-pub fn spawn_local(interval: Duration, kernel_threads: bool) -> std::io::Result<CollectorHandle> {
+pub fn spawn_local(
+    interval: Duration,
+    kernel_threads: bool,
+    sites: Arc<crate::model::site::Sites>,
+) -> std::io::Result<CollectorHandle> {
     let (tx, rx) = watch::channel(Arc::new(Snapshot::default()));
     let (ctx, crx) = mpsc::channel::<Control>();
     std::thread::Builder::new()
         .name("qd-collector".into())
         .spawn(move || {
             let mut collector = LocalCollector::new();
+            collector.sites = sites;
             collector.procs.skip_kernel_threads = !kernel_threads;
             if tx.send(Arc::new(collector.snapshot())).is_err() {
                 return;
@@ -132,8 +140,13 @@ pub fn host_only() -> Snapshot {
 
 /// A snapshot whose CPU percentages are measured over `sample` (zero: one read, CPU%
 /// all 0): for one-shot use (CLI).
-pub fn one_shot(sample: Duration, kernel_threads: bool) -> Snapshot {
+pub fn one_shot(
+    sample: Duration,
+    kernel_threads: bool,
+    sites: &Arc<crate::model::site::Sites>,
+) -> Snapshot {
     let mut c = LocalCollector::new();
+    c.sites = sites.clone();
     c.procs.skip_kernel_threads = !kernel_threads;
     if sample.is_zero() {
         return c.snapshot();

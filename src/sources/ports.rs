@@ -194,6 +194,17 @@ fn proto_static(p: &str) -> &'static str {
     }
 }
 
+/// The TCP ports something listens on (no owners: no /proc scan).
+pub fn listening_ports(scope: Scope) -> std::collections::HashSet<u16> {
+    PortCollector::new()
+        .sockets(scope)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|s| s.state == "LISTEN")
+        .map(|s| s.local.port())
+        .collect()
+}
+
 /// One table, for one-shot use (the CLI).
 pub fn collect(procs: &[Process], scope: Scope) -> PortTable {
     PortCollector::new().collect(procs, scope)

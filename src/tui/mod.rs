@@ -62,7 +62,11 @@ pub fn run(cfg: Config, dispatcher: Dispatcher) -> i32 {
             return crate::cli::EXIT_FAILED;
         }
     };
-    let collector = match crate::sources::spawn_local(cfg.refresh, cfg.show_kernel_threads) {
+    let collector = match crate::sources::spawn_local(
+        cfg.refresh,
+        cfg.show_kernel_threads,
+        cfg.sites.clone(),
+    ) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("qd: cannot start the process collector: {e}");

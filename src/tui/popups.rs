@@ -192,11 +192,7 @@ pub fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
 }
 
 fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
-    app.busy = Some(format!(
-        "{} on {} process(es)",
-        action.verb(),
-        action.targets().len()
-    ));
+    app.busy = Some(format!("{} on {}", action.verb(), action.target_count()));
     vec![Effect::Dispatch(action)]
 }
 

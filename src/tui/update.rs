@@ -57,7 +57,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                     let single_ok = report.all_ok() && report.outcomes.len() == 1;
                     if single_ok {
                         let o = &report.outcomes[0];
-                        app.set_status(Level::Ok, format!("{} {}: {}", o.pid, o.name, o.message));
+                        app.set_status(Level::Ok, format!("{}: {}", o.label(), o.message));
                     } else {
                         let failed = report.failed();
                         let level = if failed > 0 { Level::Error } else { Level::Ok };

@@ -199,8 +199,8 @@ pub fn render(f: &mut Frame, app: &App) {
                         ("FAILED", th.danger)
                     };
                     Line::from(vec![
-                        Span::styled(format!("{mark} {:>7} ", o.pid), st),
-                        Span::styled(format!("{:<16} ", inert(&o.name, 16)), th.basename),
+                        Span::styled(format!("{mark} "), st),
+                        Span::styled(format!("{:<24} ", inert(&o.label(), 24)), th.basename),
                         Span::styled(inert(&o.message, 200).into_owned(), st),
                     ])
                 })

@@ -1,0 +1,91 @@
+//! The services table as both the CLI and the TUI build it: which units to list for
+//! the configured sites, each unit tagged with its site and service, the declared
+//! port checked against the listening sockets, health probed.
+
+use crate::model::port::Scope;
+use crate::model::site::Sites;
+use crate::model::unit::Unit;
+use crate::sources::health;
+use crate::sources::systemd::units::Selection;
+use futures_util::future::join_all;
+use std::collections::HashSet;
+
+/// The units to list: the services of every site (or of `site`), and with
+/// `all_units` (or without any site) every loaded service unit too.
+pub fn selection(sites: &Sites, site: Option<&str>, all_units: bool) -> Result<Selection, String> {
+    if let Some(name) = site {
+        let s = sites.site(name).ok_or_else(|| {
+            let known: Vec<&str> = sites.sites.iter().map(|s| &*s.name).collect();
+            if known.is_empty() {
+                format!("no site `{name}`: the config defines no sites ([[site]])")
+            } else {
+                format!("no site `{name}` (sites: {})", known.join(", "))
+            }
+        })?;
+        return Ok(Selection::Names(
+            s.services.iter().map(|x| x.unit.clone()).collect(),
+        ));
+    }
+    if sites.is_empty() || all_units {
+        return Ok(Selection::Patterns(vec!["*.service".into()]));
+    }
+    Ok(Selection::Names(
+        sites.services().map(|r| r.service.unit.clone()).collect(),
+    ))
+}
+
+/// For the all-units selection, site units that are not loaded are missing from a
+/// pattern listing: these names are listed on top.
+pub fn site_units(sites: &Sites) -> Vec<String> {
+    sites.services().map(|r| r.service.unit.clone()).collect()
+}
+
+/// Fills in site, service and declared port.
+pub fn tag(units: &mut [Unit], sites: &Sites) {
+    for u in units {
+        if let Some(r) = sites.by_unit(&u.unit) {
+            u.site = Some(r.site.name.clone());
+            u.service = Some(r.service.name.clone());
+            u.port = r.service.port;
+        }
+    }
+}
+
+/// Marks whether each declared port has a listener, from one socket dump.
+pub fn check_ports(units: &mut [Unit]) {
+    if units.iter().all(|u| u.port.is_none()) {
+        return;
+    }
+    let listening: HashSet<u16> = crate::sources::ports::listening_ports(Scope::Listening);
+    for u in units {
+        u.listening = u.port.map(|p| listening.contains(&p));
+    }
+}
+
+/// Probes every unit whose service has a health check, concurrently.
+pub async fn check_health(units: &mut [Unit], sites: &Sites) {
+    let probes: Vec<_> = units
+        .iter()
+        .map(|u| {
+            let r = sites.by_unit(&u.unit);
+            async move {
+                let r = r?;
+                let h = r.service.health.as_ref()?;
+                Some(health::probe(h, &r.site.user).await)
+            }
+        })
+        .collect();
+    for (u, res) in units.iter_mut().zip(join_all(probes).await) {
+        match res {
+            Some(Ok(d)) => {
+                u.health = Some("ok".into());
+                u.health_detail = Some(d);
+            }
+            Some(Err(d)) => {
+                u.health = Some("failing".into());
+                u.health_detail = Some(d);
+            }
+            None => {}
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! systemd over D-Bus (zbus): one connection per bus, the unit list and the service
+//! properties the services table shows. No `systemctl` is run.
+//!
+//! zbus has no blocking API; callers run these on a tokio runtime (the CLI builds a
+//! current-thread one). Every call has a timeout, so a hung manager reports an error
+//! instead of freezing qd.
+
+pub mod jobs;
+pub mod units;
+
+use std::time::Duration;
+use zbus::Connection;
+
+/// Which systemd instance to talk to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Bus {
+    /// The system manager (PID 1), on the system bus.
+    #[default]
+    System,
+    /// The user's manager (`systemd --user`), on the session bus.
+    User,
+}
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct Systemd {
+    conn: Connection,
+    pub bus: Bus,
+}
+
+/// A D-Bus error as a sentence an operator can act on.
+pub fn explain(e: &zbus::Error, bus: Bus) -> String {
+    let text = e.to_string();
+    let what = match bus {
+        Bus::System => "the system bus",
+        Bus::User => "the user bus (DBUS_SESSION_BUS_ADDRESS)",
+    };
+    if text.contains("AccessDenied") || text.contains("InteractiveAuthorizationRequired") {
+        format!(
+            "systemd refused: {text} (polkit: run qd as root, or as a user allowed to manage units)"
+        )
+    } else if text.contains("NoSuchUnit") {
+        format!("no such unit: {text}")
+    } else if matches!(e, zbus::Error::InputOutput(_) | zbus::Error::Address(_))
+        || text.contains("failed to connect")
+    {
+        let hint = match bus {
+            Bus::System => "is systemd running? --user-bus talks to your user manager",
+            Bus::User => "is `systemd --user` running for this user?",
+        };
+        format!("cannot reach systemd on {what}: {text} ({hint})")
+    } else {
+        format!("systemd on {what}: {text}")
+    }
+}
+
+impl Systemd {
+    pub async fn connect(bus: Bus) -> Result<Self, String> {
+        let builder = match bus {
+            Bus::System => zbus::connection::Builder::system(),
+            Bus::User => zbus::connection::Builder::session(),
+        };
+        let conn = tokio::time::timeout(TIMEOUT, builder.method_timeout(TIMEOUT).build())
+            .await
+            .map_err(|_| "systemd's bus did not answer within 10 s".to_string())?
+            .map_err(|e| explain(&e, bus))?;
+        Ok(Self { conn, bus })
+    }
+
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}

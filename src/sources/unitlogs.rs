@@ -1,0 +1,296 @@
+//! Where a unit's log is and how to follow it.
+//!
+//! From journald when it runs (`journalctl` as a child, never a shell), otherwise
+//! from the files the unit appends to: `StandardOutput=append:FILE` (and `file:`,
+//! `truncate:`). systemd 252 does not publish those paths over D-Bus, so they are
+//! read from the unit's properties when present and else from its unit file and
+//! drop-ins (the last assignment wins, as systemd reads them).
+
+use super::systemd::Systemd;
+use std::collections::VecDeque;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use zbus::names::InterfaceName;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LogSource {
+    /// journalctl -u UNIT (with --user for the user manager).
+    Journal { unit: String, user: bool },
+    /// Files the unit writes stdout/stderr to, deduplicated.
+    Files(Vec<PathBuf>),
+    /// Nowhere qd can read: the reason.
+    None(String),
+}
+
+pub fn journal_available() -> bool {
+    Path::new("/run/systemd/journal/socket").exists()
+        && ["/usr/bin/journalctl", "/bin/journalctl"]
+            .iter()
+            .any(|p| Path::new(p).exists())
+}
+
+/// `append:/var/log/x.log` -> the path, for the file output types.
+fn output_path(value: &str) -> Option<PathBuf> {
+    let v = value.trim();
+    ["append:", "file:", "truncate:"]
+        .iter()
+        .find_map(|p| v.strip_prefix(p))
+        .filter(|p| p.starts_with('/'))
+        .map(PathBuf::from)
+}
+
+/// StandardOutput= / StandardError= file paths set in these unit files, in order.
+pub fn paths_in_unit_files(files: &[PathBuf]) -> Vec<PathBuf> {
+    let (mut out, mut err) = (None, None);
+    for f in files {
+        let Ok(text) = std::fs::read_to_string(f) else {
+            continue;
+        };
+        for line in text.lines() {
+            let Some((k, v)) = line.split_once('=') else {
+                continue;
+            };
+            match k.trim() {
+                "StandardOutput" => out = output_path(v),
+                "StandardError" => err = output_path(v),
+                _ => {}
+            }
+        }
+    }
+    let mut paths: Vec<PathBuf> = out.into_iter().chain(err).collect();
+    paths.dedup();
+    paths
+}
+
+impl Systemd {
+    /// Where `unit`'s log can be read.
+    pub async fn log_source(&self, unit: &str) -> LogSource {
+        if journal_available() {
+            return LogSource::Journal {
+                unit: unit.to_string(),
+                user: self.bus == super::systemd::Bus::User,
+            };
+        }
+        let props = async {
+            let manager = self.manager().await?;
+            let path = manager.load_unit(unit.to_string()).await?;
+            let p = zbus::fdo::PropertiesProxy::builder(self.connection())
+                .destination("org.freedesktop.systemd1")
+                .path(path)
+                .cache_properties(zbus::proxy::CacheProperties::No)
+                .build()
+                .await?;
+            let svc = InterfaceName::from_static_str_unchecked("org.freedesktop.systemd1.Service");
+            let unit_if = InterfaceName::from_static_str_unchecked("org.freedesktop.systemd1.Unit");
+            let s = |v: Result<zbus::OwnedVariant, zbus::fdo::Error>| {
+                v.ok()
+                    .and_then(|v| String::try_from(v).ok())
+                    .unwrap_or_default()
+            };
+            let kinds = [
+                (
+                    s(p.get(svc.clone(), "StandardOutput").await),
+                    s(p.get(svc.clone(), "StandardOutputFileDescriptorName").await),
+                ),
+                (
+                    s(p.get(svc.clone(), "StandardError").await),
+                    s(p.get(svc, "StandardErrorFileDescriptorName").await),
+                ),
+            ];
+            let fragment = s(p.get(unit_if.clone(), "FragmentPath").await);
+            let dropins: Vec<String> = p
+                .get(unit_if, "DropInPaths")
+                .await
+                .ok()
+                .and_then(|v| Vec::<String>::try_from(v).ok())
+                .unwrap_or_default();
+            zbus::Result::Ok((kinds, fragment, dropins))
+        };
+        let (kinds, fragment, dropins) = match props.await {
+            Ok(x) => x,
+            Err(e) => return LogSource::None(super::systemd::jobs::explain_call(&e, unit)),
+        };
+        let is_file = |k: &str| matches!(k, "append" | "file" | "truncate");
+        if !kinds.iter().any(|(k, _)| is_file(k)) {
+            let k = &kinds[0].0;
+            return LogSource::None(format!(
+                "{unit} logs to {k}, and journald is not running here: set StandardOutput=append:FILE to read its log in qd"
+            ));
+        }
+        let mut paths: Vec<PathBuf> = kinds
+            .iter()
+            .filter(|(k, n)| is_file(k) && n.starts_with('/'))
+            .map(|(_, n)| PathBuf::from(n))
+            .collect();
+        if paths.is_empty() {
+            let files: Vec<PathBuf> = std::iter::once(fragment)
+                .chain(dropins)
+                .filter(|f| !f.is_empty())
+                .map(PathBuf::from)
+                .collect();
+            paths = paths_in_unit_files(&files);
+        }
+        paths.dedup();
+        if paths.is_empty() {
+            LogSource::None(format!(
+                "{unit} appends to a file qd cannot find in its unit file"
+            ))
+        } else {
+            LogSource::Files(paths)
+        }
+    }
+}
+
+/// Follows one file from its last `lines` lines on: `poll` returns what was appended
+/// since, complete lines only; a file that was truncated or replaced is read again
+/// from its start.
+pub struct Tail {
+    pub path: PathBuf,
+    pos: u64,
+    partial: Vec<u8>,
+    inode: u64,
+}
+
+impl Tail {
+    /// Opens `path` and returns its last `lines` lines.
+    pub fn open(path: &Path, lines: usize) -> std::io::Result<(Self, Vec<String>)> {
+        let mut f = std::fs::File::open(path)?;
+        let meta = f.metadata()?;
+        let len = meta.len();
+        // Read back at most 64 KiB per wanted line batch: enough for the last lines.
+        let back = (lines as u64 * 512).clamp(4096, 4 << 20).min(len);
+        f.seek(SeekFrom::Start(len - back))?;
+        let mut buf = Vec::with_capacity(back as usize);
+        f.read_to_end(&mut buf)?;
+        let text = String::from_utf8_lossy(&buf);
+        let mut last: VecDeque<String> = VecDeque::with_capacity(lines + 1);
+        let complete = text.ends_with('\n');
+        let mut all: Vec<&str> = text.lines().collect();
+        if back < len && !all.is_empty() {
+            all.remove(0); // cut mid-line by the seek
+        }
+        let mut partial = Vec::new();
+        if !complete && let Some(p) = all.pop() {
+            partial = p.as_bytes().to_vec();
+        }
+        for l in all {
+            if last.len() == lines {
+                last.pop_front();
+            }
+            last.push_back(l.to_string());
+        }
+        use std::os::unix::fs::MetadataExt;
+        Ok((
+            Self {
+                path: path.to_path_buf(),
+                pos: len,
+                partial,
+                inode: meta.ino(),
+            },
+            last.into(),
+        ))
+    }
+
+    /// The complete lines appended since the last call.
+    pub fn poll(&mut self) -> std::io::Result<Vec<String>> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(&self.path)?;
+        if meta.ino() != self.inode || meta.len() < self.pos {
+            // Rotated or truncated: start over at the beginning of the new file.
+            self.inode = meta.ino();
+            self.pos = 0;
+            self.partial.clear();
+        }
+        if meta.len() == self.pos {
+            return Ok(Vec::new());
+        }
+        let mut f = std::fs::File::open(&self.path)?;
+        f.seek(SeekFrom::Start(self.pos))?;
+        let mut buf = Vec::new();
+        f.by_ref().take(8 << 20).read_to_end(&mut buf)?;
+        self.pos += buf.len() as u64;
+        let mut data = std::mem::take(&mut self.partial);
+        data.extend_from_slice(&buf);
+        let mut out = Vec::new();
+        let mut start = 0;
+        for (i, b) in data.iter().enumerate() {
+            if *b == b'\n' {
+                out.push(String::from_utf8_lossy(&data[start..i]).into_owned());
+                start = i + 1;
+            }
+        }
+        self.partial = data[start..].to_vec();
+        Ok(out)
+    }
+}
+
+/// The journalctl command line for `unit` (no shell).
+pub fn journal_command(
+    unit: &str,
+    user: bool,
+    lines: usize,
+    follow: bool,
+    since: Option<&str>,
+) -> std::process::Command {
+    let mut c = std::process::Command::new("journalctl");
+    if user {
+        c.arg("--user");
+    }
+    c.args([
+        "-u",
+        unit,
+        "-o",
+        "short-iso",
+        "--no-pager",
+        "-n",
+        &lines.to_string(),
+    ]);
+    if follow {
+        c.arg("-f");
+    }
+    if let Some(s) = since {
+        c.args(["--since", s]);
+    }
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn append_paths_come_from_the_last_assignment() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let unit = dir.path().join("a.service");
+        let dropin = dir.path().join("override.conf");
+        std::fs::write(
+            &unit,
+            "[Service]\nStandardOutput=append:/var/log/a.log\nStandardError=journal\n",
+        )
+        .expect("w");
+        std::fs::write(&dropin, "[Service]\nStandardError=file:/var/log/a.err\n").expect("w");
+        assert_eq!(
+            paths_in_unit_files(&[unit, dropin]),
+            vec![
+                PathBuf::from("/var/log/a.log"),
+                PathBuf::from("/var/log/a.err")
+            ]
+        );
+    }
+
+    #[test]
+    fn tail_returns_the_last_lines_then_what_is_appended() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let p = dir.path().join("x.log");
+        std::fs::write(&p, "1\n2\n3\npart").expect("w");
+        let (mut t, last) = Tail::open(&p, 2).expect("open");
+        assert_eq!(last, vec!["2", "3"]);
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&p)
+            .expect("o");
+        std::io::Write::write_all(&mut f, b"ial\n4\n").expect("w");
+        assert_eq!(t.poll().expect("poll"), vec!["partial", "4"]);
+        std::fs::write(&p, "new\n").expect("truncate");
+        assert_eq!(t.poll().expect("poll"), vec!["new"]);
+    }
+}
