@@ -87,7 +87,8 @@ fn real_main(args: Cli) -> i32 {
         args.readonly,
         cfg.restart_grace,
     )
-    .with_bus(bus);
+    .with_bus(bus)
+    .with_sites(cfg.sites.clone());
     match args.command {
         None => quarterdeck::tui::run(cfg, dispatcher),
         Some(Cmd::Snapshot {

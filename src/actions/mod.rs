@@ -188,6 +188,8 @@ pub struct Dispatcher {
     pub restart_grace: Duration,
     /// The systemd instance unit actions go to.
     pub bus: Bus,
+    /// For the health checks a started service must pass.
+    pub sites: std::sync::Arc<crate::model::site::Sites>,
 }
 
 impl Dispatcher {
@@ -203,7 +205,13 @@ impl Dispatcher {
             readonly: AtomicBool::new(readonly),
             restart_grace,
             bus: Bus::System,
+            sites: Default::default(),
         }
+    }
+
+    pub fn with_sites(mut self, sites: std::sync::Arc<crate::model::site::Sites>) -> Self {
+        self.sites = sites;
+        self
     }
 
     /// Unit actions go to `bus` (the user manager with `--user-bus`).
@@ -262,8 +270,10 @@ impl Dispatcher {
                 .iter()
                 .map(|t| outcome(t, restart::restart(t, self.restart_grace)))
                 .collect(),
-            Action::Unit { op, targets } => units::run(self.bus, Some(*op), targets, progress),
-            Action::DaemonReload => units::run(self.bus, None, &[], progress),
+            Action::Unit { op, targets } => {
+                units::run(self.bus, Some(*op), targets, &self.sites, progress)
+            }
+            Action::DaemonReload => units::run(self.bus, None, &[], &self.sites, progress),
         };
         Ok(Report {
             action: action.verb(),

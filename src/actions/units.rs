@@ -3,9 +3,29 @@
 //! each result reported as it arrives.
 
 use super::{Sig, TargetOutcome};
+use crate::model::site::{Health, Sites};
 use crate::sources::systemd::jobs::{JOB_WAIT, UnitOp, UnitResult};
 use crate::sources::systemd::{Bus, Systemd, explain};
+use futures_util::future::join_all;
 use serde::Serialize;
+use std::time::Duration;
+
+fn health_of<'a>(sites: &'a Sites, unit: &str) -> Option<(&'a Health, &'a str)> {
+    let r = sites.by_unit(unit)?;
+    Some((r.service.health.as_ref()?, r.site.user.as_str()))
+}
+
+/// Probes until the check passes or its `wait` is over; the last answer either way.
+async fn wait_healthy(h: &Health, user: &str) -> Result<String, String> {
+    let deadline = tokio::time::Instant::now() + h.wait;
+    loop {
+        let r = crate::sources::health::probe(h, user).await;
+        if r.is_ok() || tokio::time::Instant::now() >= deadline {
+            return r;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
 
 /// A unit as an action target, with the site service it runs when it has one.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -62,6 +82,7 @@ pub fn run(
     bus: Bus,
     op: Option<UnitOp>,
     targets: &[UnitTarget],
+    sites: &Sites,
     progress: &(dyn Fn(&TargetOutcome) + Sync),
 ) -> Vec<TargetOutcome> {
     let names: Vec<String> = targets.iter().map(|t| t.unit.clone()).collect();
@@ -108,11 +129,42 @@ pub fn run(
                     }]
                 })
                 .map_err(|e| explain(&e, bus)),
-            Some(op) => sd
-                .run_op(op, &names, JOB_WAIT, &|r| progress(&outcome(r, targets)))
-                .await
-                .map(|rs| rs.iter().map(|r| outcome(r, targets)).collect())
-                .map_err(|e| explain(&e, bus)),
+            Some(op) => {
+                let wants_health = matches!(op, UnitOp::Start | UnitOp::Restart);
+                let has_health = |u: &str| wants_health && health_of(sites, u).is_some();
+                // Units with a health check report once healthy, not when the job ends.
+                let rs = sd
+                    .run_op(op, &names, JOB_WAIT, &|r| {
+                        if !(r.ok && has_health(&r.unit)) {
+                            progress(&outcome(r, targets));
+                        }
+                    })
+                    .await
+                    .map_err(|e| explain(&e, bus))?;
+                let checked = join_all(rs.into_iter().map(|mut r| async {
+                    if r.ok
+                        && has_health(&r.unit)
+                        && let Some((h, user)) = health_of(sites, &r.unit)
+                    {
+                        let h: &Health = h;
+                        match wait_healthy(h, user).await {
+                            Ok(d) => r.message = format!("{} and healthy ({d})", r.message),
+                            Err(d) => {
+                                r.ok = false;
+                                r.message = format!(
+                                    "{}, but not healthy after {:.1} s: {d}",
+                                    r.message,
+                                    h.wait.as_secs_f64()
+                                );
+                            }
+                        }
+                        progress(&outcome(&r, targets));
+                    }
+                    r
+                }))
+                .await;
+                Ok(checked.iter().map(|r| outcome(r, targets)).collect())
+            }
         }
     };
     match block_on(fut) {

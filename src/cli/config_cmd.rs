@@ -27,6 +27,17 @@ pub fn check(path: Option<&Path>) -> i32 {
                 cfg.restart_grace,
                 cfg.keys.len()
             );
+            println!(
+                "systemd: {} bus, units named {}; {} site(s), {} service(s)",
+                if cfg.systemd.user_bus {
+                    "user"
+                } else {
+                    "system"
+                },
+                cfg.systemd.unit_template,
+                cfg.sites.sites.len(),
+                cfg.sites.services().count()
+            );
             if cfg.warnings.is_empty() {
                 EXIT_OK
             } else {

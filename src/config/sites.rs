@@ -58,6 +58,7 @@ struct RawHealth {
     command: Option<StringOrArgv>,
     interval: Option<String>,
     timeout: Option<String>,
+    wait: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -166,6 +167,7 @@ fn health(h: Spanned<RawHealth>, site: &str) -> Res<Health> {
         probe,
         interval: dur(h.interval, 10, "interval")?,
         timeout: dur(h.timeout, 3, "timeout")?,
+        wait: dur(h.wait, 30, "wait")?,
     })
 }
 

@@ -55,6 +55,9 @@ pub struct Health {
     pub interval: Duration,
     #[serde(with = "secs")]
     pub timeout: Duration,
+    /// How long a started or restarted service may take to pass the check.
+    #[serde(with = "secs")]
+    pub wait: Duration,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
