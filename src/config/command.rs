@@ -25,10 +25,13 @@ pub enum SortKey {
     Conns,
     Unit,
     Site,
+    Service,
+    Restarts,
+    Health,
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 16] = [
+    pub const ALL: [SortKey; 19] = [
         SortKey::Pid,
         SortKey::User,
         SortKey::Nice,
@@ -45,6 +48,9 @@ impl SortKey {
         SortKey::Conns,
         SortKey::Unit,
         SortKey::Site,
+        SortKey::Service,
+        SortKey::Restarts,
+        SortKey::Health,
     ];
 
     pub fn name(self) -> &'static str {
@@ -65,6 +71,9 @@ impl SortKey {
             SortKey::Conns => "conns",
             SortKey::Unit => "unit",
             SortKey::Site => "site",
+            SortKey::Service => "service",
+            SortKey::Restarts => "restarts",
+            SortKey::Health => "health",
         }
     }
 
@@ -79,6 +88,9 @@ impl SortKey {
             "cmd" | "process" | "name" => "command",
             "port" => "local",
             "connections" => "conns",
+            "active" => "state",
+            "main-pid" => "pid",
+            "since" => "start",
             other => other,
         };
         Self::ALL.into_iter().find(|k| k.name() == alias)
@@ -91,6 +103,17 @@ pub enum Command {
     Help,
     ShowProcs,
     ShowPorts,
+    ShowServices,
+    ShowSites,
+    /// `:site NAME`: the services, processes and ports of one site; empty: all sites.
+    FocusSite(String),
+    /// Services view: every service unit, or only the sites' ones.
+    ToggleAllUnits,
+    /// The merged log of the selected row's site.
+    SiteLogs,
+    /// A unit action on the marked or selected services; `None` opens the menu.
+    UnitAction(Option<crate::sources::systemd::jobs::UnitOp>),
+    DaemonReload,
     /// Tab: the next view.
     NextView,
     /// Esc outside popups: back to the view a jump came from.
@@ -149,11 +172,17 @@ pub const NAMES: &[(&str, &str)] = &[
     ("quit", "leave qd (also :q)"),
     ("help", "show the key bindings"),
     ("procs / ports", "show the process view / the ports view"),
-    ("next-view", "switch to the next view (processes, ports)"),
+    ("next-view", "switch to the next view (processes, ports, services, sites)"),
+    ("svc / sites", "show the services view / the sites view"),
+    ("site [NAME]", "show only one site's services, processes and ports (empty: all)"),
+    ("all-units", "services view: every service unit, or only the sites' ones"),
+    ("unit [start|stop|restart|reload|enable|disable|reset-failed]", "act on the marked or selected units (menu without a verb)"),
+    ("site-logs", "the merged log of the selected site's services"),
+    ("daemon-reload", "make systemd re-read its unit files"),
     ("back", "return to the view a jump came from"),
     (
         "toggle-listening",
-        "ports view: listening sockets only, or all",
+        "ports view: listening sockets only, or all; services view: the unit's log",
     ),
     (
         "up / down / page-up / page-down / top / bottom",
@@ -228,6 +257,18 @@ impl Command {
             "procs" | "processes" | "ps" => no_arg(Command::ShowProcs),
             "ports" | "sockets" => no_arg(Command::ShowPorts),
             "next-view" => no_arg(Command::NextView),
+            "svc" | "services" | "units" => no_arg(Command::ShowServices),
+            "sites" => no_arg(Command::ShowSites),
+            "site" => Ok(Command::FocusSite(arg.unwrap_or("").to_string())),
+            "all-units" => no_arg(Command::ToggleAllUnits),
+            "site-logs" | "site-log" => no_arg(Command::SiteLogs),
+            "daemon-reload" => no_arg(Command::DaemonReload),
+            "unit" => match arg {
+                None => Ok(Command::UnitAction(None)),
+                Some(a) => crate::sources::systemd::jobs::UnitOp::parse(a)
+                    .map(|op| Command::UnitAction(Some(op)))
+                    .ok_or_else(|| format!("`unit {a}`: use start, stop, restart, reload, enable, disable or reset-failed")),
+            },
             "back" => no_arg(Command::Back),
             "toggle-listening" | "listening" => no_arg(Command::ToggleListening),
             "up" => no_arg(Command::Up),

@@ -8,6 +8,7 @@ pub mod host;
 pub mod port;
 pub mod process;
 pub mod site;
+pub mod services;
 pub mod snapshot;
 pub mod text;
 pub mod unit;

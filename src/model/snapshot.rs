@@ -20,6 +20,9 @@ pub struct Snapshot {
     /// The sockets, when a view asked for them (they cost a netlink dump and fd scans).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ports: Option<PortTable>,
+    /// The services and sites, joined with these processes (TUI only).
+    #[serde(skip)]
+    pub services: Option<std::sync::Arc<super::services::ServiceTable>>,
 }
 
 impl Snapshot {

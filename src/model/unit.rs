@@ -43,4 +43,11 @@ pub struct Unit {
     pub listening: Option<bool>,
     /// Why the health check fails, or what it saw when it passed.
     pub health_detail: Option<String>,
+    /// Since when (unix seconds) the health has been what it is (TUI watcher only).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub health_since: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

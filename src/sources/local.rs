@@ -5,6 +5,7 @@ use super::host::HostCollector;
 use super::ports::PortCollector;
 use super::procs::ProcCollector;
 use crate::model::port::Scope;
+use crate::model::services::{ServiceTable, UnitList};
 use crate::model::site::Sites;
 use crate::model::{HostStats, Snapshot};
 use std::sync::Arc;
@@ -20,6 +21,8 @@ pub struct LocalCollector {
     ports: Option<PortCollector>,
     /// Processes (and so their sockets) are tagged with the site owning them.
     pub sites: Arc<Sites>,
+    /// The unit watcher's latest list, joined into each snapshot (TUI only).
+    pub units: Option<tokio::sync::watch::Receiver<Arc<UnitList>>>,
 }
 
 impl LocalCollector {
@@ -32,6 +35,7 @@ impl LocalCollector {
             port_scope: None,
             ports: None,
             sites: Arc::default(),
+            units: None,
         }
     }
 
@@ -48,6 +52,10 @@ impl LocalCollector {
                 .get_or_insert_with(PortCollector::new)
                 .collect(&processes, scope)
         });
+        let services = self.units.as_ref().map(|rx| {
+            let list = rx.borrow().clone();
+            Arc::new(ServiceTable::join(&list, &self.sites, &processes, ports.as_ref()))
+        });
         let taken_at_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_millis() as u64)
@@ -60,6 +68,7 @@ impl LocalCollector {
             partial_reads: self.procs.partial_reads,
             skipped_kernel_threads: self.procs.skipped_kernel_threads,
             ports,
+            services,
         }
     }
 }

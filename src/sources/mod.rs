@@ -18,6 +18,7 @@ pub mod sockdiag;
 pub mod sockets;
 pub mod systemd;
 pub mod unitlogs;
+pub mod unitwatch;
 pub mod users;
 
 use crate::model::Snapshot;
@@ -50,6 +51,11 @@ impl CollectorHandle {
     pub fn send(&self, c: Control) {
         let _ = self.control.send(c);
     }
+
+    /// A sender for other tasks (the unit watcher asks for a refresh on changes).
+    pub fn controller(&self) -> mpsc::Sender<Control> {
+        self.control.clone()
+    }
 }
 
 /// Starts the local collector. It publishes an empty snapshot at once (so the UI can
@@ -61,6 +67,7 @@ pub fn spawn_local(
     interval: Duration,
     kernel_threads: bool,
     sites: Arc<crate::model::site::Sites>,
+    units: Option<watch::Receiver<Arc<crate::model::services::UnitList>>>,
 ) -> std::io::Result<CollectorHandle> {
     let (tx, rx) = watch::channel(Arc::new(Snapshot::default()));
     let (ctx, crx) = mpsc::channel::<Control>();
@@ -69,6 +76,7 @@ pub fn spawn_local(
         .spawn(move || {
             let mut collector = LocalCollector::new();
             collector.sites = sites;
+            collector.units = units;
             collector.procs.skip_kernel_threads = !kernel_threads;
             if tx.send(Arc::new(collector.snapshot())).is_err() {
                 return;

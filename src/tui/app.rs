@@ -5,9 +5,11 @@
 use super::keys::Keymap;
 use super::portview::PortView;
 use super::procview::ProcView;
+use super::svcview::{SiteView, SvcView};
 use super::theme::Theme;
 use super::view::{Mode, View};
-use crate::actions::{Action, Operator, ProcTarget, Report};
+use crate::actions::{Action, Operator, ProcTarget, Report, UnitTarget};
+use crate::sources::systemd::jobs::UnitOp;
 use crate::model::Snapshot;
 use crate::sources::detail::ProcDetail;
 use std::collections::VecDeque;
@@ -23,6 +25,8 @@ pub struct Env {
     pub theme: Theme,
     pub refresh: Duration,
     pub show_kernel_threads: bool,
+    /// The configured sites' names (for `:site NAME` before the first services list).
+    pub site_names: Vec<Arc<str>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +53,24 @@ pub enum Popup {
     Confirm {
         action: Action,
         ok_focused: bool,
+    },
+    /// Unit actions valid for the targets' states; `kill` opens the signal choice.
+    UnitMenu {
+        selected: usize,
+        items: Vec<UnitOp>,
+        targets: Vec<UnitTarget>,
+    },
+    /// A unit's log (or a site's, merged and tagged), following new lines.
+    Log {
+        title: String,
+        lines: VecDeque<String>,
+        /// Lines from the bottom; 0 follows the end.
+        scroll: usize,
+        /// Only lines containing this (typed after `/`).
+        search: String,
+        searching: bool,
+        /// Why no log could be read, once known.
+        error: Option<String>,
     },
     Input {
         kind: InputKind,
@@ -84,6 +106,13 @@ pub struct App {
     pub snapshot: Arc<Snapshot>,
     pub view: ProcView,
     pub ports: PortView,
+    pub svc: SvcView,
+    pub sites: SiteView,
+    /// One site's services, processes and ports (`:site NAME`, Enter on a site).
+    pub site: Option<Arc<str>>,
+    /// Whether the unit watcher has been started (on the first services or sites view).
+    pub units_started: bool,
+    pub site_names: Vec<Arc<str>>,
     /// The view on screen.
     pub mode: Mode,
     /// Where Esc returns to after a jump (Enter on a socket -> its process).
@@ -119,6 +148,11 @@ impl App {
             snapshot,
             view,
             ports: PortView::default(),
+            svc: SvcView::default(),
+            sites: SiteView::default(),
+            site: None,
+            units_started: false,
+            site_names: env.site_names,
             mode: Mode::Procs,
             back: None,
             popup: None,
@@ -152,6 +186,8 @@ impl App {
         match self.mode {
             Mode::Procs => &self.view,
             Mode::Ports => &self.ports,
+            Mode::Services => &self.svc,
+            Mode::Sites => &self.sites,
         }
     }
 
@@ -159,6 +195,8 @@ impl App {
         match self.mode {
             Mode::Procs => &mut self.view,
             Mode::Ports => &mut self.ports,
+            Mode::Services => &mut self.svc,
+            Mode::Sites => &mut self.sites,
         }
     }
 
@@ -189,6 +227,7 @@ impl Env {
             theme: Theme::builtin_dark(),
             refresh: Duration::from_millis(1000),
             show_kernel_threads: false,
+            site_names: Vec::new(),
         }
     }
 }

@@ -2,7 +2,9 @@
 
 use super::app::{App, InputKind, Level, Popup};
 use super::msg::Effect;
+use super::svc_commands as svc;
 use super::theme::Theme;
+use crate::sources::unitwatch::WatchCtl;
 use super::view::Mode;
 use crate::actions::{Action, NiceChange, ProcTarget};
 use crate::config::Command;
@@ -21,11 +23,40 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::Help => app.popup = Some(Popup::Help { scroll: 0 }),
         Command::ShowProcs => return switch(app, Mode::Procs),
         Command::ShowPorts => return switch(app, Mode::Ports),
-        Command::NextView => return switch(app, app.mode.next()),
+        Command::NextView => return switch(app, app.mode.next(app.site.is_some())),
+        Command::ShowServices => return switch(app, Mode::Services),
+        Command::ShowSites => return switch(app, Mode::Sites),
+        Command::FocusSite(name) => return svc::focus_site(app, &name),
+        Command::ToggleAllUnits => {
+            let all = app.snapshot.services.as_ref().is_some_and(|t| t.all_units);
+            app.set_status(
+                Level::Info,
+                if all { "only the sites' units" } else { "every service unit" },
+            );
+            return vec![Effect::Units(WatchCtl::AllUnits(!all))];
+        }
+        Command::SiteLogs => return svc::open_log(app, true),
+        Command::UnitAction(None) => svc::unit_menu(app),
+        Command::UnitAction(Some(op)) => svc::unit_action(app, op),
+        Command::DaemonReload => {
+            if app.readonly {
+                app.set_status(Level::Warn, "readonly: actions are refused in this session");
+            } else {
+                app.popup = Some(confirm(Action::DaemonReload));
+            }
+        }
         Command::Back => {
             if let Some(m) = app.back.take() {
                 return switch(app, m);
             }
+            if app.site.is_some() {
+                // Out of one site: back to the list of sites.
+                svc::focus_site(app, "");
+                return switch(app, Mode::Sites);
+            }
+        }
+        Command::ToggleListening if matches!(app.mode, Mode::Services | Mode::Sites) => {
+            return svc::open_log(app, false);
         }
         Command::ToggleListening => {
             if app.mode != Mode::Ports {
@@ -194,9 +225,26 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
             let Some(targets) = action_targets(app) else {
                 return Vec::new();
             };
-            app.popup = Some(confirm(Action::Restart { targets }));
+            let action = match svc::unit_restart_instead(&targets) {
+                Some(a) => {
+                    app.set_status(
+                        Level::Info,
+                        "these processes belong to systemd services: restarting the units instead",
+                    );
+                    a
+                }
+                None => Action::Restart { targets },
+            };
+            app.popup = Some(confirm(action));
         }
         Command::Detail if app.mode == Mode::Ports => return jump_to_owner(app),
+        Command::Detail if app.mode == Mode::Services => svc::unit_menu(app),
+        Command::Detail if app.mode == Mode::Sites => {
+            let name = app.sites.selected_site(&snap).map(|s| s.name.to_string());
+            if let Some(n) = name {
+                return svc::focus_site(app, &n);
+            }
+        }
         Command::Detail => {
             if let Some(p) = app.view.selected_process(&snap) {
                 let (pid, starttime) = (p.pid, p.starttime_ticks);
@@ -270,8 +318,7 @@ fn switch(app: &mut App, mode: Mode) -> Vec<Effect> {
     app.back = None;
     app.mode = mode;
     app.rebuild();
-    let scope = (mode == Mode::Ports).then_some(app.ports.scope);
-    vec![Effect::Collector(Control::Ports(scope))]
+    svc::switch_effects(app, mode)
 }
 
 /// What to tell an operator about a socket whose holder is not visible: without

@@ -8,7 +8,8 @@ use super::msg::{Effect, Msg};
 use super::render::draw;
 use super::terminal::{self, Term};
 use super::update::update;
-use crate::actions::Dispatcher;
+use crate::actions::{Action, Dispatcher};
+use crate::sources::unitwatch::{self, WatchCtl};
 use crate::sources::{CollectorHandle, detail};
 use ratatui::crossterm::event::{self, Event, MouseEventKind};
 use std::io;
@@ -19,6 +20,43 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 const FRAME: Duration = Duration::from_millis(16);
+
+/// The unit watcher, started on first use, and the log follower of the open popup.
+pub struct Units {
+    bus: crate::sources::systemd::Bus,
+    sites: Arc<crate::model::site::Sites>,
+    tx: Option<tokio::sync::watch::Sender<Arc<crate::model::services::UnitList>>>,
+    ctl: Option<mpsc::UnboundedSender<WatchCtl>>,
+    log: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Units {
+    pub fn new(
+        bus: crate::sources::systemd::Bus,
+        sites: Arc<crate::model::site::Sites>,
+        tx: tokio::sync::watch::Sender<Arc<crate::model::services::UnitList>>,
+    ) -> Self {
+        Self {
+            bus,
+            sites,
+            tx: Some(tx),
+            ctl: None,
+            log: None,
+        }
+    }
+
+    fn send(&mut self, c: WatchCtl, collector: &CollectorHandle) {
+        if let Some(tx) = self.tx.take() {
+            let refresh = collector.controller();
+            self.ctl = Some(unitwatch::spawn(self.bus, self.sites.clone(), tx, move || {
+                let _ = refresh.send(crate::sources::Control::RefreshNow);
+            }));
+        }
+        if let Some(ctl) = &self.ctl {
+            let _ = ctl.send(c);
+        }
+    }
+}
 
 /// Why the loop ended.
 #[derive(Debug)]
@@ -61,6 +99,7 @@ pub async fn run(
     mut app: App,
     dispatcher: Arc<Dispatcher>,
     collector: CollectorHandle,
+    mut units: Units,
 ) -> io::Result<Exit> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     spawn_input(tx.clone())?;
@@ -112,7 +151,7 @@ pub async fn run(
             }
             dirty |= changes_screen(&msg);
             for effect in update(&mut app, msg) {
-                if run_effect(effect, &mut term, &dispatcher, &collector, &tx)? {
+                if run_effect(effect, &mut term, &dispatcher, &collector, &mut units, &tx)? {
                     return Ok(Exit::Quit);
                 }
                 dirty = true;
@@ -132,6 +171,7 @@ fn run_effect(
     term: &mut Term,
     dispatcher: &Arc<Dispatcher>,
     collector: &CollectorHandle,
+    units: &mut Units,
     tx: &mpsc::UnboundedSender<Msg>,
 ) -> io::Result<bool> {
     match effect {
@@ -139,9 +179,16 @@ fn run_effect(
         Effect::Dispatch(action) => {
             let d = dispatcher.clone();
             let tx = tx.clone();
+            let is_unit = matches!(action, Action::Unit { .. } | Action::DaemonReload);
             tokio::task::spawn_blocking(move || {
-                let _ = tx.send(Msg::ActionDone(d.dispatch(&action)));
+                let progress = |o: &crate::actions::TargetOutcome| {
+                    let _ = tx.send(Msg::Progress(o.clone()));
+                };
+                let _ = tx.send(Msg::ActionDone(d.dispatch_with(&action, &progress)));
             });
+            if is_unit {
+                units.send(WatchCtl::Refresh, collector);
+            }
         }
         Effect::LoadDetail { pid, starttime } => {
             let tx = tx.clone();
@@ -150,6 +197,22 @@ fn run_effect(
             });
         }
         Effect::Collector(c) => collector.send(c),
+        Effect::Units(c) => units.send(c, collector),
+        Effect::OpenLog(list) => {
+            if let Some(h) = units.log.take() {
+                h.abort();
+            }
+            units.log = Some(tokio::spawn(super::logtask::follow(
+                units.bus,
+                list,
+                tx.clone(),
+            )));
+        }
+        Effect::CloseLog => {
+            if let Some(h) = units.log.take() {
+                h.abort();
+            }
+        }
         Effect::SetReadonly => dispatcher.set_readonly(),
         Effect::ClearScreen => terminal::repaint(term)?,
         Effect::Suspend => {

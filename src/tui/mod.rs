@@ -6,11 +6,15 @@ pub mod commands;
 pub mod event_loop;
 pub mod filter;
 pub mod keys;
+pub mod logtask;
 pub mod msg;
 pub mod popups;
 pub mod portview;
 pub mod procview;
 pub mod render;
+pub mod svc_commands;
+pub mod svc_popups;
+pub mod svcview;
 pub mod table_state;
 pub mod terminal;
 pub mod theme;
@@ -62,10 +66,14 @@ pub fn run(cfg: Config, dispatcher: Dispatcher) -> i32 {
             return crate::cli::EXIT_FAILED;
         }
     };
+    let (units_tx, units_rx) = tokio::sync::watch::channel(Arc::new(
+        crate::model::services::UnitList::default(),
+    ));
     let collector = match crate::sources::spawn_local(
         cfg.refresh,
         cfg.show_kernel_threads,
         cfg.sites.clone(),
+        Some(units_rx),
     ) {
         Ok(c) => c,
         Err(e) => {
@@ -81,6 +89,7 @@ pub fn run(cfg: Config, dispatcher: Dispatcher) -> i32 {
         theme,
         refresh: cfg.refresh,
         show_kernel_threads: cfg.show_kernel_threads,
+        site_names: cfg.sites.sites.iter().map(|s| s.name.clone()).collect(),
     };
     terminal::install_panic_hook();
     let _guard = terminal::Guard;
@@ -97,7 +106,14 @@ pub fn run(cfg: Config, dispatcher: Dispatcher) -> i32 {
     if let Some(w) = cfg.warnings.first() {
         app.set_status(Level::Warn, w.clone());
     }
-    let result = rt.block_on(event_loop::run(term, app, Arc::new(dispatcher), collector));
+    let units = event_loop::Units::new(dispatcher.bus, cfg.sites.clone(), units_tx);
+    let result = rt.block_on(event_loop::run(
+        term,
+        app,
+        Arc::new(dispatcher),
+        collector,
+        units,
+    ));
     terminal::restore();
     match result {
         Ok(exit) => {

@@ -14,6 +14,12 @@ pub enum Msg {
     Snapshot(Arc<Snapshot>),
     ActionDone(Result<Report, Denial>),
     DetailLoaded(Box<Result<ProcDetail, String>>),
+    /// New lines of the open log.
+    LogLines(Vec<String>),
+    /// The open log cannot be read: why.
+    LogError(String),
+    /// One unit's result of a bulk unit action, as it arrives.
+    Progress(crate::actions::TargetOutcome),
     /// Animation tick while an action runs.
     Tick,
     /// The terminal cannot be read any more (handled by the loop, not `update`).
@@ -25,6 +31,11 @@ pub enum Effect {
     Dispatch(Action),
     LoadDetail { pid: i32, starttime: u64 },
     Collector(Control),
+    /// Start the unit watcher if needed, then send it this.
+    Units(crate::sources::unitwatch::WatchCtl),
+    /// Follow these units' logs (tag, unit) into the log popup.
+    OpenLog(Vec<(String, String)>),
+    CloseLog,
     SetReadonly,
     Suspend,
     ClearScreen,

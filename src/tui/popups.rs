@@ -21,7 +21,7 @@ fn scroll_by(pos: &mut usize, code: KeyCode) -> bool {
     true
 }
 
-fn menu_move(sel: &mut usize, len: usize, code: KeyCode) {
+pub fn menu_move(sel: &mut usize, len: usize, code: KeyCode) {
     match code {
         KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => *sel = (*sel + 1) % len.max(1),
         KeyCode::Up | KeyCode::Char('k') | KeyCode::BackTab => {
@@ -88,6 +88,12 @@ pub fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
                 },
             )
         }
+        Popup::UnitMenu {
+            selected,
+            items,
+            targets,
+        } => super::svc_popups::unit_menu(app, code, close, selected, items, targets),
+        p @ Popup::Log { .. } => super::svc_popups::log(app, code, close, p),
         Popup::SignalMenu {
             mut selected,
             targets,

@@ -42,6 +42,8 @@ pub struct PortView {
     /// What the operator asked for; the snapshot may still hold the other scope
     /// until the collector's next refresh.
     pub scope: Scope,
+    /// Only this site's sockets (`:site NAME`).
+    pub site: Option<std::sync::Arc<str>>,
 }
 
 impl Default for PortView {
@@ -49,6 +51,7 @@ impl Default for PortView {
         Self {
             table: TableState::new(SortKey::Local, false),
             scope: Scope::Listening,
+            site: None,
         }
     }
 }
@@ -115,6 +118,7 @@ impl Rows for PortView {
             .filter(|&i| {
                 let p = &ports[i];
                 (!listening_only || p.socket.is_listening())
+                    && self.site.as_ref().is_none_or(|s| p.site.as_ref() == Some(s))
                     && filter.as_mut().is_none_or(|f| f.matches(p))
             })
             .collect();

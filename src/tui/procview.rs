@@ -27,6 +27,8 @@ pub struct ProcView {
     pub tree: bool,
     pub collapsed: HashSet<ProcKey>,
     pub show_kernel: bool,
+    /// Only this site's processes (`:site NAME`).
+    pub site: Option<std::sync::Arc<str>>,
 }
 
 impl Default for ProcView {
@@ -37,6 +39,7 @@ impl Default for ProcView {
             tree: false,
             collapsed: HashSet::new(),
             show_kernel: false,
+            site: None,
         }
     }
 }
@@ -55,9 +58,7 @@ fn compare(k: SortKey, a: &Process, b: &Process) -> Ordering {
         SortKey::Unit => a.unit.cmp(&b.unit),
         SortKey::Site => a.site.cmp(&b.site),
         // Columns of other views.
-        SortKey::Proto | SortKey::Local | SortKey::Remote | SortKey::Exposure | SortKey::Conns => {
-            Ordering::Equal
-        }
+        _ => Ordering::Equal,
     };
     o.then(a.pid.cmp(&b.pid))
 }
@@ -97,6 +98,7 @@ impl Rows for ProcView {
                 let p = &procs[i];
                 (self.show_kernel || !p.kernel_thread)
                     && self.user.as_deref().is_none_or(|u| &*p.user == u)
+                    && self.site.as_ref().is_none_or(|s| p.site.as_ref() == Some(s))
                     && filter.as_mut().is_none_or(|f| f.matches(p))
             })
             .collect();

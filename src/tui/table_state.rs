@@ -11,7 +11,7 @@ use std::hash::Hash;
 
 /// What identifies a row across refreshes.
 pub trait Keyed {
-    type Key: Copy + Eq + Hash + std::fmt::Debug;
+    type Key: Clone + Eq + Hash + std::fmt::Debug;
     fn key(&self) -> Self::Key;
 }
 
@@ -86,7 +86,7 @@ pub struct TableState<K> {
     pub mark_anchor: Option<K>,
 }
 
-impl<K: Copy + Eq + Hash> TableState<K> {
+impl<K: Clone + Eq + Hash> TableState<K> {
     pub fn new(sort: SortKey, descending: bool) -> Self {
         Self {
             nav: Nav::new(sort, descending),
@@ -104,7 +104,7 @@ impl<K: Copy + Eq + Hash> TableState<K> {
             let alive: HashSet<K> = items.iter().map(Keyed::key).collect();
             self.marks.retain(|k| alive.contains(k));
         }
-        if let Some(key) = self.selected_key {
+        if let Some(key) = self.selected_key.clone() {
             if let Some(pos) = self.position(items, key) {
                 self.nav.selected = pos;
                 return;
@@ -140,7 +140,7 @@ impl<K: Copy + Eq + Hash> TableState<K> {
     pub fn toggle_mark<T: Keyed<Key = K>>(&mut self, items: &[T]) {
         if let Some(key) = self.selected_item(items).map(Keyed::key) {
             if !self.marks.remove(&key) {
-                self.marks.insert(key);
+                self.marks.insert(key.clone());
             }
             self.mark_anchor = Some(key);
         }
@@ -151,6 +151,7 @@ impl<K: Copy + Eq + Hash> TableState<K> {
         let sel = self.nav.selected;
         let anchor = self
             .mark_anchor
+            .clone()
             .and_then(|k| self.position(items, k))
             .unwrap_or(sel);
         let (a, b) = (anchor.min(sel), anchor.max(sel));

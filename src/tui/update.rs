@@ -98,6 +98,29 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::InputClosed(_) => Vec::new(),
+        Msg::LogLines(lines) => {
+            super::svc_popups::add_lines(app, lines);
+            Vec::new()
+        }
+        Msg::LogError(e) => {
+            if let Some(Popup::Log { error, .. }) = &mut app.popup {
+                *error = Some(e);
+            }
+            Vec::new()
+        }
+        Msg::Progress(o) => {
+            // One line per finished unit while the bulk job runs.
+            if let Some(busy) = &mut app.busy {
+                let done = busy.matches(" · ").count() + 1;
+                let base = busy.split(" · ").next().unwrap_or("").to_string();
+                *busy = format!(
+                    "{base} · {done} done, last {}: {}",
+                    o.label(),
+                    if o.ok { "ok" } else { "FAILED" }
+                );
+            }
+            Vec::new()
+        }
         Msg::Tick => {
             app.spinner = app.spinner.wrapping_add(1);
             Vec::new()

@@ -15,13 +15,19 @@ use crate::model::Snapshot;
 pub enum Mode {
     Procs,
     Ports,
+    Services,
+    Sites,
 }
 
 impl Mode {
-    pub fn next(self) -> Self {
+    /// Tab's order. Within one site (`:site NAME`) the sites list is skipped.
+    pub fn next(self, in_site: bool) -> Self {
         match self {
             Mode::Procs => Mode::Ports,
-            Mode::Ports => Mode::Procs,
+            Mode::Ports => Mode::Services,
+            Mode::Services if in_site => Mode::Procs,
+            Mode::Services => Mode::Sites,
+            Mode::Sites => Mode::Procs,
         }
     }
 }

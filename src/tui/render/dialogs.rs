@@ -65,16 +65,11 @@ fn confirm(f: &mut Frame, app: &App, action: &Action, ok_focused: bool) {
     let dangerous = matches!(
         action,
         Action::Signal { sig: Sig::Kill, .. } | Action::Restart { .. }
-    );
+    ) || matches!(action, Action::Unit { op, .. } if matches!(op, crate::sources::systemd::jobs::UnitOp::Stop | crate::sources::systemd::jobs::UnitOp::Kill(..) | crate::sources::systemd::jobs::UnitOp::Restart));
     let max_list = (f.area().height as usize).saturating_sub(10).clamp(1, 15);
     let mut lines = vec![
         Line::from(Span::styled(
-            format!(
-                "{} — {} process{}:",
-                action.verb(),
-                targets.len(),
-                if targets.len() == 1 { "" } else { "es" }
-            ),
+            format!("{} — {}:", action.verb(), action.target_count()),
             th.header,
         )),
         Line::raw(""),
@@ -97,6 +92,21 @@ fn confirm(f: &mut Frame, app: &App, action: &Action, ok_focused: bool) {
                 th.warn,
             )));
         }
+    }
+    for u in action.units().iter().take(max_list) {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("  {:<22} ", inert(u.service.as_deref().unwrap_or("-"), 22)),
+                th.basename,
+            ),
+            Span::styled(inert(&u.unit, 40).into_owned(), th.dialog),
+        ]));
+    }
+    if action.units().len() > max_list {
+        lines.push(Line::from(Span::styled(
+            format!("  … and {} more", action.units().len() - max_list),
+            th.muted,
+        )));
     }
     if targets.len() > max_list {
         lines.push(Line::from(Span::styled(
@@ -128,7 +138,8 @@ fn confirm(f: &mut Frame, app: &App, action: &Action, ok_focused: bool) {
 pub fn render(f: &mut Frame, app: &App) {
     let th = &app.theme;
     match &app.popup {
-        None | Some(Popup::Help { .. }) | Some(Popup::Detail { .. }) => {}
+        None
+        | Some(Popup::Help { .. } | Popup::Detail { .. } | Popup::UnitMenu { .. } | Popup::Log { .. }) => {}
         Some(Popup::Confirm { action, ok_focused }) => confirm(f, app, action, *ok_focused),
         Some(Popup::SignalMenu { selected, targets }) => {
             let items = Sig::ALL

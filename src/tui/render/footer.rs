@@ -26,6 +26,23 @@ fn hints(app: &App) -> String {
             ("next-view", "ports"),
             ("quit", "quit"),
         ],
+        Mode::Services => &[
+            ("help", "help"),
+            ("filter", "filter"),
+            ("detail", "actions"),
+            ("mark", "mark"),
+            ("toggle-listening", "log"),
+            ("site-logs", "site log"),
+            ("all-units", "all units"),
+            ("next-view", "next"),
+        ],
+        Mode::Sites => &[
+            ("help", "help"),
+            ("detail", "open site"),
+            ("toggle-listening", "site log"),
+            ("next-view", "processes"),
+            ("quit", "quit"),
+        ],
         Mode::Ports => &[
             ("help", "help"),
             ("filter", "filter"),
@@ -71,9 +88,18 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
     if let (Mode::Procs, Some(u)) = (app.mode, &app.view.user) {
         right.push_str(&format!(" · user {}", inert(u, 16)));
     }
+    if let Some(s) = &app.site {
+        right.push_str(&format!(" · site {}", inert(s, 16)));
+    }
+    if app.mode == Mode::Services
+        && app.snapshot.services.as_ref().is_some_and(|t| t.all_units)
+    {
+        right.push_str(" · all units");
+    }
     let total = match app.mode {
         Mode::Procs => app.snapshot.processes.len(),
         Mode::Ports => app.snapshot.ports.as_ref().map_or(0, |t| t.rows.len()),
+        _ => crate::tui::svc_commands::total(app),
     };
     right.push_str(&format!(" · {}/{total} ", nav.rows.len()));
     let left = match (&app.popup, &app.busy, &app.status) {

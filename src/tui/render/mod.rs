@@ -9,6 +9,7 @@ pub mod help;
 pub mod layout;
 pub mod ports;
 pub mod procs;
+pub mod services;
 pub mod table;
 
 use super::app::{App, Popup};
@@ -22,6 +23,8 @@ pub fn draw(f: &mut Frame, app: &App) {
     match app.mode {
         Mode::Procs => procs::render(f.buffer_mut(), a.table, app),
         Mode::Ports => ports::render(f.buffer_mut(), a.table, app),
+        Mode::Services => services::render_services(f.buffer_mut(), a.table, app),
+        Mode::Sites => services::render_sites(f.buffer_mut(), a.table, app),
     }
     footer::render(f.buffer_mut(), a.footer, app);
     match &app.popup {
@@ -29,6 +32,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Some(Popup::Detail {
             pid, data, scroll, ..
         }) => detail::render(f, app, data.as_deref(), *pid, *scroll),
+        Some(Popup::UnitMenu { .. } | Popup::Log { .. }) => services::render_popup(f, app),
         _ => dialogs::render(f, app),
     }
 }

@@ -1,0 +1,304 @@
+//! Follows systemd's units for the TUI, event-driven: `Subscribe()`, then UnitNew,
+//! UnitRemoved, JobRemoved, Reloading and PropertiesChanged on unit objects. While
+//! nothing changes, nothing is asked of systemd; a change re-reads only the units it
+//! names (a new or removed unit, or a reload, re-lists the whole selection). Health
+//! probes run at their interval. The bus or systemd going away is shown as an error
+//! with the last known rows, and the watcher reconnects with backoff.
+
+use super::services;
+use super::systemd::units::Selection;
+use super::systemd::{Bus, Systemd, explain};
+use crate::model::services::UnitList;
+use crate::model::site::Sites;
+use crate::model::unit::Unit;
+use futures_util::StreamExt;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+use zbus::OwnedObjectPath;
+
+/// Commands to the watcher.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WatchCtl {
+    /// List every service unit (true) or only the sites' ones.
+    AllUnits(bool),
+    /// Re-list now (after an action).
+    Refresh,
+}
+
+/// Coalesces a burst of signals (a restart emits a dozen) into one read.
+const SETTLE: Duration = Duration::from_millis(60);
+
+/// Runs the watcher on the current tokio runtime. `on_change` is called after each
+/// new list is published (the TUI asks the collector for a fresh snapshot).
+pub fn spawn(
+    bus: Bus,
+    sites: Arc<Sites>,
+    tx: watch::Sender<Arc<UnitList>>,
+    on_change: impl Fn() + Send + Sync + 'static,
+) -> mpsc::UnboundedSender<WatchCtl> {
+    let (ctl_tx, mut ctl) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut state = State {
+            all_units: sites.is_empty(),
+            health: HashMap::new(),
+        };
+        let mut backoff = Duration::from_millis(500);
+        loop {
+            let err = session(bus, &sites, &tx, &mut ctl, &mut state, &on_change).await;
+            let Some(err) = err else { return };
+            tracing::warn!("unit watcher: {err}");
+            tx.send_modify(|l| {
+                let mut next = (**l).clone();
+                next.error = Some(err.clone());
+                next.loaded = true;
+                *l = Arc::new(next);
+            });
+            on_change();
+            // Wait, but let a command (an operator pressing a key) retry at once.
+            tokio::select! {
+                _ = tokio::time::sleep(backoff) => {}
+                c = ctl.recv() => match c {
+                    None => return,
+                    Some(WatchCtl::AllUnits(b)) => state.all_units = b,
+                    Some(WatchCtl::Refresh) => {}
+                },
+            }
+            backoff = (backoff * 2).min(Duration::from_secs(30));
+        }
+    });
+    ctl_tx
+}
+
+struct State {
+    all_units: bool,
+    /// unit -> (ok, detail, failing since unix seconds)
+    health: HashMap<String, (bool, String, u64)>,
+}
+
+fn now_s() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Lists the selection (site units that are not loaded included).
+async fn list(sd: &Systemd, sites: &Sites, all: bool) -> zbus::Result<Vec<(Unit, OwnedObjectPath)>> {
+    let sel = services::selection(sites, None, all).unwrap_or(Selection::Patterns(Vec::new()));
+    let mut units = sd.list(&sel).await?;
+    if let Selection::Patterns(_) = sel {
+        let missing: Vec<String> = services::site_units(sites)
+            .into_iter()
+            .filter(|n| !units.iter().any(|(u, _)| &u.unit == n))
+            .collect();
+        if !missing.is_empty() {
+            units.extend(sd.list(&Selection::Names(missing)).await?);
+        }
+    }
+    Ok(units)
+}
+
+/// One connection's life; `None` when the TUI has gone (stop), else the error.
+async fn session(
+    bus: Bus,
+    sites: &Arc<Sites>,
+    tx: &watch::Sender<Arc<UnitList>>,
+    ctl: &mut mpsc::UnboundedReceiver<WatchCtl>,
+    st: &mut State,
+    on_change: &(impl Fn() + Send + Sync),
+) -> Option<String> {
+    let sd = match Systemd::connect(bus).await {
+        Ok(s) => s,
+        Err(e) => return Some(e),
+    };
+    let e = |e: zbus::Error| Some(explain(&e, bus));
+    let manager = match sd.manager().await {
+        Ok(m) => m,
+        Err(x) => return e(x),
+    };
+    if let Err(x) = manager.subscribe().await {
+        return e(x);
+    }
+    let streams = async {
+        let jobs = manager.receive_job_removed().await?;
+        let new = manager.receive_unit_new().await?;
+        let removed = manager.receive_unit_removed().await?;
+        let reloading = manager.receive_reloading().await?;
+        let rule = zbus::MatchRule::builder()
+            .msg_type(zbus::message::Type::Signal)
+            .sender("org.freedesktop.systemd1")
+            .interface("org.freedesktop.DBus.Properties")
+            .member("PropertiesChanged")
+            .path_namespace("/org/freedesktop/systemd1/unit")
+            .build()?;
+        let props = zbus::MessageStream::for_match_rule(rule, sd.connection(), None).await?;
+        zbus::Result::Ok((jobs, new, removed, reloading, props))
+    };
+    let (mut jobs, mut new, mut removed, mut reloading, mut props) = match streams.await {
+        Ok(s) => s,
+        Err(x) => return e(x),
+    };
+    let mut rows = match list(&sd, sites, st.all_units).await {
+        Ok(r) => r,
+        Err(x) => return e(x),
+    };
+    let health_every = sites
+        .services()
+        .filter_map(|r| r.service.health.as_ref().map(|h| h.interval))
+        .min()
+        .unwrap_or(Duration::from_secs(3600));
+    let mut health_tick = tokio::time::interval(health_every);
+    let mut full = false;
+    let mut changed: HashSet<String> = HashSet::new();
+    let mut dirty_at: Option<tokio::time::Instant> = None;
+    probe_health(&rows, sites, st).await;
+    publish(tx, &rows, st, sites);
+    on_change();
+    loop {
+        let settle = dirty_at;
+        let ev = tokio::select! {
+            s = jobs.next() => match s {
+                Some(sig) => Ev::Changed(sig.args().ok().map(|a| a.unit.clone())),
+                None => Ev::Gone,
+            },
+            s = new.next() => s.map_or(Ev::Gone, |_| Ev::Changed(None)),
+            s = removed.next() => s.map_or(Ev::Gone, |_| Ev::Changed(None)),
+            s = reloading.next() => s.map_or(Ev::Gone, |_| Ev::Changed(None)),
+            m = props.next() => match m {
+                Some(Ok(msg)) => {
+                    let path = msg.header().path().map(|p| p.as_str().to_string());
+                    let unit = path.and_then(|p| {
+                        rows.iter().find(|(_, q)| q.as_str() == p).map(|(u, _)| u.unit.clone())
+                    });
+                    match unit {
+                        Some(u) => Ev::Changed(Some(u)),
+                        // A unit outside the list changed: only the all-units view cares.
+                        None if st.all_units => Ev::Changed(None),
+                        None => Ev::Ignore,
+                    }
+                }
+                Some(Err(_)) => Ev::Ignore,
+                None => Ev::Gone,
+            },
+            c = ctl.recv() => match c {
+                None => return None,
+                Some(WatchCtl::AllUnits(b)) => {
+                    st.all_units = b;
+                    Ev::Changed(None)
+                }
+                Some(WatchCtl::Refresh) => Ev::Changed(None),
+            },
+            _ = health_tick.tick() => Ev::Health,
+            _ = async {
+                match settle {
+                    Some(t) => tokio::time::sleep_until(t).await,
+                    None => std::future::pending().await,
+                }
+            } => Ev::Settled,
+        };
+        match ev {
+            Ev::Ignore => {}
+            Ev::Gone => return Some("systemd or its bus went away".into()),
+            Ev::Changed(what) => {
+                match what {
+                    Some(u) => {
+                        changed.insert(u);
+                    }
+                    None => full = true,
+                }
+                dirty_at.get_or_insert_with(|| tokio::time::Instant::now() + SETTLE);
+            }
+            Ev::Health => {
+                if sites.services().any(|r| r.service.health.is_some()) {
+                    probe_health(&rows, sites, st).await;
+                    publish(tx, &rows, st, sites);
+                    on_change();
+                }
+            }
+            Ev::Settled => {
+                let res = if full {
+                    list(&sd, sites, st.all_units).await
+                } else {
+                    let names: Vec<String> = changed.iter().cloned().collect();
+                    sd.list(&Selection::Names(names)).await.map(|fresh| {
+                        let mut all = std::mem::take(&mut rows);
+                        for (u, p) in fresh {
+                            match all.iter_mut().find(|(x, _)| x.unit == u.unit) {
+                                Some(slot) => *slot = (u, p),
+                                None if st.all_units || sites.by_unit(&u.unit).is_some() => {
+                                    all.push((u, p))
+                                }
+                                None => {}
+                            }
+                        }
+                        all
+                    })
+                };
+                match res {
+                    Ok(r) => rows = r,
+                    Err(x) => return e(x),
+                }
+                full = false;
+                changed.clear();
+                dirty_at = None;
+                // A unit that stopped or started: its health has likely changed too.
+                if sites.services().any(|r| r.service.health.is_some()) {
+                    probe_health(&rows, sites, st).await;
+                }
+                publish(tx, &rows, st, sites);
+                on_change();
+            }
+        }
+    }
+}
+
+enum Ev {
+    Changed(Option<String>),
+    Gone,
+    Health,
+    Settled,
+    Ignore,
+}
+
+async fn probe_health(rows: &[(Unit, OwnedObjectPath)], sites: &Sites, st: &mut State) {
+    let mut units: Vec<Unit> = rows.iter().map(|(u, _)| u.clone()).collect();
+    services::check_health(&mut units, sites).await;
+    for u in units {
+        let Some(h) = u.health.as_deref() else { continue };
+        let ok = h == "ok";
+        let detail = u.health_detail.clone().unwrap_or_default();
+        let since = match st.health.get(&u.unit) {
+            Some((was_ok, _, since)) if *was_ok == ok => *since,
+            _ => now_s(),
+        };
+        st.health.insert(u.unit.clone(), (ok, detail, since));
+    }
+}
+
+fn publish(tx: &watch::Sender<Arc<UnitList>>, rows: &[(Unit, OwnedObjectPath)], st: &State, sites: &Sites) {
+    let mut units: Vec<Unit> = rows.iter().map(|(u, _)| u.clone()).collect();
+    services::tag(&mut units, sites);
+    for u in &mut units {
+        u.description = crate::model::text::inert(&u.description, 256).into_owned();
+        if let Some((ok, detail, since)) = st.health.get(&u.unit) {
+            u.health = Some(if *ok { "ok" } else { "failing" }.into());
+            u.health_detail = Some(detail.clone());
+            u.health_since = *since;
+        }
+    }
+    let order = |u: &Unit| {
+        sites
+            .services()
+            .position(|r| r.service.unit == u.unit)
+            .unwrap_or(usize::MAX)
+    };
+    units.sort_by(|a, b| order(a).cmp(&order(b)).then_with(|| a.unit.cmp(&b.unit)));
+    let _ = tx.send(Arc::new(UnitList {
+        units,
+        error: None,
+        all_units: st.all_units,
+        loaded: true,
+    }));
+}

@@ -1,0 +1,237 @@
+//! What the services and sites commands do to the App: showing the views (which
+//! starts the unit watcher and the socket collection they need), one site's focus,
+//! the unit action menu with only the actions valid for the targets' states, logs.
+
+use super::app::{App, Level, Popup};
+use super::msg::Effect;
+use super::view::Mode;
+use crate::actions::{Action, ProcTarget, UnitTarget};
+use crate::model::services::ServiceRow;
+use crate::sources::Control;
+use crate::sources::systemd::jobs::UnitOp;
+use crate::sources::unitwatch::WatchCtl;
+use std::collections::VecDeque;
+
+/// Effects a view switch needs: sockets for the ports, services and sites views (the
+/// PORT column and the sites' port counts), and the unit watcher, started once.
+pub fn switch_effects(app: &mut App, mode: Mode) -> Vec<Effect> {
+    let scope = match mode {
+        Mode::Ports => Some(app.ports.scope),
+        Mode::Services | Mode::Sites => Some(app.ports.scope),
+        Mode::Procs => None,
+    };
+    let mut fx = vec![Effect::Collector(Control::Ports(scope))];
+    if matches!(mode, Mode::Services | Mode::Sites) && !app.units_started {
+        app.units_started = true;
+        fx.push(Effect::Units(WatchCtl::Refresh));
+    }
+    fx
+}
+
+/// `:site NAME` (empty: all sites): one site's services, processes and ports.
+pub fn focus_site(app: &mut App, name: &str) -> Vec<Effect> {
+    if name.is_empty() {
+        app.site = None;
+        app.svc.site = None;
+        app.view.site = None;
+        app.ports.site = None;
+        app.set_status(Level::Info, "all sites");
+        app.rebuild();
+        return Vec::new();
+    }
+    let known = app
+        .snapshot
+        .services
+        .as_ref()
+        .and_then(|t| t.sites.iter().find(|s| &*s.name == name).map(|s| s.name.clone()));
+    let Some(site) = known.or_else(|| app.site_names.iter().find(|s| &***s == name).cloned()) else {
+        let all: Vec<&str> = app.site_names.iter().map(|s| &**s).collect();
+        app.set_status(
+            Level::Error,
+            if all.is_empty() {
+                format!("no site `{name}`: the config defines no sites")
+            } else {
+                format!("no site `{name}` (sites: {})", all.join(", "))
+            },
+        );
+        return Vec::new();
+    };
+    app.site = Some(site.clone());
+    app.svc.site = Some(site.clone());
+    app.view.site = Some(site.clone());
+    app.ports.site = Some(site.clone());
+    app.set_status(Level::Info, format!("site {site}: Tab cycles services, processes, ports · :site clears"));
+    let mut fx = Vec::new();
+    if app.mode != Mode::Services {
+        app.mode = Mode::Services;
+        fx = switch_effects(app, Mode::Services);
+    }
+    app.rebuild();
+    fx
+}
+
+/// The unit actions that make sense for these rows: start what is not running, stop
+/// what is, reload only where every unit can...
+pub fn valid_ops(rows: &[&ServiceRow]) -> Vec<UnitOp> {
+    let any = |f: &dyn Fn(&ServiceRow) -> bool| rows.iter().any(|r| f(r));
+    let all = |f: &dyn Fn(&ServiceRow) -> bool| rows.iter().all(|r| f(r));
+    let running = |r: &ServiceRow| matches!(r.unit.active_state.as_str(), "active" | "activating" | "reloading");
+    let mut ops = Vec::new();
+    if any(&|r| !running(r)) {
+        ops.push(UnitOp::Start);
+    }
+    if any(&running) {
+        ops.push(UnitOp::Stop);
+    }
+    ops.push(UnitOp::Restart);
+    if all(&|r| r.unit.can_reload && running(r)) {
+        ops.push(UnitOp::Reload);
+    }
+    if any(&|r| r.unit.unit_file_state == "disabled") {
+        ops.push(UnitOp::Enable);
+    }
+    if any(&|r| r.unit.unit_file_state == "enabled") {
+        ops.push(UnitOp::Disable);
+    }
+    if any(&running) {
+        // The signal is chosen in a second menu.
+        ops.push(UnitOp::Kill(0, "…"));
+    }
+    if any(&|r| r.unit.active_state == "failed") {
+        ops.push(UnitOp::ResetFailed);
+    }
+    ops
+}
+
+fn unit_rows(app: &App) -> Vec<&ServiceRow> {
+    let items = app.snapshot.services.as_ref().map_or(&[][..], |t| t.rows.as_slice());
+    app.svc.table.targets(items)
+}
+
+fn guard(app: &mut App) -> bool {
+    if app.readonly {
+        app.set_status(Level::Warn, "readonly: actions are refused in this session");
+        return false;
+    }
+    if app.mode != Mode::Services {
+        app.set_status(Level::Info, "unit actions work in the services view (:svc)");
+        return false;
+    }
+    true
+}
+
+/// Enter / `:unit`: the menu of valid actions for the marked or selected units.
+pub fn unit_menu(app: &mut App) {
+    if !guard(app) {
+        return;
+    }
+    let rows = unit_rows(app);
+    if rows.is_empty() {
+        app.set_status(Level::Info, "nothing selected");
+        return;
+    }
+    let items = valid_ops(&rows);
+    let targets = app.svc.unit_targets(&app.snapshot);
+    app.popup = Some(Popup::UnitMenu {
+        selected: 0,
+        items,
+        targets,
+    });
+}
+
+/// `:unit VERB`: straight to the confirmation.
+pub fn unit_action(app: &mut App, op: UnitOp) {
+    if !guard(app) {
+        return;
+    }
+    let targets = app.svc.unit_targets(&app.snapshot);
+    if targets.is_empty() {
+        app.set_status(Level::Info, "nothing selected");
+        return;
+    }
+    app.popup = Some(Popup::Confirm {
+        action: Action::Unit { op, targets },
+        ok_focused: false,
+    });
+}
+
+/// Restart from the process view: processes that systemd supervises are restarted
+/// through their units (a process restart behind systemd's back would be undone or
+/// leave the unit confused). `None`: not all targets belong to a service unit.
+pub fn unit_restart_instead(targets: &[ProcTarget]) -> Option<Action> {
+    let mut units: Vec<UnitTarget> = Vec::new();
+    for t in targets {
+        let u = t.unit.as_deref()?;
+        // The user manager and login sessions are no service to restart.
+        if !u.ends_with(".service") || u.starts_with("user@") {
+            return None;
+        }
+        if !units.iter().any(|x| x.unit == u) {
+            units.push(UnitTarget::new(u, None));
+        }
+    }
+    (!units.is_empty()).then_some(Action::Unit {
+        op: UnitOp::Restart,
+        targets: units,
+    })
+}
+
+/// `l` in the services view: the selected unit's log. `L`: the merged log of every
+/// service of the selected row's site.
+pub fn open_log(app: &mut App, whole_site: bool) -> Vec<Effect> {
+    let snap = app.snapshot.clone();
+    let site = match app.mode {
+        Mode::Sites => app.sites.selected_site(&snap).map(|s| s.name.clone()),
+        Mode::Services => app.svc.selected_row(&snap).and_then(|r| r.unit.site.clone()),
+        _ => app.site.clone(),
+    };
+    let (title, units): (String, Vec<(String, String)>) = if whole_site || app.mode == Mode::Sites {
+        let Some(site) = site else {
+            app.set_status(Level::Info, "L shows a site's log: select a site's service or a site");
+            return Vec::new();
+        };
+        let units = snap
+            .services
+            .as_ref()
+            .map(|t| {
+                t.rows
+                    .iter()
+                    .filter(|r| r.unit.site.as_ref() == Some(&site))
+                    .map(|r| (r.unit.service.as_deref().unwrap_or("").to_string(), r.unit.unit.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        (format!("log: site {site}"), units)
+    } else {
+        match app.svc.selected_row(&snap) {
+            Some(r) => (format!("log: {}", r.unit.unit), vec![(String::new(), r.unit.unit.clone())]),
+            None => {
+                app.set_status(Level::Info, "nothing selected");
+                return Vec::new();
+            }
+        }
+    };
+    if units.is_empty() {
+        app.set_status(Level::Info, "this site has no services listed yet");
+        return Vec::new();
+    }
+    app.popup = Some(Popup::Log {
+        title,
+        lines: VecDeque::new(),
+        scroll: 0,
+        search: String::new(),
+        searching: false,
+        error: None,
+    });
+    vec![Effect::OpenLog(units)]
+}
+
+/// The rows' count for the footer.
+pub fn total(app: &App) -> usize {
+    let t = app.snapshot.services.as_ref();
+    match app.mode {
+        Mode::Services => t.map_or(0, |t| t.rows.len()),
+        Mode::Sites => t.map_or(0, |t| t.sites.len()),
+        _ => app.active().nav().rows.len(),
+    }
+}
