@@ -19,6 +19,11 @@ impl Tmux {
     /// types the qd command line. When qd exits, the subshell prints its exit code and
     /// the terminal modes, so the test can read both.
     fn start(name: &str, args: &str, w: u16, h: u16) -> Self {
+        Self::start_env(name, "", args, w, h)
+    }
+
+    /// As `start`, with `pre` (`VAR=value ...`) added to qd's environment.
+    fn start_env(name: &str, pre: &str, args: &str, w: u16, h: u16) -> Self {
         assert!(
             Command::new("tmux")
                 .arg("-V")
@@ -48,7 +53,7 @@ impl Tmux {
         let t = Self { socket, env };
         // The marker is split in the typed line so only the output contains it whole.
         let line = format!(
-            "( env XDG_CONFIG_HOME={cfg} XDG_STATE_HOME={state} {qd} {args}; echo \"QD_\"\"EXIT=$?\"; stty -a )",
+            "( env XDG_CONFIG_HOME={cfg} XDG_STATE_HOME={state} {pre} {qd} {args}; echo \"QD_\"\"EXIT=$?\"; stty -a )",
             cfg = t.env.config_dir().display(),
             state = t.env.dir.path().join("state").display(),
             qd = env!("CARGO_BIN_EXE_qd"),
@@ -385,4 +390,75 @@ fn ports_view_finds_the_owner_by_port_and_terms_it() {
     t.keys(&["q"]);
     t.assert_restored();
     assert!(t.screen().contains("QD_EXIT=0"));
+}
+
+#[test]
+fn the_services_view_follows_systemd_and_starts_a_unit() {
+    let sd = support::systemd::UserSystemd::start();
+    sd.write_unit(
+        "qd-e2e-app.service",
+        "[Unit]\nStartLimitIntervalSec=0\n[Service]\nExecStart=/bin/sleep 4000\n",
+    );
+    sd.daemon_reload();
+    assert!(
+        sd.systemctl(&["start", "qd-e2e-app.service"])
+            .status
+            .success()
+    );
+    let user = String::from_utf8_lossy(&Command::new("id").arg("-un").output().expect("id").stdout)
+        .trim()
+        .to_string();
+    let dir = tempfile::tempdir().expect("tmp");
+    let cfg = dir.path().join("qd.toml");
+    std::fs::write(
+        &cfg,
+        format!("[systemd]\nbus = \"user\"\n[[site]]\nname = \"e2e\"\nuser = \"{user}\"\n[[site.service]]\nname = \"app\"\nunit = \"qd-e2e-app.service\"\n"),
+    )
+    .expect("config");
+    let pre = format!(
+        "XDG_RUNTIME_DIR={} DBUS_SESSION_BUS_ADDRESS={}",
+        sd.runtime_dir().display(),
+        sd.bus_address()
+    );
+    let t = Tmux::start_env("svc", &pre, &format!("--config {}", cfg.display()), 150, 30);
+    t.keys(&["S"]);
+    let row = |t: &Tmux| {
+        t.screen()
+            .lines()
+            .find(|l| l.contains("qd-e2e-app.service"))
+            .unwrap_or("")
+            .to_string()
+    };
+    assert!(
+        wait_until(Duration::from_secs(10), || row(&t).contains(" active ")),
+        "{}",
+        t.screen()
+    );
+    let pid = sd.show("qd-e2e-app.service", "MainPID");
+    assert!(row(&t).contains(&pid), "main pid {pid} shown: {}", row(&t));
+    // Stopped behind qd's back: the row follows without a key press.
+    assert!(
+        sd.systemctl(&["stop", "qd-e2e-app.service"])
+            .status
+            .success()
+    );
+    assert!(
+        wait_until(Duration::from_secs(5), || row(&t).contains(" inactive ")),
+        "{}",
+        t.screen()
+    );
+    // Enter: the menu (start first for a stopped unit), confirm with y.
+    t.keys(&["Enter"]);
+    assert!(t.wait_for("start the unit", 5), "{}", t.screen());
+    t.keys(&["1"]);
+    assert!(t.wait_for("start — 1 unit", 5), "{}", t.screen());
+    t.keys(&["y"]);
+    assert!(
+        wait_until(Duration::from_secs(10), || row(&t).contains(" active ")),
+        "{}",
+        t.screen()
+    );
+    assert_eq!(sd.show("qd-e2e-app.service", "ActiveState"), "active");
+    t.keys(&["q"]);
+    t.assert_restored();
 }

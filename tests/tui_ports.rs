@@ -74,7 +74,7 @@ fn listening_by_port_by_default_and_l_shows_all() {
     keys(&mut a, "l");
     assert!(rows(&a).iter().all(|(l, _)| l != "10.0.0.5:22"));
     // Back to processes: the collector may stop reading sockets.
-    let fx = keys(&mut a, "\t");
+    let fx = keys(&mut a, ":procs\n");
     assert_eq!(fx, vec![Effect::Collector(Control::Ports(None))]);
     assert_eq!(a.mode, Mode::Procs);
 }
@@ -123,7 +123,7 @@ fn enter_jumps_to_the_owner_and_esc_comes_back() {
         "selection kept"
     );
     // A filtered process view is cleared so the owner can be shown.
-    keys(&mut a, "\t/zzzz\n\t");
+    keys(&mut a, ":procs\n/zzzz\n:ports\n");
     select_local(&mut a, "127.0.0.1:5432");
     keys(&mut a, "\n");
     assert_eq!(

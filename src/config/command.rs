@@ -116,6 +116,8 @@ pub enum Command {
     DaemonReload,
     /// Tab: the next view.
     NextView,
+    /// Shift-Tab: the previous view.
+    PrevView,
     /// Esc outside popups: back to the view a jump came from.
     Back,
     /// Ports view: listening sockets only, or all.
@@ -172,12 +174,27 @@ pub const NAMES: &[(&str, &str)] = &[
     ("quit", "leave qd (also :q)"),
     ("help", "show the key bindings"),
     ("procs / ports", "show the process view / the ports view"),
-    ("next-view", "switch to the next view (processes, ports, services, sites)"),
+    (
+        "next-view",
+        "switch to the next view (processes, ports, services, sites)",
+    ),
     ("svc / sites", "show the services view / the sites view"),
-    ("site [NAME]", "show only one site's services, processes and ports (empty: all)"),
-    ("all-units", "services view: every service unit, or only the sites' ones"),
-    ("unit [start|stop|restart|reload|enable|disable|reset-failed]", "act on the marked or selected units (menu without a verb)"),
-    ("site-logs", "the merged log of the selected site's services"),
+    (
+        "site [NAME]",
+        "show only one site's services, processes and ports (empty: all)",
+    ),
+    (
+        "all-units",
+        "services view: every service unit, or only the sites' ones",
+    ),
+    (
+        "unit [start|stop|restart|reload|enable|disable|reset-failed]",
+        "act on the marked or selected units (menu without a verb)",
+    ),
+    (
+        "site-logs",
+        "the merged log of the selected site's services",
+    ),
     ("daemon-reload", "make systemd re-read its unit files"),
     ("back", "return to the view a jump came from"),
     (
@@ -257,6 +274,7 @@ impl Command {
             "procs" | "processes" | "ps" => no_arg(Command::ShowProcs),
             "ports" | "sockets" => no_arg(Command::ShowPorts),
             "next-view" => no_arg(Command::NextView),
+            "prev-view" => no_arg(Command::PrevView),
             "svc" | "services" | "units" => no_arg(Command::ShowServices),
             "sites" => no_arg(Command::ShowSites),
             "site" => Ok(Command::FocusSite(arg.unwrap_or("").to_string())),

@@ -58,7 +58,12 @@ pub struct ServiceTable {
 }
 
 impl ServiceTable {
-    pub fn join(list: &UnitList, sites: &Sites, procs: &[Process], ports: Option<&PortTable>) -> Self {
+    pub fn join(
+        list: &UnitList,
+        sites: &Sites,
+        procs: &[Process],
+        ports: Option<&PortTable>,
+    ) -> Self {
         let mut per_unit: HashMap<&str, (f32, u64, u32)> = HashMap::new();
         let mut per_site: HashMap<&str, (f32, u64, u32)> = HashMap::new();
         for p in procs {
@@ -127,8 +132,14 @@ impl ServiceTable {
                     cpu_percent: cpu,
                     rss_bytes: rss,
                     ports: ports.map(|_| port_counts.get(&*s.name).copied().unwrap_or(0)),
-                    healthy: units.iter().filter(|u| u.health.as_deref() == Some("ok")).count() as u32,
-                    failing: units.iter().filter(|u| u.health.as_deref() == Some("failing")).count() as u32,
+                    healthy: units
+                        .iter()
+                        .filter(|u| u.health.as_deref() == Some("ok"))
+                        .count() as u32,
+                    failing: units
+                        .iter()
+                        .filter(|u| u.health.as_deref() == Some("failing"))
+                        .count() as u32,
                 }
             })
             .collect();

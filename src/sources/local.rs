@@ -54,7 +54,12 @@ impl LocalCollector {
         });
         let services = self.units.as_ref().map(|rx| {
             let list = rx.borrow().clone();
-            Arc::new(ServiceTable::join(&list, &self.sites, &processes, ports.as_ref()))
+            Arc::new(ServiceTable::join(
+                &list,
+                &self.sites,
+                &processes,
+                ports.as_ref(),
+            ))
         });
         let taken_at_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)

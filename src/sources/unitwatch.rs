@@ -85,7 +85,11 @@ fn now_s() -> u64 {
 }
 
 /// Lists the selection (site units that are not loaded included).
-async fn list(sd: &Systemd, sites: &Sites, all: bool) -> zbus::Result<Vec<(Unit, OwnedObjectPath)>> {
+async fn list(
+    sd: &Systemd,
+    sites: &Sites,
+    all: bool,
+) -> zbus::Result<Vec<(Unit, OwnedObjectPath)>> {
     let sel = services::selection(sites, None, all).unwrap_or(Selection::Patterns(Vec::new()));
     let mut units = sd.list(&sel).await?;
     if let Selection::Patterns(_) = sel {
@@ -266,7 +270,9 @@ async fn probe_health(rows: &[(Unit, OwnedObjectPath)], sites: &Sites, st: &mut 
     let mut units: Vec<Unit> = rows.iter().map(|(u, _)| u.clone()).collect();
     services::check_health(&mut units, sites).await;
     for u in units {
-        let Some(h) = u.health.as_deref() else { continue };
+        let Some(h) = u.health.as_deref() else {
+            continue;
+        };
         let ok = h == "ok";
         let detail = u.health_detail.clone().unwrap_or_default();
         let since = match st.health.get(&u.unit) {
@@ -277,7 +283,12 @@ async fn probe_health(rows: &[(Unit, OwnedObjectPath)], sites: &Sites, st: &mut 
     }
 }
 
-fn publish(tx: &watch::Sender<Arc<UnitList>>, rows: &[(Unit, OwnedObjectPath)], st: &State, sites: &Sites) {
+fn publish(
+    tx: &watch::Sender<Arc<UnitList>>,
+    rows: &[(Unit, OwnedObjectPath)],
+    st: &State,
+    sites: &Sites,
+) {
     let mut units: Vec<Unit> = rows.iter().map(|(u, _)| u.clone()).collect();
     services::tag(&mut units, sites);
     for u in &mut units {

@@ -4,13 +4,13 @@ use super::app::{App, InputKind, Level, Popup};
 use super::msg::Effect;
 use super::svc_commands as svc;
 use super::theme::Theme;
-use crate::sources::unitwatch::WatchCtl;
 use super::view::Mode;
 use crate::actions::{Action, NiceChange, ProcTarget};
 use crate::config::Command;
 use crate::config::command::NiceArg;
 use crate::model::port::Scope;
 use crate::sources::Control;
+use crate::sources::unitwatch::WatchCtl;
 use std::time::Duration;
 
 const REFRESH_STEPS: [u64; 8] = [250, 500, 1000, 2000, 3000, 5000, 10000, 30000];
@@ -24,6 +24,7 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::ShowProcs => return switch(app, Mode::Procs),
         Command::ShowPorts => return switch(app, Mode::Ports),
         Command::NextView => return switch(app, app.mode.next(app.site.is_some())),
+        Command::PrevView => return switch(app, app.mode.prev(app.site.is_some())),
         Command::ShowServices => return switch(app, Mode::Services),
         Command::ShowSites => return switch(app, Mode::Sites),
         Command::FocusSite(name) => return svc::focus_site(app, &name),
@@ -31,7 +32,11 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
             let all = app.snapshot.services.as_ref().is_some_and(|t| t.all_units);
             app.set_status(
                 Level::Info,
-                if all { "only the sites' units" } else { "every service unit" },
+                if all {
+                    "only the sites' units"
+                } else {
+                    "every service unit"
+                },
             );
             return vec![Effect::Units(WatchCtl::AllUnits(!all))];
         }

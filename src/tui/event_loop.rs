@@ -48,9 +48,14 @@ impl Units {
     fn send(&mut self, c: WatchCtl, collector: &CollectorHandle) {
         if let Some(tx) = self.tx.take() {
             let refresh = collector.controller();
-            self.ctl = Some(unitwatch::spawn(self.bus, self.sites.clone(), tx, move || {
-                let _ = refresh.send(crate::sources::Control::RefreshNow);
-            }));
+            self.ctl = Some(unitwatch::spawn(
+                self.bus,
+                self.sites.clone(),
+                tx,
+                move || {
+                    let _ = refresh.send(crate::sources::Control::RefreshNow);
+                },
+            ));
         }
         if let Some(ctl) = &self.ctl {
             let _ = ctl.send(c);

@@ -21,7 +21,13 @@ pub async fn follow(bus: Bus, units: Vec<(String, String)>, tx: UnboundedSender<
             return;
         }
     };
-    let tag = |t: &str| if t.is_empty() { String::new() } else { format!("{t} | ") };
+    let tag = |t: &str| {
+        if t.is_empty() {
+            String::new()
+        } else {
+            format!("{t} | ")
+        }
+    };
     let mut tails: Vec<(String, Tail)> = Vec::new();
     let mut journal: Vec<(String, String, bool)> = Vec::new();
     let mut errors = Vec::new();
@@ -31,7 +37,9 @@ pub async fn follow(bus: Bus, units: Vec<(String, String)>, tx: UnboundedSender<
                 for p in paths {
                     match Tail::open(&p, BACKLOG) {
                         Ok((tail, last)) => {
-                            let _ = tx.send(Msg::LogLines(last.into_iter().map(|l| format!("{}{l}", tag(t))).collect()));
+                            let _ = tx.send(Msg::LogLines(
+                                last.into_iter().map(|l| format!("{}{l}", tag(t))).collect(),
+                            ));
                             tails.push((tag(t), tail));
                         }
                         Err(e) => errors.push(format!("{unit}: cannot read {}: {e}", p.display())),
@@ -51,14 +59,20 @@ pub async fn follow(bus: Bus, units: Vec<(String, String)>, tx: UnboundedSender<
     }
     for (tag, unit, user) in journal {
         let tx = tx.clone();
-        let mut cmd = tokio::process::Command::from(unitlogs::journal_command(&unit, user, BACKLOG, true, None));
-        cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null()).kill_on_drop(true);
+        let mut cmd = tokio::process::Command::from(unitlogs::journal_command(
+            &unit, user, BACKLOG, true, None,
+        ));
+        cmd.stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true);
         tokio::spawn(async move {
             let Ok(mut child) = cmd.spawn() else {
                 let _ = tx.send(Msg::LogError("cannot run journalctl".into()));
                 return;
             };
-            let Some(out) = child.stdout.take() else { return };
+            let Some(out) = child.stdout.take() else {
+                return;
+            };
             let mut lines = tokio::io::BufReader::new(out).lines();
             while let Ok(Some(l)) = lines.next_line().await {
                 if tx.send(Msg::LogLines(vec![format!("{tag}{l}")])).is_err() {

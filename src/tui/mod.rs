@@ -66,9 +66,8 @@ pub fn run(cfg: Config, dispatcher: Dispatcher) -> i32 {
             return crate::cli::EXIT_FAILED;
         }
     };
-    let (units_tx, units_rx) = tokio::sync::watch::channel(Arc::new(
-        crate::model::services::UnitList::default(),
-    ));
+    let (units_tx, units_rx) =
+        tokio::sync::watch::channel(Arc::new(crate::model::services::UnitList::default()));
     let collector = match crate::sources::spawn_local(
         cfg.refresh,
         cfg.show_kernel_threads,

@@ -29,7 +29,10 @@ pub enum Msg {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Dispatch(Action),
-    LoadDetail { pid: i32, starttime: u64 },
+    LoadDetail {
+        pid: i32,
+        starttime: u64,
+    },
     Collector(Control),
     /// Start the unit watcher if needed, then send it this.
     Units(crate::sources::unitwatch::WatchCtl),

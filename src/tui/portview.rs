@@ -118,7 +118,10 @@ impl Rows for PortView {
             .filter(|&i| {
                 let p = &ports[i];
                 (!listening_only || p.socket.is_listening())
-                    && self.site.as_ref().is_none_or(|s| p.site.as_ref() == Some(s))
+                    && self
+                        .site
+                        .as_ref()
+                        .is_none_or(|s| p.site.as_ref() == Some(s))
                     && filter.as_mut().is_none_or(|f| f.matches(p))
             })
             .collect();

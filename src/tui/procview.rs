@@ -98,7 +98,10 @@ impl Rows for ProcView {
                 let p = &procs[i];
                 (self.show_kernel || !p.kernel_thread)
                     && self.user.as_deref().is_none_or(|u| &*p.user == u)
-                    && self.site.as_ref().is_none_or(|s| p.site.as_ref() == Some(s))
+                    && self
+                        .site
+                        .as_ref()
+                        .is_none_or(|s| p.site.as_ref() == Some(s))
                     && filter.as_mut().is_none_or(|f| f.matches(p))
             })
             .collect();

@@ -39,12 +39,14 @@ pub fn focus_site(app: &mut App, name: &str) -> Vec<Effect> {
         app.rebuild();
         return Vec::new();
     }
-    let known = app
-        .snapshot
-        .services
-        .as_ref()
-        .and_then(|t| t.sites.iter().find(|s| &*s.name == name).map(|s| s.name.clone()));
-    let Some(site) = known.or_else(|| app.site_names.iter().find(|s| &***s == name).cloned()) else {
+    let known = app.snapshot.services.as_ref().and_then(|t| {
+        t.sites
+            .iter()
+            .find(|s| &*s.name == name)
+            .map(|s| s.name.clone())
+    });
+    let Some(site) = known.or_else(|| app.site_names.iter().find(|s| &***s == name).cloned())
+    else {
         let all: Vec<&str> = app.site_names.iter().map(|s| &**s).collect();
         app.set_status(
             Level::Error,
@@ -60,7 +62,10 @@ pub fn focus_site(app: &mut App, name: &str) -> Vec<Effect> {
     app.svc.site = Some(site.clone());
     app.view.site = Some(site.clone());
     app.ports.site = Some(site.clone());
-    app.set_status(Level::Info, format!("site {site}: Tab cycles services, processes, ports · :site clears"));
+    app.set_status(
+        Level::Info,
+        format!("site {site}: Tab cycles services, processes, ports · :site clears"),
+    );
     let mut fx = Vec::new();
     if app.mode != Mode::Services {
         app.mode = Mode::Services;
@@ -75,7 +80,12 @@ pub fn focus_site(app: &mut App, name: &str) -> Vec<Effect> {
 pub fn valid_ops(rows: &[&ServiceRow]) -> Vec<UnitOp> {
     let any = |f: &dyn Fn(&ServiceRow) -> bool| rows.iter().any(|r| f(r));
     let all = |f: &dyn Fn(&ServiceRow) -> bool| rows.iter().all(|r| f(r));
-    let running = |r: &ServiceRow| matches!(r.unit.active_state.as_str(), "active" | "activating" | "reloading");
+    let running = |r: &ServiceRow| {
+        matches!(
+            r.unit.active_state.as_str(),
+            "active" | "activating" | "reloading"
+        )
+    };
     let mut ops = Vec::new();
     if any(&|r| !running(r)) {
         ops.push(UnitOp::Start);
@@ -104,7 +114,11 @@ pub fn valid_ops(rows: &[&ServiceRow]) -> Vec<UnitOp> {
 }
 
 fn unit_rows(app: &App) -> Vec<&ServiceRow> {
-    let items = app.snapshot.services.as_ref().map_or(&[][..], |t| t.rows.as_slice());
+    let items = app
+        .snapshot
+        .services
+        .as_ref()
+        .map_or(&[][..], |t| t.rows.as_slice());
     app.svc.table.targets(items)
 }
 
@@ -182,12 +196,18 @@ pub fn open_log(app: &mut App, whole_site: bool) -> Vec<Effect> {
     let snap = app.snapshot.clone();
     let site = match app.mode {
         Mode::Sites => app.sites.selected_site(&snap).map(|s| s.name.clone()),
-        Mode::Services => app.svc.selected_row(&snap).and_then(|r| r.unit.site.clone()),
+        Mode::Services => app
+            .svc
+            .selected_row(&snap)
+            .and_then(|r| r.unit.site.clone()),
         _ => app.site.clone(),
     };
     let (title, units): (String, Vec<(String, String)>) = if whole_site || app.mode == Mode::Sites {
         let Some(site) = site else {
-            app.set_status(Level::Info, "L shows a site's log: select a site's service or a site");
+            app.set_status(
+                Level::Info,
+                "L shows a site's log: select a site's service or a site",
+            );
             return Vec::new();
         };
         let units = snap
@@ -197,14 +217,22 @@ pub fn open_log(app: &mut App, whole_site: bool) -> Vec<Effect> {
                 t.rows
                     .iter()
                     .filter(|r| r.unit.site.as_ref() == Some(&site))
-                    .map(|r| (r.unit.service.as_deref().unwrap_or("").to_string(), r.unit.unit.clone()))
+                    .map(|r| {
+                        (
+                            r.unit.service.as_deref().unwrap_or("").to_string(),
+                            r.unit.unit.clone(),
+                        )
+                    })
                     .collect()
             })
             .unwrap_or_default();
         (format!("log: site {site}"), units)
     } else {
         match app.svc.selected_row(&snap) {
-            Some(r) => (format!("log: {}", r.unit.unit), vec![(String::new(), r.unit.unit.clone())]),
+            Some(r) => (
+                format!("log: {}", r.unit.unit),
+                vec![(String::new(), r.unit.unit.clone())],
+            ),
             None => {
                 app.set_status(Level::Info, "nothing selected");
                 return Vec::new();

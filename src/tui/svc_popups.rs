@@ -31,7 +31,10 @@ pub fn unit_menu(
             // The first menu's `kill …` opens the choice of signal.
             UnitOp::Kill(0, _) => Popup::UnitMenu {
                 selected: 0,
-                items: Sig::ALL.iter().map(|s| crate::actions::units::kill_op(*s)).collect(),
+                items: Sig::ALL
+                    .iter()
+                    .map(|s| crate::actions::units::kill_op(*s))
+                    .collect(),
                 targets,
             },
             op => Popup::Confirm {

@@ -104,7 +104,9 @@ impl Rows for SvcView {
         let mut order: Vec<usize> = (0..rows.len())
             .filter(|&i| {
                 let r = &rows[i];
-                self.site.as_ref().is_none_or(|s| r.unit.site.as_ref() == Some(s))
+                self.site
+                    .as_ref()
+                    .is_none_or(|s| r.unit.site.as_ref() == Some(s))
                     && filter.as_mut().is_none_or(|f| f.matches(r))
             })
             .collect();

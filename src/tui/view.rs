@@ -30,6 +30,16 @@ impl Mode {
             Mode::Sites => Mode::Procs,
         }
     }
+
+    /// Shift-Tab's order: `next` backwards.
+    pub fn prev(self, in_site: bool) -> Self {
+        let mut m = self;
+        // Three or four views in the cycle: the one before is the one `next` reaches last.
+        for _ in 0..if in_site { 2 } else { 3 } {
+            m = m.next(in_site);
+        }
+        m
+    }
 }
 
 /// The processes an action from a view applies to.

@@ -139,7 +139,9 @@ pub fn render(f: &mut Frame, app: &App) {
     let th = &app.theme;
     match &app.popup {
         None
-        | Some(Popup::Help { .. } | Popup::Detail { .. } | Popup::UnitMenu { .. } | Popup::Log { .. }) => {}
+        | Some(
+            Popup::Help { .. } | Popup::Detail { .. } | Popup::UnitMenu { .. } | Popup::Log { .. },
+        ) => {}
         Some(Popup::Confirm { action, ok_focused }) => confirm(f, app, action, *ok_focused),
         Some(Popup::SignalMenu { selected, targets }) => {
             let items = Sig::ALL

@@ -91,9 +91,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
     if let Some(s) = &app.site {
         right.push_str(&format!(" · site {}", inert(s, 16)));
     }
-    if app.mode == Mode::Services
-        && app.snapshot.services.as_ref().is_some_and(|t| t.all_units)
-    {
+    if app.mode == Mode::Services && app.snapshot.services.as_ref().is_some_and(|t| t.all_units) {
         right.push_str(" · all units");
     }
     let total = match app.mode {

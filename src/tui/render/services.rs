@@ -54,18 +54,59 @@ fn svc_cells<'a>(r: &'a ServiceRow, marked: bool, th: &Theme, now: u64) -> Vec<L
     };
     vec![
         cell(if marked { "*" } else { " " }, th.marked),
-        cell(inert(u.site.as_deref().unwrap_or("-"), 32).into_owned(), th.text),
-        cell(inert(u.service.as_deref().unwrap_or("-"), 32).into_owned(), th.basename),
-        cell(u.load_state.clone(), if u.load_state == "loaded" { th.muted } else { th.warn }),
+        cell(
+            inert(u.site.as_deref().unwrap_or("-"), 32).into_owned(),
+            th.text,
+        ),
+        cell(
+            inert(u.service.as_deref().unwrap_or("-"), 32).into_owned(),
+            th.basename,
+        ),
+        cell(
+            u.load_state.clone(),
+            if u.load_state == "loaded" {
+                th.muted
+            } else {
+                th.warn
+            },
+        ),
         cell(u.active_state.clone(), state_style(th, &u.active_state)),
         cell(u.sub_state.clone(), th.muted),
-        cell(if u.main_pid == 0 { "-".into() } else { u.main_pid.to_string() }, th.text),
-        cell(if r.procs == 0 { "-".into() } else { human_bytes(r.rss_bytes) }, th.text),
-        cell(if r.procs == 0 { "-".into() } else { format!("{:.1}", r.cpu_percent) }, th.text),
-        cell(r.procs.to_string(), th.muted),
-        cell(u.restarts.to_string(), if u.restarts > 0 { th.warn } else { th.muted }),
         cell(
-            if u.active_since_us == 0 || u.active_state != "active" { "-".into() } else { start_time(u.active_since_us / 1_000_000, now) },
+            if u.main_pid == 0 {
+                "-".into()
+            } else {
+                u.main_pid.to_string()
+            },
+            th.text,
+        ),
+        cell(
+            if r.procs == 0 {
+                "-".into()
+            } else {
+                human_bytes(r.rss_bytes)
+            },
+            th.text,
+        ),
+        cell(
+            if r.procs == 0 {
+                "-".into()
+            } else {
+                format!("{:.1}", r.cpu_percent)
+            },
+            th.text,
+        ),
+        cell(r.procs.to_string(), th.muted),
+        cell(
+            u.restarts.to_string(),
+            if u.restarts > 0 { th.warn } else { th.muted },
+        ),
+        cell(
+            if u.active_since_us == 0 || u.active_state != "active" {
+                "-".into()
+            } else {
+                start_time(u.active_since_us / 1_000_000, now)
+            },
             th.muted,
         ),
         port,
@@ -77,7 +118,10 @@ fn svc_cells<'a>(r: &'a ServiceRow, marked: bool, th: &Theme, now: u64) -> Vec<L
 fn site_cells<'a>(s: &'a SiteRow, marked: bool, th: &Theme) -> Vec<Line<'a>> {
     let up_style = if s.up == s.services { th.ok } else { th.warn };
     let health = if s.failing > 0 {
-        cell(format!("{} failing, {} ok", s.failing, s.healthy), th.danger)
+        cell(
+            format!("{} failing, {} ok", s.failing, s.healthy),
+            th.danger,
+        )
     } else if s.healthy > 0 {
         cell(format!("{} ok", s.healthy), th.ok)
     } else {
@@ -88,11 +132,17 @@ fn site_cells<'a>(s: &'a SiteRow, marked: bool, th: &Theme) -> Vec<Line<'a>> {
         cell(inert(&s.name, 32).into_owned(), th.basename),
         cell(inert(&s.user, 32).into_owned(), th.text),
         cell(format!("{}/{}", s.up, s.services), up_style),
-        cell(s.failed.to_string(), if s.failed > 0 { th.danger } else { th.muted }),
+        cell(
+            s.failed.to_string(),
+            if s.failed > 0 { th.danger } else { th.muted },
+        ),
         cell(s.procs.to_string(), th.text),
         cell(format!("{:.1}", s.cpu_percent), th.text),
         cell(human_bytes(s.rss_bytes), th.text),
-        cell(s.ports.map(|p| p.to_string()).unwrap_or_else(|| "-".into()), th.text),
+        cell(
+            s.ports.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
+            th.text,
+        ),
         health,
     ]
 }
@@ -153,7 +203,13 @@ pub fn render_sites(buf: &mut Buffer, area: Rect, app: &App) {
     let v = &app.sites;
     let snap = &app.snapshot;
     let items = v.items(snap);
-    if notice(buf, area, app, items.is_empty(), "no sites: add [[site]] tables to the config (config.example.toml)") {
+    if notice(
+        buf,
+        area,
+        app,
+        items.is_empty(),
+        "no sites: add [[site]] tables to the config (config.example.toml)",
+    ) {
         return;
     }
     let nav = &v.table.nav;
@@ -206,11 +262,21 @@ pub fn render_popup(f: &mut Frame, app: &App) {
                 .iter()
                 .enumerate()
                 .map(|(i, op)| {
-                    let st = if i == *selected { th.selection } else { th.dialog };
-                    Line::from(Span::styled(format!(" {} {:<13} {}", i + 1, op.verb(), op_desc(*op)), st))
+                    let st = if i == *selected {
+                        th.selection
+                    } else {
+                        th.dialog
+                    };
+                    Line::from(Span::styled(
+                        format!(" {} {:<13} {}", i + 1, op.verb(), op_desc(*op)),
+                        st,
+                    ))
                 })
                 .collect();
-            lines.push(Line::from(Span::styled(" Enter choose · 1-9 · Esc cancel", th.muted)));
+            lines.push(Line::from(Span::styled(
+                " Enter choose · 1-9 · Esc cancel",
+                th.muted,
+            )));
             let title = match targets.as_slice() {
                 [one] => inert(one.service.as_deref().unwrap_or(&one.unit), 40).into_owned(),
                 many => format!("{} units", many.len()),
@@ -227,7 +293,10 @@ pub fn render_popup(f: &mut Frame, app: &App) {
             error,
         }) => {
             let area = f.area();
-            let (w, h) = (area.width.saturating_sub(4).max(20), area.height.saturating_sub(2).max(5));
+            let (w, h) = (
+                area.width.saturating_sub(4).max(20),
+                area.height.saturating_sub(2).max(5),
+            );
             let state = if *scroll == 0 { "following" } else { "paused" };
             let inner = boxed(f, th, w, h, &format!("{} · {state}", inert(title, 60)));
             let body = inner.height.saturating_sub(1) as usize;
@@ -239,10 +308,16 @@ pub fn render_popup(f: &mut Frame, app: &App) {
             let start = end.saturating_sub(body);
             let mut out: Vec<Line> = Vec::with_capacity(body + 1);
             if let Some(e) = error {
-                out.push(Line::from(Span::styled(inert(e, 400).into_owned(), th.danger)));
+                out.push(Line::from(Span::styled(
+                    inert(e, 400).into_owned(),
+                    th.danger,
+                )));
             }
             for l in &shown[start..end] {
-                out.push(Line::from(Span::styled(inert(l, 1000).into_owned(), th.text)));
+                out.push(Line::from(Span::styled(
+                    inert(l, 1000).into_owned(),
+                    th.text,
+                )));
             }
             while out.len() < body {
                 out.push(Line::raw(""));
@@ -254,7 +329,11 @@ pub fn render_popup(f: &mut Frame, app: &App) {
                 format!(
                     "{} lines{} · ↑/↓ PgUp/PgDn scroll (pauses) · G/F follow · / search · Esc close",
                     lines.len(),
-                    if search.is_empty() { String::new() } else { format!(", {} match /{}", shown.len(), inert(search, 30)) }
+                    if search.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {} match /{}", shown.len(), inert(search, 30))
+                    }
                 )
             };
             out.push(Line::from(Span::styled(hint, th.muted)));
