@@ -27,6 +27,8 @@ pub struct Env {
     pub show_kernel_threads: bool,
     /// The configured sites' names (for `:site NAME` before the first services list).
     pub site_names: Vec<Arc<str>>,
+    /// Some site service declares a port: the services view needs the sockets.
+    pub service_ports: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +115,7 @@ pub struct App {
     /// Whether the unit watcher has been started (on the first services or sites view).
     pub units_started: bool,
     pub site_names: Vec<Arc<str>>,
+    pub service_ports: bool,
     /// The view on screen.
     pub mode: Mode,
     /// Where Esc returns to after a jump (Enter on a socket -> its process).
@@ -153,6 +156,7 @@ impl App {
             site: None,
             units_started: false,
             site_names: env.site_names,
+            service_ports: env.service_ports,
             mode: Mode::Procs,
             back: None,
             popup: None,
@@ -228,6 +232,7 @@ impl Env {
             refresh: Duration::from_millis(1000),
             show_kernel_threads: false,
             site_names: Vec::new(),
+            service_ports: true,
         }
     }
 }

@@ -89,6 +89,7 @@ pub fn run(cfg: Config, dispatcher: Dispatcher) -> i32 {
         refresh: cfg.refresh,
         show_kernel_threads: cfg.show_kernel_threads,
         site_names: cfg.sites.sites.iter().map(|s| s.name.clone()).collect(),
+        service_ports: cfg.sites.services().any(|r| r.service.port.is_some()),
     };
     terminal::install_panic_hook();
     let _guard = terminal::Guard;
