@@ -410,13 +410,16 @@ fn the_services_view_follows_systemd_and_starts_a_unit() {
         .to_string();
     let dir = tempfile::tempdir().expect("tmp");
     let cfg = dir.path().join("qd.toml");
+    let env_file = dir.path().join("app.env");
+    std::fs::write(&env_file, "# app\nPORT=1\n").expect("env file");
     std::fs::write(
         &cfg,
-        format!("[systemd]\nbus = \"user\"\n[[site]]\nname = \"e2e\"\nuser = \"{user}\"\n[[site.service]]\nname = \"app\"\nunit = \"qd-e2e-app.service\"\n"),
+        format!("[systemd]\nbus = \"user\"\n[[site]]\nname = \"e2e\"\nuser = \"{user}\"\n[[site.service]]\nname = \"app\"\nunit = \"qd-e2e-app.service\"\nenv_file = \"{}\"\n", env_file.display()),
     )
     .expect("config");
+    // The "editor" edits without a terminal: qd suspends, runs it, resumes.
     let pre = format!(
-        "XDG_RUNTIME_DIR={} DBUS_SESSION_BUS_ADDRESS={}",
+        "XDG_RUNTIME_DIR={} DBUS_SESSION_BUS_ADDRESS={} EDITOR='sed -i s/PORT=1/PORT=2/'",
         sd.runtime_dir().display(),
         sd.bus_address()
     );
@@ -459,6 +462,14 @@ fn the_services_view_follows_systemd_and_starts_a_unit() {
         t.screen()
     );
     assert_eq!(sd.show("qd-e2e-app.service", "ActiveState"), "active");
+    // e: the env file through $EDITOR, validated, saved; then a restart is offered.
+    t.keys(&["e"]);
+    assert!(t.wait_for("restart — 1 unit", 5), "{}", t.screen());
+    assert_eq!(
+        std::fs::read_to_string(&env_file).expect("env"),
+        "# app\nPORT=2\n"
+    );
+    t.keys(&["n"]);
     t.keys(&["q"]);
     t.assert_restored();
 }

@@ -114,6 +114,8 @@ pub enum Command {
     /// A unit action on the marked or selected services; `None` opens the menu.
     UnitAction(Option<crate::sources::systemd::jobs::UnitOp>),
     DaemonReload,
+    /// Services view: edit the selected service's env file in $EDITOR.
+    EditEnv,
     /// Tab: the next view.
     NextView,
     /// Shift-Tab: the previous view.
@@ -196,6 +198,10 @@ pub const NAMES: &[(&str, &str)] = &[
         "the merged log of the selected site's services",
     ),
     ("daemon-reload", "make systemd re-read its unit files"),
+    (
+        "edit-env",
+        "edit the selected service's env file in $EDITOR, then restart it",
+    ),
     ("back", "return to the view a jump came from"),
     (
         "toggle-listening",
@@ -281,6 +287,7 @@ impl Command {
             "all-units" => no_arg(Command::ToggleAllUnits),
             "site-logs" | "site-log" => no_arg(Command::SiteLogs),
             "daemon-reload" => no_arg(Command::DaemonReload),
+            "edit-env" | "env" => no_arg(Command::EditEnv),
             "unit" => match arg {
                 None => Ok(Command::UnitAction(None)),
                 Some(a) => crate::sources::systemd::jobs::UnitOp::parse(a)

@@ -29,6 +29,8 @@ pub struct Env {
     pub site_names: Vec<Arc<str>>,
     /// Some site service declares a port: the services view needs the sockets.
     pub service_ports: bool,
+    /// unit -> its service's env file (`e` edits it).
+    pub env_files: std::collections::HashMap<String, std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +118,7 @@ pub struct App {
     pub units_started: bool,
     pub site_names: Vec<Arc<str>>,
     pub service_ports: bool,
+    pub env_files: std::collections::HashMap<String, std::path::PathBuf>,
     /// The view on screen.
     pub mode: Mode,
     /// Where Esc returns to after a jump (Enter on a socket -> its process).
@@ -157,6 +160,7 @@ impl App {
             units_started: false,
             site_names: env.site_names,
             service_ports: env.service_ports,
+            env_files: env.env_files,
             mode: Mode::Procs,
             back: None,
             popup: None,
@@ -233,6 +237,7 @@ impl Env {
             show_kernel_threads: false,
             site_names: Vec::new(),
             service_ports: true,
+            env_files: Default::default(),
         }
     }
 }

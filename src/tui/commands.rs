@@ -41,6 +41,7 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
             return vec![Effect::Units(WatchCtl::AllUnits(!all))];
         }
         Command::SiteLogs => return svc::open_log(app, true),
+        Command::EditEnv => return svc::edit_env(app),
         Command::UnitAction(None) => svc::unit_menu(app),
         Command::UnitAction(Some(op)) => svc::unit_action(app, op),
         Command::DaemonReload => {

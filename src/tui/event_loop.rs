@@ -213,6 +213,10 @@ fn run_effect(
                 tx.clone(),
             )));
         }
+        Effect::EditEnv(path, target) => {
+            let outcome = super::envedit::edit(term, &path)?;
+            let _ = tx.send(Msg::EnvEdited(outcome, target));
+        }
         Effect::CloseLog => {
             if let Some(h) = units.log.take() {
                 h.abort();

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod commands;
+pub mod envedit;
 pub mod event_loop;
 pub mod filter;
 pub mod keys;
@@ -90,6 +91,11 @@ pub fn run(cfg: Config, dispatcher: Dispatcher) -> i32 {
         show_kernel_threads: cfg.show_kernel_threads,
         site_names: cfg.sites.sites.iter().map(|s| s.name.clone()).collect(),
         service_ports: cfg.sites.services().any(|r| r.service.port.is_some()),
+        env_files: cfg
+            .sites
+            .services()
+            .filter_map(|r| Some((r.service.unit.clone(), r.service.env_file.clone()?)))
+            .collect(),
     };
     terminal::install_panic_hook();
     let _guard = terminal::Guard;

@@ -20,6 +20,8 @@ pub enum Msg {
     LogError(String),
     /// One unit's result of a bulk unit action, as it arrives.
     Progress(crate::actions::TargetOutcome),
+    /// The env file editor came back.
+    EnvEdited(crate::tui::envedit::Outcome, crate::actions::UnitTarget),
     /// Animation tick while an action runs.
     Tick,
     /// The terminal cannot be read any more (handled by the loop, not `update`).
@@ -39,6 +41,8 @@ pub enum Effect {
     /// Follow these units' logs (tag, unit) into the log popup.
     OpenLog(Vec<(String, String)>),
     CloseLog,
+    /// Suspend, edit this env file, resume; then offer to restart the unit.
+    EditEnv(std::path::PathBuf, crate::actions::UnitTarget),
     SetReadonly,
     Suspend,
     ClearScreen,

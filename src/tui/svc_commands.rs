@@ -266,3 +266,65 @@ pub fn total(app: &App) -> usize {
         _ => app.active().nav().rows.len(),
     }
 }
+
+/// `e`: the selected service's env file in the editor.
+pub fn edit_env(app: &mut App) -> Vec<Effect> {
+    if !guard(app) {
+        return Vec::new();
+    }
+    let Some(r) = app.svc.selected_row(&app.snapshot) else {
+        app.set_status(Level::Info, "nothing selected");
+        return Vec::new();
+    };
+    let Some(path) = app.env_files.get(&r.unit.unit).cloned() else {
+        app.set_status(Level::Info, "this service has no env_file in the config");
+        return Vec::new();
+    };
+    let svc = match (&r.unit.site, &r.unit.service) {
+        (Some(s), Some(v)) => Some(format!("{s}/{v}")),
+        _ => None,
+    };
+    vec![Effect::EditEnv(
+        path,
+        UnitTarget::new(r.unit.unit.clone(), svc),
+    )]
+}
+
+/// After the editor: saved -> offer the restart; rejected -> say where the edit is.
+pub fn env_edited(app: &mut App, outcome: crate::tui::envedit::Outcome, target: UnitTarget) {
+    use crate::tui::envedit::Outcome;
+    match outcome {
+        Outcome::Unchanged => app.set_status(Level::Info, "env file unchanged"),
+        Outcome::Saved { vars } => {
+            app.set_status(
+                Level::Ok,
+                format!("env file saved ({vars} variables): restart to apply"),
+            );
+            app.popup = Some(Popup::Confirm {
+                action: Action::Unit {
+                    op: UnitOp::Restart,
+                    targets: vec![target],
+                },
+                ok_focused: false,
+            });
+        }
+        Outcome::Rejected {
+            line,
+            message,
+            kept,
+        } => {
+            app.popup = Some(Popup::Error {
+                title: "Env file not saved".into(),
+                message: format!(
+                    "line {line}: {message}. The file is unchanged; your edit is in {kept}."
+                ),
+            });
+        }
+        Outcome::Failed(m) => {
+            app.popup = Some(Popup::Error {
+                title: "Env file".into(),
+                message: m,
+            });
+        }
+    }
+}

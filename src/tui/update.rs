@@ -98,6 +98,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::InputClosed(_) => Vec::new(),
+        Msg::EnvEdited(outcome, target) => {
+            super::svc_commands::env_edited(app, outcome, target);
+            Vec::new()
+        }
         Msg::LogLines(lines) => {
             super::svc_popups::add_lines(app, lines);
             Vec::new()
