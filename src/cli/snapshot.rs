@@ -11,7 +11,6 @@ use crate::model::unit::Unit;
 use crate::model::{Process, Snapshot};
 use crate::sources::ports;
 use crate::sources::services;
-use crate::sources::systemd::units::Selection;
 use crate::sources::systemd::{Bus, Systemd, explain};
 use serde::Serialize;
 use std::sync::Arc;
@@ -58,32 +57,16 @@ pub fn services(
     let sel = services::selection(sites, site, all_units)?;
     crate::actions::units::block_on(async {
         let sd = Systemd::connect(bus).await?;
-        let mut units = sd.units(&sel).await.map_err(|e| explain(&e, bus))?;
-        if let (Selection::Patterns(_), None) = (&sel, site) {
-            // Site units that are stopped and unloaded do not match a pattern.
-            let missing: Vec<String> = services::site_units(sites)
-                .into_iter()
-                .filter(|n| !units.iter().any(|u| &u.unit == n))
-                .collect();
-            if !missing.is_empty() {
-                units.extend(
-                    sd.units(&Selection::Names(missing))
-                        .await
-                        .map_err(|e| explain(&e, bus))?,
-                );
-            }
-        }
+        let mut units: Vec<Unit> = services::list(&sd, &sel, sites)
+            .await
+            .map_err(|e| explain(&e, bus))?
+            .into_iter()
+            .map(|(u, _)| u)
+            .collect();
         services::tag(&mut units, sites);
         services::check_ports(&mut units);
         services::check_health(&mut units, sites).await;
-        // Sites first, in config order; then the other units by name.
-        let order = |u: &Unit| {
-            sites
-                .services()
-                .position(|r| r.service.unit == u.unit)
-                .unwrap_or(usize::MAX)
-        };
-        units.sort_by(|a, b| order(a).cmp(&order(b)).then_with(|| a.unit.cmp(&b.unit)));
+        services::sort_config_order(&mut units, sites);
         Ok(units)
     })?
 }

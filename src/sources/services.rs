@@ -6,7 +6,9 @@ use crate::model::port::Scope;
 use crate::model::site::Sites;
 use crate::model::unit::Unit;
 use crate::sources::health;
+use crate::sources::systemd::Systemd;
 use crate::sources::systemd::units::Selection;
+use zbus::OwnedObjectPath;
 use futures_util::future::join_all;
 use std::collections::HashSet;
 
@@ -34,10 +36,33 @@ pub fn selection(sites: &Sites, site: Option<&str>, all_units: bool) -> Result<S
     ))
 }
 
-/// For the all-units selection, site units that are not loaded are missing from a
-/// pattern listing: these names are listed on top.
-pub fn site_units(sites: &Sites) -> Vec<String> {
-    sites.services().map(|r| r.service.unit.clone()).collect()
+/// Lists `sel` with each unit's object path. A pattern listing names only loaded
+/// units, so the sites' units that systemd has unloaded (stopped) are added by name.
+pub async fn list(
+    sd: &Systemd,
+    sel: &Selection,
+    sites: &Sites,
+) -> zbus::Result<Vec<(Unit, OwnedObjectPath)>> {
+    let mut units = sd.list(sel).await?;
+    if let Selection::Patterns(_) = sel {
+        let missing: Vec<String> = sites
+            .services()
+            .map(|r| r.service.unit.clone())
+            .filter(|n| !units.iter().any(|(u, _)| &u.unit == n))
+            .collect();
+        if !missing.is_empty() {
+            units.extend(sd.list(&Selection::Names(missing)).await?);
+        }
+    }
+    Ok(units)
+}
+
+/// Sites' units first, in config order; then the other units by name.
+pub fn sort_config_order(units: &mut [Unit], sites: &Sites) {
+    units.sort_by_cached_key(|u| {
+        let pos = sites.services().position(|r| r.service.unit == u.unit);
+        (pos.unwrap_or(usize::MAX), u.unit.clone())
+    });
 }
 
 /// Fills in site, service and declared port.

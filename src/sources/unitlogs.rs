@@ -74,12 +74,7 @@ impl Systemd {
         let props = async {
             let manager = self.manager().await?;
             let path = manager.load_unit(unit.to_string()).await?;
-            let p = zbus::fdo::PropertiesProxy::builder(self.connection())
-                .destination("org.freedesktop.systemd1")
-                .path(path)
-                .cache_properties(zbus::proxy::CacheProperties::No)
-                .build()
-                .await?;
+            let p = self.properties(path).await?;
             let svc = InterfaceName::from_static_str_unchecked("org.freedesktop.systemd1.Service");
             let unit_if = InterfaceName::from_static_str_unchecked("org.freedesktop.systemd1.Unit");
             let s = |v: Result<zbus::OwnedVariant, zbus::fdo::Error>| {

@@ -84,24 +84,14 @@ fn now_s() -> u64 {
         .unwrap_or(0)
 }
 
-/// Lists the selection (site units that are not loaded included).
+/// Lists the watched selection (site units that are not loaded included).
 async fn list(
     sd: &Systemd,
     sites: &Sites,
     all: bool,
 ) -> zbus::Result<Vec<(Unit, OwnedObjectPath)>> {
     let sel = services::selection(sites, None, all).unwrap_or(Selection::Patterns(Vec::new()));
-    let mut units = sd.list(&sel).await?;
-    if let Selection::Patterns(_) = sel {
-        let missing: Vec<String> = services::site_units(sites)
-            .into_iter()
-            .filter(|n| !units.iter().any(|(u, _)| &u.unit == n))
-            .collect();
-        if !missing.is_empty() {
-            units.extend(sd.list(&Selection::Names(missing)).await?);
-        }
-    }
-    Ok(units)
+    services::list(sd, &sel, sites).await
 }
 
 /// One connection's life; `None` when the TUI has gone (stop), else the error.
@@ -299,13 +289,7 @@ fn publish(
             u.health_since = *since;
         }
     }
-    let order = |u: &Unit| {
-        sites
-            .services()
-            .position(|r| r.service.unit == u.unit)
-            .unwrap_or(usize::MAX)
-    };
-    units.sort_by(|a, b| order(a).cmp(&order(b)).then_with(|| a.unit.cmp(&b.unit)));
+    services::sort_config_order(&mut units, sites);
     let _ = tx.send(Arc::new(UnitList {
         units,
         error: None,

@@ -125,10 +125,10 @@ impl Systemd {
         wait: Duration,
         progress: &(dyn Fn(&UnitResult) + Sync),
     ) -> zbus::Result<Vec<UnitResult>> {
-        let manager = self.manager().await?;
         if op.is_job() {
             return self.run_jobs(op, units, wait, progress).await;
         }
+        let manager = self.manager().await?;
         let results = join_all(units.iter().map(|u| {
             let manager = manager.clone();
             async move {
@@ -292,13 +292,7 @@ impl Systemd {
         let Ok(path) = manager.get_unit(unit.to_string()).await else {
             return String::new();
         };
-        let Ok(props) = zbus::fdo::PropertiesProxy::builder(self.connection())
-            .destination("org.freedesktop.systemd1")
-            .path(path)
-            .cache_properties(zbus::proxy::CacheProperties::No)
-            .build()
-            .await
-        else {
+        let Ok(props) = self.properties(path).await else {
             return String::new();
         };
         let svc = InterfaceName::from_static_str_unchecked("org.freedesktop.systemd1.Service");

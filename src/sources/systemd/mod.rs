@@ -70,4 +70,17 @@ impl Systemd {
     pub fn connection(&self) -> &Connection {
         &self.conn
     }
+
+    /// The Properties interface of a unit object, uncached: each read asks systemd.
+    pub async fn properties(
+        &self,
+        path: zbus::OwnedObjectPath,
+    ) -> zbus::Result<zbus::fdo::PropertiesProxy<'static>> {
+        zbus::fdo::PropertiesProxy::builder(&self.conn)
+            .destination("org.freedesktop.systemd1")
+            .path(path)
+            .cache_properties(zbus::proxy::CacheProperties::No)
+            .build()
+            .await
+    }
 }

@@ -91,12 +91,7 @@ impl Systemd {
     }
 
     async fn props(&self, name: &str, path: &OwnedObjectPath) -> zbus::Result<Props> {
-        let props = zbus::fdo::PropertiesProxy::builder(&self.conn)
-            .destination("org.freedesktop.systemd1")
-            .path(path.clone())
-            .cache_properties(zbus::proxy::CacheProperties::No)
-            .build()
-            .await?;
+        let props = self.properties(path.clone()).await?;
         let unit_if = InterfaceName::from_static_str_unchecked("org.freedesktop.systemd1.Unit");
         let getu = |p: &'static str| props.get(unit_if.clone(), p);
         let unit_part = futures_util::future::join4(
