@@ -149,6 +149,21 @@ fn marked_units_across_sites_are_one_bulk_action() {
     assert_eq!(fx, vec![Effect::Dispatch(action)]);
     let t = text(&screen(&a));
     assert!(t.contains("restart on 2 units"), "{t}");
+    // Each unit is counted as its job ends.
+    for (unit, ok) in [("qd-shop-api.service", true), ("qd-blog-php.service", false)] {
+        update(
+            &mut a,
+            Msg::Progress(quarterdeck::actions::TargetOutcome {
+                pid: None,
+                unit: Some(unit.into()),
+                name: unit.into(),
+                ok,
+                message: String::new(),
+            }),
+        );
+    }
+    let t = text(&screen(&a));
+    assert!(t.contains("2 done, 1 failed, last qd-blog-php.service: FAILED"), "{t}");
 }
 
 #[test]

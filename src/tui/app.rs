@@ -133,6 +133,8 @@ pub struct App {
     pub status: Option<(Level, String)>,
     /// The action under way, shown with a spinner.
     pub busy: Option<String>,
+    /// The targets of the action under way that have finished, as they arrive.
+    pub finished: Vec<crate::actions::TargetOutcome>,
     pub spinner: usize,
     /// Total CPU% of the last refreshes, newest last, for the header sparkline.
     pub cpu_history: VecDeque<f32>,
@@ -172,6 +174,7 @@ impl App {
             paused: false,
             status: None,
             busy: None,
+            finished: Vec::new(),
             spinner: 0,
             cpu_history: VecDeque::with_capacity(HISTORY),
             size,

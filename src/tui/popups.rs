@@ -199,6 +199,7 @@ pub fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
 
 fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
     app.busy = Some(format!("{} on {}", action.verb(), action.target_count()));
+    app.finished.clear();
     vec![Effect::Dispatch(action)]
 }
 

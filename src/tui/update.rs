@@ -46,6 +46,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::ActionDone(result) => {
             app.busy = None;
+            app.finished.clear();
             match result {
                 Ok(report) => {
                     // Done everywhere: the marks served their purpose. After a partial
@@ -113,15 +114,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Progress(o) => {
-            // One line per finished unit while the bulk job runs.
-            if let Some(busy) = &mut app.busy {
-                let done = busy.matches(" · ").count() + 1;
-                let base = busy.split(" · ").next().unwrap_or("").to_string();
-                *busy = format!(
-                    "{base} · {done} done, last {}: {}",
-                    o.label(),
-                    if o.ok { "ok" } else { "FAILED" }
-                );
+            if app.busy.is_some() {
+                app.finished.push(o);
             }
             Vec::new()
         }

@@ -117,10 +117,20 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
                 Span::styled("█", th.accent),
             ])
         }
-        (_, Some(busy), _) => Line::from(Span::styled(
-            format!("{} {busy}", SPINNER[app.spinner % 4]),
-            th.warn,
-        )),
+        (_, Some(busy), _) => {
+            let mut text = format!("{} {busy}", SPINNER[app.spinner % 4]);
+            // A bulk job counts its targets as they finish.
+            if let Some(last) = app.finished.last() {
+                let failed = app.finished.iter().filter(|o| !o.ok).count();
+                text.push_str(&format!(
+                    " · {} done, {failed} failed, last {}: {}",
+                    app.finished.len(),
+                    inert(&last.label(), 40),
+                    if last.ok { "ok" } else { "FAILED" }
+                ));
+            }
+            Line::from(Span::styled(text, th.warn))
+        }
         (_, _, Some((level, text))) => {
             let st = match level {
                 Level::Info => th.text,
