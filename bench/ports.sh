@@ -14,7 +14,6 @@ N=${1:-2000}
 DURATION=${2:-20}
 cargo build --release --locked -q
 QD=$PWD/target/release/qd
-CLK=$(getconf CLK_TCK)
 work=$(mktemp -d)
 sock="qd-ports-bench-$$"
 holders=()
@@ -61,19 +60,7 @@ fi
 . bench/lib.sh
 
 steady() { # keys to reach the view ("" for the process view)
-    local keys=$1 pid t0 t1
-    tmux -L "$sock" -f /dev/null new-session -d -x 200 -y 50 \
-        "exec env XDG_CONFIG_HOME=$work/xdg XDG_STATE_HOME=$work/state $QD --refresh 1000"
-    pid=$(tmux -L "$sock" display-message -p -t 0 '#{pane_pid}')
-    sleep 1
-    [ -n "$keys" ] && tmux -L "$sock" send-keys -t 0 "$keys"
-    sleep 3 # start-up and the first full fd scan are not steady state
-    t0=$(cpu_ticks "$pid")
-    sleep "$DURATION"
-    t1=$(cpu_ticks "$pid")
-    kill "$(tmux -L "$sock" display-message -p '#{pid}')"
-    sleep 0.5
-    awk -v d=$((t1 - t0)) -v clk="$CLK" -v s="$DURATION" 'BEGIN { printf "%.1f", d / clk / s * 1000 }'
+    steady_cpu "$sock" "env XDG_CONFIG_HOME=$work/xdg XDG_STATE_HOME=$work/state $QD --refresh 1000" "$1" "$DURATION"
 }
 echo
 echo "## steady state (CPU ms per 1 s refresh, ${DURATION} s each)"

@@ -53,19 +53,7 @@ hyperfine -N --warmup 1 --runs 10 \
 
 . bench/lib.sh
 steady() { # keys to reach the view ("" for the process view)
-    local keys=$1 pid t0 t1
-    tmux -L "$sock" -f /dev/null new-session -d -x 200 -y 50 \
-        "exec env XDG_CONFIG_HOME=$cfg/qd XDG_STATE_HOME=$cfg/state XDG_RUNTIME_DIR=$run DBUS_SESSION_BUS_ADDRESS=$DBUS_SESSION_BUS_ADDRESS $QD --user-bus --refresh 1000"
-    pid=$(tmux -L "$sock" display-message -p -t 0 '#{pane_pid}')
-    sleep 1
-    [ -n "$keys" ] && tmux -L "$sock" send-keys -t 0 "$keys"
-    sleep 3
-    t0=$(cpu_ticks "$pid")
-    sleep "$DURATION"
-    t1=$(cpu_ticks "$pid")
-    kill "$(tmux -L "$sock" display-message -p '#{pid}')"
-    sleep 0.5
-    awk -v d=$((t1 - t0)) -v clk="$CLK" -v s="$DURATION" 'BEGIN { printf "%.1f", d / clk / s * 1000 }'
+    steady_cpu "$sock" "env XDG_CONFIG_HOME=$cfg/qd XDG_STATE_HOME=$cfg/state XDG_RUNTIME_DIR=$run DBUS_SESSION_BUS_ADDRESS=$DBUS_SESSION_BUS_ADDRESS $QD --user-bus --refresh 1000" "$1" "$DURATION"
 }
 echo
 echo "## steady state, nothing changing (CPU ms per second, ${DURATION} s each; no sites: all units)"

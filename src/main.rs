@@ -111,9 +111,9 @@ fn real_main(args: Cli) -> i32 {
         }),
         Some(Cmd::Service { command }) => service(&dispatcher, &cfg, bus, command),
         Some(Cmd::Site { command }) => match command {
-            SiteCmd::List => cli::service_cmds::site_list(&cfg),
+            SiteCmd::List => cli::site_cmds::site_list(&cfg),
             SiteCmd::Remove { name, yes } => {
-                cli::service_cmds::site_remove(&dispatcher, &cfg, &name, yes)
+                cli::site_cmds::site_remove(&dispatcher, &cfg, &name, yes)
             }
         },
         Some(Cmd::Signal { pids, signal }) => cli::proc_cmds::signal(&dispatcher, &pids, &signal),
@@ -143,16 +143,18 @@ fn service(d: &Dispatcher, cfg: &config::Config, bus: Bus, cmd: ServiceCmd) -> i
                 cli::EXIT_USAGE
             }
         },
-        ServiceCmd::Status { targets, json } => sc::status(cfg, bus, &targets.targets, json),
+        ServiceCmd::Status { targets, json } => {
+            cli::service_info::status(cfg, bus, &targets.targets, json)
+        }
         ServiceCmd::Logs {
             targets,
             lines,
             follow,
             since,
-        } => sc::logs(cfg, bus, &targets.targets, lines, follow, since.as_deref()),
+        } => cli::service_info::logs(cfg, bus, &targets.targets, lines, follow, since.as_deref()),
         ServiceCmd::Env { target } => sc::env(cfg, &target),
-        ServiceCmd::Render { target } => sc::render(cfg, &target),
-        ServiceCmd::Install(t) => sc::install(d, cfg, &t.targets),
+        ServiceCmd::Render { target } => cli::site_cmds::render(cfg, &target),
+        ServiceCmd::Install(t) => cli::site_cmds::install(d, cfg, &t.targets),
         ServiceCmd::DaemonReload => sc::daemon_reload(d),
     }
 }

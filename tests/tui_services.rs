@@ -150,7 +150,10 @@ fn marked_units_across_sites_are_one_bulk_action() {
     let t = text(&screen(&a));
     assert!(t.contains("restart on 2 units"), "{t}");
     // Each unit is counted as its job ends.
-    for (unit, ok) in [("qd-shop-api.service", true), ("qd-blog-php.service", false)] {
+    for (unit, ok) in [
+        ("qd-shop-api.service", true),
+        ("qd-blog-php.service", false),
+    ] {
         update(
             &mut a,
             Msg::Progress(quarterdeck::actions::TargetOutcome {
@@ -163,7 +166,10 @@ fn marked_units_across_sites_are_one_bulk_action() {
         );
     }
     let t = text(&screen(&a));
-    assert!(t.contains("2 done, 1 failed, last qd-blog-php.service: FAILED"), "{t}");
+    assert!(
+        t.contains("2 done, 1 failed, last qd-blog-php.service: FAILED"),
+        "{t}"
+    );
 }
 
 #[test]

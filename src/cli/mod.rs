@@ -6,6 +6,8 @@
 pub mod config_cmd;
 pub mod proc_cmds;
 pub mod service_cmds;
+pub mod service_info;
+pub mod site_cmds;
 pub mod snapshot;
 pub mod table;
 

@@ -7,6 +7,7 @@
 //! parse is fatal, a broken user file is reported and skipped (defaults still work).
 
 pub mod command;
+pub mod command_names;
 pub mod duration;
 pub mod error;
 pub mod keymap;

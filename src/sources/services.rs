@@ -8,9 +8,9 @@ use crate::model::unit::Unit;
 use crate::sources::health;
 use crate::sources::systemd::Systemd;
 use crate::sources::systemd::units::Selection;
-use zbus::OwnedObjectPath;
 use futures_util::future::join_all;
 use std::collections::HashSet;
+use zbus::OwnedObjectPath;
 
 /// The units to list: the services of every site (or of `site`), and with
 /// `all_units` (or without any site) every loaded service unit too.

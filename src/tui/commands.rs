@@ -10,7 +10,6 @@ use crate::config::Command;
 use crate::config::command::NiceArg;
 use crate::model::port::Scope;
 use crate::sources::Control;
-use crate::sources::unitwatch::WatchCtl;
 use std::time::Duration;
 
 const REFRESH_STEPS: [u64; 8] = [250, 500, 1000, 2000, 3000, 5000, 10000, 30000];
@@ -28,29 +27,12 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::ShowServices => return switch(app, Mode::Services),
         Command::ShowSites => return switch(app, Mode::Sites),
         Command::FocusSite(name) => return svc::focus_site(app, &name),
-        Command::ToggleAllUnits => {
-            let all = app.snapshot.services.as_ref().is_some_and(|t| t.all_units);
-            app.set_status(
-                Level::Info,
-                if all {
-                    "only the sites' units"
-                } else {
-                    "every service unit"
-                },
-            );
-            return vec![Effect::Units(WatchCtl::AllUnits(!all))];
-        }
+        Command::ToggleAllUnits => return svc::toggle_all_units(app),
         Command::SiteLogs => return svc::open_log(app, true),
         Command::EditEnv => return svc::edit_env(app),
         Command::UnitAction(None) => svc::unit_menu(app),
         Command::UnitAction(Some(op)) => svc::unit_action(app, op),
-        Command::DaemonReload => {
-            if app.readonly {
-                app.set_status(Level::Warn, "readonly: actions are refused in this session");
-            } else {
-                app.popup = Some(confirm(Action::DaemonReload));
-            }
-        }
+        Command::DaemonReload => svc::daemon_reload(app),
         Command::Back => {
             if let Some(m) = app.back.take() {
                 return switch(app, m);

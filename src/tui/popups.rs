@@ -21,6 +21,16 @@ fn scroll_by(pos: &mut usize, code: KeyCode) -> bool {
     true
 }
 
+/// The item a menu key chooses: Enter the selected one, 1-9 by number.
+pub fn menu_pick(selected: usize, len: usize, code: KeyCode) -> Option<usize> {
+    let i = match code {
+        KeyCode::Enter => selected,
+        KeyCode::Char(c @ '1'..='9') => c as usize - '1' as usize,
+        _ => return None,
+    };
+    (i < len).then_some(i)
+}
+
 pub fn menu_move(sel: &mut usize, len: usize, code: KeyCode) {
     match code {
         KeyCode::Down | KeyCode::Char('j') | KeyCode::Tab => *sel = (*sel + 1) % len.max(1),
@@ -101,12 +111,7 @@ pub fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
             if close || code == KeyCode::Char('q') {
                 return Vec::new();
             }
-            let pick = match code {
-                KeyCode::Enter => Some(selected),
-                KeyCode::Char(c @ '1'..='9') => Some(c as usize - '1' as usize),
-                _ => None,
-            };
-            if let Some(i) = pick.filter(|i| *i < Sig::ALL.len()) {
+            if let Some(i) = menu_pick(selected, Sig::ALL.len(), code) {
                 let action = Action::Signal {
                     targets,
                     sig: Sig::ALL[i],

@@ -31,6 +31,30 @@ pub fn switch_effects(app: &mut App, mode: Mode) -> Vec<Effect> {
     fx
 }
 
+/// `a`: every service unit, or only the sites' ones.
+pub fn toggle_all_units(app: &mut App) -> Vec<Effect> {
+    let all = app.snapshot.services.as_ref().is_some_and(|t| t.all_units);
+    let msg = if all {
+        "only the sites' units"
+    } else {
+        "every service unit"
+    };
+    app.set_status(Level::Info, msg);
+    vec![Effect::Units(WatchCtl::AllUnits(!all))]
+}
+
+/// `:daemon-reload`, after a confirmation.
+pub fn daemon_reload(app: &mut App) {
+    if app.readonly {
+        app.set_status(Level::Warn, "readonly: actions are refused in this session");
+    } else {
+        app.popup = Some(Popup::Confirm {
+            action: Action::DaemonReload,
+            ok_focused: false,
+        });
+    }
+}
+
 /// `:site NAME` (empty: all sites): one site's services, processes and ports.
 pub fn focus_site(app: &mut App, name: &str) -> Vec<Effect> {
     if name.is_empty() {

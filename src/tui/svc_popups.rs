@@ -21,12 +21,8 @@ pub fn unit_menu(
     if close || code == KeyCode::Char('q') {
         return Vec::new();
     }
-    let pick = match code {
-        KeyCode::Enter => Some(selected),
-        KeyCode::Char(c @ '1'..='9') => Some(c as usize - '1' as usize),
-        _ => None,
-    };
-    if let Some(&op) = pick.and_then(|i| items.get(i)) {
+    if let Some(i) = super::popups::menu_pick(selected, items.len(), code) {
+        let op = items[i];
         app.popup = Some(match op {
             // The first menu's `kill …` opens the choice of signal.
             UnitOp::Kill(0, _) => Popup::UnitMenu {
