@@ -10,6 +10,34 @@ pub struct UserSystemd {
     child: Child,
     runtime: tempfile::TempDir,
     config: tempfile::TempDir,
+    cgroups: Vec<PathBuf>,
+}
+
+/// A fresh cgroup named after the runtime dir in every mounted hierarchy (v1
+/// controllers, name=systemd, unified: systemd reads accounting from the
+/// controllers'); empty when cgroupfs cannot be written (then managers share).
+fn own_cgroups(runtime: &Path) -> Vec<PathBuf> {
+    let name = format!(
+        "qd-test-{}",
+        runtime
+            .file_name()
+            .map(|n| n.to_string_lossy().replace('.', ""))
+            .unwrap_or_default()
+    );
+    let root = Path::new("/sys/fs/cgroup");
+    let hierarchies: Vec<PathBuf> = if root.join("cgroup.procs").exists() {
+        vec![root.to_path_buf()]
+    } else {
+        std::fs::read_dir(root)
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default()
+    };
+    hierarchies
+        .into_iter()
+        .filter(|h| h.join("cgroup.procs").exists())
+        .map(|h| h.join(&name))
+        .filter(|g| std::fs::create_dir(g).is_ok())
+        .collect()
 }
 
 impl UserSystemd {
@@ -24,8 +52,21 @@ impl UserSystemd {
         .expect("chmod 700");
         let config = tempfile::tempdir().expect("config dir");
         std::fs::create_dir_all(config.path().join("systemd/user")).expect("unit dir");
-        let child = Command::new("/lib/systemd/systemd")
-            .arg("--user")
+        // Each manager gets a cgroup of its own. Started in a shared one (a container's
+        // root), every manager puts its units at the same absolute cgroup paths, and
+        // one manager stopping its dbus.service kills every other manager's bus.
+        let cgroups = own_cgroups(runtime.path());
+        let mut script = String::new();
+        for g in &cgroups {
+            // A controller may refuse (an unset cpuset); the others still separate.
+            script.push_str(&format!(
+                "echo 0 2>/dev/null > '{}/cgroup.procs'; ",
+                g.display()
+            ));
+        }
+        script.push_str("exec /lib/systemd/systemd --user");
+        let child = Command::new("/bin/sh")
+            .args(["-c", &script])
             .env("XDG_RUNTIME_DIR", runtime.path())
             .env("XDG_CONFIG_HOME", config.path())
             .env_remove("DBUS_SESSION_BUS_ADDRESS")
@@ -38,6 +79,7 @@ impl UserSystemd {
             child,
             runtime,
             config,
+            cgroups,
         };
         let up = super::wait_until(Duration::from_secs(20), || {
             sd.runtime.path().join("bus").exists()
@@ -105,5 +147,20 @@ impl Drop for UserSystemd {
             let _ = self.child.kill();
             let _ = self.child.wait();
         }
+        // Empty once the manager and its units are gone; the kernel refuses otherwise.
+        for g in self.cgroups.iter().rev() {
+            remove_cgroup_tree(g);
+        }
     }
+}
+
+fn remove_cgroup_tree(g: &Path) {
+    if let Ok(entries) = std::fs::read_dir(g) {
+        for e in entries.flatten() {
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                remove_cgroup_tree(&e.path());
+            }
+        }
+    }
+    let _ = std::fs::remove_dir(g);
 }
