@@ -2,6 +2,7 @@
 //! headless subcommand. Exit codes: 0 ok, 1 failed, 2 usage/config, 3 denied.
 
 use clap::Parser;
+use quarterdeck::actions::audit::{self, AuditLog};
 use quarterdeck::actions::{Dispatcher, Operator, Policy};
 use quarterdeck::cli::{self, Cli, Cmd, ConfigCmd, ServiceCmd, SiteCmd};
 use quarterdeck::config;
@@ -81,14 +82,29 @@ fn real_main(args: Cli) -> i32 {
     } else {
         Bus::System
     };
+    let operator = Operator::current().under(&cfg.policy);
+    let audit = AuditLog::new(cfg.audit.dir.clone().unwrap_or_else(audit::default_dir));
+    audit.prune(cfg.audit.retention);
     let dispatcher = Dispatcher::new(
-        Policy::default(),
-        Operator::current(),
+        Policy::new(cfg.policy.clone()),
+        operator.clone(),
         args.readonly,
         cfg.restart_grace,
     )
     .with_bus(bus)
-    .with_sites(cfg.sites.clone());
+    .with_sites(cfg.sites.clone())
+    .with_concurrency(cfg.jobs_concurrency)
+    .with_audit(audit);
+    // Views and snapshots show only the sites the operator may see; the dispatcher
+    // keeps them all, to place every target in its site.
+    cfg.sites = std::sync::Arc::new(quarterdeck::model::site::Sites::new(
+        cfg.sites
+            .sites
+            .iter()
+            .filter(|s| operator.may_see(&s.name))
+            .cloned()
+            .collect(),
+    ));
     match args.command {
         None => quarterdeck::tui::run(cfg, dispatcher),
         Some(Cmd::Snapshot {
@@ -119,6 +135,22 @@ fn real_main(args: Cli) -> i32 {
         Some(Cmd::Signal { pids, signal }) => cli::proc_cmds::signal(&dispatcher, &pids, &signal),
         Some(Cmd::Renice { pids, nice }) => cli::proc_cmds::renice(&dispatcher, &pids, nice),
         Some(Cmd::Restart { pid }) => cli::proc_cmds::restart(&dispatcher, pid),
+        Some(Cmd::Run {
+            target,
+            command,
+            yes,
+            json,
+        }) => cli::run_cmd::run(&dispatcher, &target, &command, yes, json),
+        Some(Cmd::Audit {
+            since,
+            json,
+            follow,
+        }) => cli::audit_cmd::run(
+            dispatcher.audit_dir().unwrap_or(std::path::Path::new(".")),
+            since.as_deref(),
+            json,
+            follow,
+        ),
         Some(Cmd::Config { .. }) => cli::EXIT_OK,
     }
 }

@@ -327,8 +327,10 @@ fn marks_stay_after_a_partial_failure_and_clear_after_success() {
         name: "x".into(),
         ok,
         message: String::new(),
+        exit_status: None,
     };
     let partial = Report {
+        job: "1".into(),
         action: "signal TERM".into(),
         outcomes: vec![outcome(2215, true), outcome(1801, false)],
     };
@@ -339,6 +341,7 @@ fn marks_stay_after_a_partial_failure_and_clear_after_success() {
         "per-target results are shown"
     );
     let done = Report {
+        job: "1".into(),
         action: "signal TERM".into(),
         outcomes: vec![outcome(2215, true), outcome(1801, true)],
     };

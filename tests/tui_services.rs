@@ -162,6 +162,7 @@ fn marked_units_across_sites_are_one_bulk_action() {
                 name: unit.into(),
                 ok,
                 message: String::new(),
+                exit_status: None,
             }),
         );
     }

@@ -16,3 +16,14 @@ pub fn describe(err: &rustix::io::Errno) -> String {
 }
 
 pub const CHANGED: &str = "changed since listed: the pid now belongs to another process";
+
+/// A failure to write a file (the audit log), with what to do about the usual causes.
+pub fn io_sentence(e: &io::Error) -> String {
+    match e.raw_os_error() {
+        Some(libc::ENOSPC) => "no space left on the device: free some space".into(),
+        Some(libc::EDQUOT) => "disk quota exceeded".into(),
+        Some(libc::EROFS) => "the filesystem is read-only".into(),
+        Some(libc::EACCES | libc::EPERM) => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}

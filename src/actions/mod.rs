@@ -1,11 +1,16 @@
-//! Every change to the system goes through one path:
-//! `Action` -> `Dispatcher::dispatch` (policy check) -> executor -> `Report`.
+//! Every change to the system goes through one path: `Action` ->
+//! `Dispatcher::dispatch_job` (policy check, `started` audit record) -> executor ->
+//! one audit record per target -> `Report`.
 //!
 //! The TUI asks for confirmation before it dispatches and the CLI dispatches directly,
-//! but both call the same `dispatch`, so readonly (and, later, roles and the audit
-//! log) are enforced where actions are executed, never by hiding keys.
+//! but both call the same dispatcher, so readonly, roles and the audit log are
+//! enforced where actions are executed, never by hiding keys.
 
+pub mod audit;
+pub mod commands;
 pub mod errno;
+pub mod exec;
+mod job_audit;
 pub mod policy;
 pub mod proc_ops;
 pub mod restart;
@@ -13,7 +18,9 @@ pub mod signal;
 pub mod unitfile;
 pub mod units;
 
-pub use policy::{Denial, Operator, Policy, Role};
+pub use crate::model::policy::Role;
+pub use commands::CommandTarget;
+pub use policy::{Denial, Operator, Policy};
 pub use signal::Sig;
 pub use units::UnitTarget;
 
@@ -22,7 +29,7 @@ use crate::sources::systemd::jobs::UnitOp;
 
 use crate::model::Process;
 use serde::Serialize;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// A process as an action target: its identity (pid + starttime) as it was listed.
@@ -60,7 +67,15 @@ impl ProcTarget {
             pid,
             starttime,
             name,
-            user: String::new(),
+            // The owner places the process in its site for the policy check.
+            user: std::fs::metadata(format!("/proc/{pid}"))
+                .map(|m| {
+                    use std::os::unix::fs::MetadataExt;
+                    crate::sources::users::UserDb::new()
+                        .name(m.uid())
+                        .to_string()
+                })
+                .unwrap_or_default(),
             unit: crate::sources::procfile::read_unit(pid).map(|u| u.to_string()),
         })
     }
@@ -92,6 +107,11 @@ pub enum Action {
     },
     /// The manager re-reads every unit file.
     DaemonReload,
+    /// A site's custom command on every target service.
+    Command {
+        command: String,
+        targets: Vec<CommandTarget>,
+    },
 }
 
 impl Action {
@@ -110,6 +130,55 @@ impl Action {
             Action::Restart { .. } => "restart".into(),
             Action::Unit { op, .. } => op.verb(),
             Action::DaemonReload => "daemon-reload".into(),
+            Action::Command { command, .. } => format!("run {command}"),
+        }
+    }
+
+    /// A command marked `dangerous` on any of its targets (admins only).
+    pub fn is_dangerous_in(&self, sites: &crate::model::site::Sites) -> bool {
+        let Action::Command { command, targets } = self else {
+            return false;
+        };
+        targets.iter().any(|t| {
+            sites
+                .resolve(&t.id())
+                .ok()
+                .and_then(|v| v.into_iter().next())
+                .and_then(|r| commands::find(&r, command))
+                .is_some_and(|c| c.dangerous)
+        })
+    }
+
+    /// Each target in words with the site it belongs to (by unit, else by user).
+    pub fn target_sites(&self, sites: &crate::model::site::Sites) -> Vec<(String, Option<String>)> {
+        match self {
+            Action::Signal { targets, .. }
+            | Action::Renice { targets, .. }
+            | Action::Restart { targets } => targets
+                .iter()
+                .map(|t| {
+                    (
+                        format!("pid {} ({})", t.pid, t.name),
+                        sites
+                            .site_of(t.unit.as_deref(), &t.user)
+                            .map(|s| s.to_string()),
+                    )
+                })
+                .collect(),
+            Action::Unit { targets, .. } => targets
+                .iter()
+                .map(|t| {
+                    (
+                        t.unit.clone(),
+                        sites.by_unit(&t.unit).map(|r| r.site.name.to_string()),
+                    )
+                })
+                .collect(),
+            Action::DaemonReload => vec![("the service manager".into(), None)],
+            Action::Command { targets, .. } => targets
+                .iter()
+                .map(|t| (t.id(), Some(t.site.clone())))
+                .collect(),
         }
     }
 
@@ -119,7 +188,7 @@ impl Action {
             Action::Signal { targets, .. }
             | Action::Renice { targets, .. }
             | Action::Restart { targets } => targets,
-            Action::Unit { .. } | Action::DaemonReload => &[],
+            Action::Unit { .. } | Action::DaemonReload | Action::Command { .. } => &[],
         }
     }
 
@@ -136,6 +205,7 @@ impl Action {
         let (n, one, many) = match self {
             Action::Unit { targets, .. } => (targets.len(), "unit", "units"),
             Action::DaemonReload => return "the service manager".into(),
+            Action::Command { targets, .. } => (targets.len(), "service", "services"),
             _ => (self.targets().len(), "process", "processes"),
         };
         format!("{n} {}", if n == 1 { one } else { many })
@@ -143,7 +213,7 @@ impl Action {
 }
 
 /// The outcome for one target: a short message either way.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct TargetOutcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pid: Option<i32>,
@@ -152,12 +222,32 @@ pub struct TargetOutcome {
     pub name: String,
     pub ok: bool,
     pub message: String,
+    /// A command's exit status (128 + signal when killed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exit_status: Option<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     pub action: String,
+    /// The job id the audit records of this action share.
+    pub job: String,
     pub outcomes: Vec<TargetOutcome>,
+}
+
+/// What a running job reports to, and how it is told to stop.
+pub struct JobCtl<'a> {
+    /// Each target's outcome as it arrives.
+    pub progress: &'a (dyn Fn(&TargetOutcome) + Sync),
+    /// Output and step lines of a target (`shop/api`, line).
+    pub output: &'a (dyn Fn(&str, &str) + Sync),
+    pub cancel: &'a AtomicBool,
+}
+
+impl JobCtl<'_> {
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
 }
 
 impl TargetOutcome {
@@ -179,8 +269,8 @@ impl Report {
     }
 }
 
-/// The one place actions are checked and executed. Shared (behind an `Arc`) by the
-/// TUI's action tasks and used directly by the CLI.
+/// The one place actions are checked, recorded and executed. Shared (behind an
+/// `Arc`) by the TUI's action tasks and used directly by the CLI.
 pub struct Dispatcher {
     policy: Policy,
     operator: Operator,
@@ -188,8 +278,13 @@ pub struct Dispatcher {
     pub restart_grace: Duration,
     /// The systemd instance unit actions go to.
     pub bus: Bus,
-    /// For the health checks a started service must pass.
+    /// Every site of the config (not only the visible ones): targets are placed in
+    /// their sites by this, and commands found in it.
     pub sites: std::sync::Arc<crate::model::site::Sites>,
+    /// Targets of one command job run at most this many at once.
+    pub concurrency: usize,
+    audit: Option<audit::AuditLog>,
+    jobs: AtomicUsize,
 }
 
 impl Dispatcher {
@@ -206,6 +301,9 @@ impl Dispatcher {
             restart_grace,
             bus: Bus::System,
             sites: Default::default(),
+            concurrency: 8,
+            audit: None,
+            jobs: AtomicUsize::new(0),
         }
     }
 
@@ -220,8 +318,23 @@ impl Dispatcher {
         self
     }
 
+    /// Records go to `log`; without one (tests of the UI) nothing is recorded.
+    pub fn with_audit(mut self, log: audit::AuditLog) -> Self {
+        self.audit = Some(log);
+        self
+    }
+
+    pub fn with_concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
+    }
+
     pub fn operator(&self) -> &Operator {
         &self.operator
+    }
+
+    pub fn audit_dir(&self) -> Option<&std::path::Path> {
+        self.audit.as_ref().map(|a| a.dir())
     }
 
     pub fn is_readonly(&self) -> bool {
@@ -237,11 +350,10 @@ impl Dispatcher {
     /// Checks the action against the policy without running it (for dialogs).
     pub fn check(&self, action: &Action) -> Result<(), Denial> {
         self.policy
-            .check(&self.operator, self.is_readonly(), action)
+            .check(&self.operator, self.is_readonly(), action, &self.sites)
     }
 
-    /// Checks, then executes, one target after the other. Blocking: the TUI calls it
-    /// on a blocking task.
+    /// Checks, then executes. Blocking: the TUI calls it on a blocking task.
     pub fn dispatch(&self, action: &Action) -> Result<Report, Denial> {
         self.dispatch_with(action, &|_| {})
     }
@@ -253,30 +365,72 @@ impl Dispatcher {
         action: &Action,
         progress: &(dyn Fn(&TargetOutcome) + Sync),
     ) -> Result<Report, Denial> {
-        self.check(action)?;
-        tracing::info!(operator = %self.operator.name, action = %action.verb(),
+        let cancel = AtomicBool::new(false);
+        self.dispatch_job(
+            action,
+            &JobCtl {
+                progress,
+                output: &|_, _| {},
+                cancel: &cancel,
+            },
+        )
+    }
+
+    /// The full path: check (a denial is recorded), record the attempt (refused when
+    /// the record cannot be written), execute, record each target's outcome.
+    pub fn dispatch_job(&self, action: &Action, ctl: &JobCtl) -> Result<Report, Denial> {
+        let job = format!(
+            "{}-{}",
+            std::process::id(),
+            self.jobs.fetch_add(1, Ordering::SeqCst) + 1
+        );
+        let rec = job_audit::Recorder {
+            log: self.audit.as_ref(),
+            operator: &self.operator,
+            sites: &self.sites,
+            job: &job,
+        };
+        if let Err(d) = self.check(action) {
+            rec.denied(action, &d);
+            return Err(d);
+        }
+        rec.started(action).map_err(|why| Denial {
+            reason: format!(
+                "{} refused: {why}; nothing is done while actions cannot be recorded",
+                action.verb()
+            ),
+        })?;
+        tracing::info!(operator = %self.operator.name, action = %action.verb(), job = %job,
             pids = ?action.targets().iter().map(|t| t.pid).collect::<Vec<_>>(),
             units = ?action.units().iter().map(|t| &t.unit).collect::<Vec<_>>(), "dispatch");
-        let outcomes = match action {
+        let started = std::time::Instant::now();
+        let progress = ctl.progress;
+        let mut outcomes: Vec<TargetOutcome> = match action {
             Action::Signal { targets, sig } => targets
                 .iter()
                 .map(|t| outcome(t, proc_ops::signal(t, *sig)))
+                .inspect(progress)
                 .collect(),
             Action::Renice { targets, change } => targets
                 .iter()
                 .map(|t| outcome(t, proc_ops::renice(t, *change)))
+                .inspect(progress)
                 .collect(),
             Action::Restart { targets } => targets
                 .iter()
                 .map(|t| outcome(t, restart::restart(t, self.restart_grace)))
+                .inspect(progress)
                 .collect(),
             Action::Unit { op, targets } => {
                 units::run(self.bus, Some(*op), targets, &self.sites, progress)
             }
             Action::DaemonReload => units::run(self.bus, None, &[], &self.sites, progress),
+            Action::Command { command, targets } => commands::run(self, command, targets, ctl),
         };
+        rec.outcomes(action, &mut outcomes, started.elapsed());
         Ok(Report {
             action: action.verb(),
+            job,
             outcomes,
         })
     }
@@ -293,5 +447,6 @@ fn outcome(t: &ProcTarget, r: Result<String, String>) -> TargetOutcome {
         name: t.name.clone(),
         ok,
         message,
+        exit_status: None,
     }
 }

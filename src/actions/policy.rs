@@ -1,41 +1,32 @@
-//! Who is acting and what they may do.
+//! Who is acting and what they may do: the operator resolved against the policy, and
+//! the one check every action passes at dispatch, whatever key or command asked.
 //!
 //! The operator is the Unix user running qd, or `SUDO_USER` when qd runs as root
-//! through sudo. Roles (admin / developer / readonly) come from the system policy in a
-//! later step; until a policy assigns one, the operator is `admin` and the kernel's own
-//! permission checks are the limit. Readonly — from `--readonly`, or switched on at
-//! runtime — refuses every action here, at dispatch, whatever key or command asked.
+//! through sudo. Without a policy the operator is `admin` and the kernel's permission
+//! checks are the limit. With one, the first `user =` rule naming them decides, else
+//! the first `group =` rule of a group they are in; anyone else is readonly on nothing.
+//! A policy from an untrusted file refuses everything (`PolicySpec::Untrusted`).
 
 use super::Action;
+use crate::model::policy::{PolicySpec, Role, SiteSet, Who};
+use crate::model::site::Sites;
+use crate::sources::account::{Account, group_gid};
 use serde::Serialize;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Admin,
-    Developer,
-    Readonly,
-}
-
-impl Role {
-    pub fn name(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Developer => "developer",
-            Role::Readonly => "readonly",
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Operator {
     pub name: String,
+    /// The real uid qd runs with (0 under sudo).
     pub uid: u32,
     pub role: Role,
+    /// The sites the operator may see (and, unless readonly, act on).
+    pub sites: SiteSet,
+    /// The rule that decided, in words; `None` when no policy is in force.
+    pub rule: Option<String>,
 }
 
 impl Operator {
-    /// The operator running this process.
+    /// The operator running this process, before any policy: admin of everything.
     pub fn current() -> Self {
         let uid = rustix::process::getuid().as_raw();
         let sudo_user = std::env::var("SUDO_USER").ok().filter(|s| !s.is_empty());
@@ -47,7 +38,49 @@ impl Operator {
             name,
             uid,
             role: Role::Admin,
+            sites: SiteSet::All,
+            rule: None,
         }
+    }
+
+    /// The operator's role and sites under `spec`.
+    pub fn under(mut self, spec: &PolicySpec) -> Self {
+        let PolicySpec::Rules { rules, file } = spec else {
+            return self;
+        };
+        let groups = Account::by_name(&self.name)
+            .map(|a| a.groups)
+            .unwrap_or_default();
+        let by_user = rules
+            .iter()
+            .find(|r| matches!(&r.who, Who::User(u) if *u == self.name));
+        let by_group = || {
+            rules.iter().find(|r| match &r.who {
+                Who::Group(g) => group_gid(g).is_some_and(|gid| groups.contains(&gid)),
+                Who::User(_) => false,
+            })
+        };
+        match by_user.or_else(by_group) {
+            Some(r) => {
+                self.role = r.role;
+                self.sites = r.sites.clone();
+                self.rule = Some(r.describe());
+            }
+            None => {
+                self.role = Role::Readonly;
+                self.sites = SiteSet::none();
+                self.rule = Some(format!(
+                    "{} is not listed in the policy of {file}",
+                    self.name
+                ));
+            }
+        }
+        self
+    }
+
+    /// Whether views show `site` to this operator.
+    pub fn may_see(&self, site: &str) -> bool {
+        self.sites.contains(site)
     }
 }
 
@@ -64,24 +97,89 @@ impl std::fmt::Display for Denial {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct Policy {}
+pub struct Policy {
+    spec: PolicySpec,
+}
 
 impl Policy {
-    pub fn check(&self, op: &Operator, readonly: bool, action: &Action) -> Result<(), Denial> {
+    pub fn new(spec: PolicySpec) -> Self {
+        Self { spec }
+    }
+
+    pub fn spec(&self) -> &PolicySpec {
+        &self.spec
+    }
+
+    /// The decision for `action` by `op`; `sites` places each target in its site.
+    pub fn check(
+        &self,
+        op: &Operator,
+        readonly: bool,
+        action: &Action,
+        sites: &Sites,
+    ) -> Result<(), Denial> {
+        let verb = action.verb();
+        let deny = |why: String| Err(Denial { reason: why });
         if readonly {
-            return Err(Denial {
-                reason: format!("{} refused: qd is in readonly mode", action.verb()),
-            });
+            return deny(format!("{verb} refused: qd is in readonly mode"));
         }
-        if op.role == Role::Readonly {
-            return Err(Denial {
-                reason: format!(
-                    "{} refused: operator {} has the readonly role",
-                    action.verb(),
-                    op.name
-                ),
-            });
+        if let PolicySpec::Untrusted { reason } = &self.spec {
+            return deny(format!("{verb} refused: {reason}"));
         }
-        Ok(())
+        // As root, run only commands a root-owned file defined: anyone who can write
+        // the file that defines a command would otherwise run code as any site user.
+        if let Action::Command { targets, .. } = action
+            && rustix::process::geteuid().is_root()
+            && let Some(t) = targets
+                .iter()
+                .find(|t| !sites.site(&t.site).is_some_and(|s| s.trusted))
+        {
+            return deny(format!(
+                "{verb} refused: site {} comes from a config file that is not root-owned, and qd runs as root",
+                t.site
+            ));
+        }
+        let rule = op
+            .rule
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
+        match op.role {
+            Role::Admin => Ok(()),
+            Role::Readonly => deny(format!(
+                "{verb} refused: operator {} has the readonly role{rule}",
+                op.name
+            )),
+            Role::Developer => {
+                if matches!(action, Action::DaemonReload) {
+                    return deny(format!(
+                        "{verb} refused: it affects every unit, so only admins may{rule}"
+                    ));
+                }
+                if action.is_dangerous_in(sites) {
+                    return deny(format!(
+                        "{verb} refused: the command is marked dangerous, so only admins may run it{rule}"
+                    ));
+                }
+                for (label, site) in action.target_sites(sites) {
+                    match site {
+                        Some(s) if op.sites.contains(&s) => {}
+                        Some(s) => {
+                            return deny(format!(
+                                "{verb} refused on {label}: site {s} is not one of {}'s sites{rule}",
+                                op.name
+                            ));
+                        }
+                        None => {
+                            return deny(format!(
+                                "{verb} refused on {label}: it belongs to no site, and developer {} may act only on their sites{rule}",
+                                op.name
+                            ));
+                        }
+                    }
+                }
+                Ok(())
+            }
+        }
     }
 }

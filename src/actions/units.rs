@@ -73,6 +73,7 @@ fn outcome(r: &UnitResult, targets: &[UnitTarget]) -> TargetOutcome {
         name: service.unwrap_or_else(|| r.unit.clone()),
         ok: r.ok,
         message: r.message.clone(),
+        exit_status: None,
     }
 }
 
@@ -94,6 +95,7 @@ pub fn run(
                 name: "systemd".into(),
                 ok: false,
                 message,
+                exit_status: None,
             }]
         } else {
             names
@@ -126,6 +128,7 @@ pub fn run(
                         name: "systemd".into(),
                         ok: true,
                         message: "reloaded every unit file".into(),
+                        exit_status: None,
                     }]
                 })
                 .map_err(|e| explain(&e, bus)),

@@ -3,8 +3,10 @@
 //!
 //! Exit codes: 0 ok, 1 an action failed, 2 usage or config error, 3 denied by policy.
 
+pub mod audit_cmd;
 pub mod config_cmd;
 pub mod proc_cmds;
+pub mod run_cmd;
 pub mod service_cmds;
 pub mod service_info;
 pub mod site_cmds;
@@ -117,6 +119,33 @@ pub enum Cmd {
     Restart {
         #[arg(value_name = "PID")]
         pid: i32,
+    },
+    /// Run a site service's custom command (from the config) as the site's user;
+    /// its output is streamed. Exit 0 ok, 1 failed or timed out, 3 denied.
+    Run {
+        /// `SITE/SERVICE`, or `SITE` for every service of the site that has the command.
+        #[arg(value_name = "SITE/SERVICE")]
+        target: String,
+        #[arg(value_name = "COMMAND")]
+        command: String,
+        /// Do not ask for confirmation (needed when stdin is not a terminal).
+        #[arg(long)]
+        yes: bool,
+        /// One JSON object with each target's outcome instead of the streamed output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The audit log: who did what, when, with what result (oldest first).
+    Audit {
+        /// Only records of the last DURATION (`30m`, `1h`, `7d`).
+        #[arg(long, value_name = "DURATION")]
+        since: Option<String>,
+        /// Machine-readable output: one JSON record per line.
+        #[arg(long)]
+        json: bool,
+        /// Keep printing records as they are written.
+        #[arg(long, short)]
+        follow: bool,
     },
     /// Configuration helpers.
     Config {

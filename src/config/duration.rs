@@ -1,4 +1,4 @@
-//! Durations written as in systemd and most configs: `500ms`, `5s`, `2m`, `1h`.
+//! Durations written as in systemd and most configs: `500ms`, `5s`, `2m`, `1h`, `90d`.
 
 use std::time::Duration;
 
@@ -10,13 +10,18 @@ pub fn parse(s: &str) -> Result<Duration, String> {
     let (num, unit) = s.split_at(split);
     let n: f64 = num
         .parse()
-        .map_err(|_| format!("`{s}` is not a duration (write e.g. 500ms, 5s, 2m, 1h)"))?;
+        .map_err(|_| format!("`{s}` is not a duration (write e.g. 500ms, 5s, 2m, 1h, 90d)"))?;
     let secs = match unit.trim() {
         "ms" => n / 1000.0,
         "s" | "" => n,
         "m" | "min" => n * 60.0,
         "h" => n * 3600.0,
-        u => return Err(format!("unknown unit `{u}` in `{s}` (use ms, s, m or h)")),
+        "d" => n * 86400.0,
+        u => {
+            return Err(format!(
+                "unknown unit `{u}` in `{s}` (use ms, s, m, h or d)"
+            ));
+        }
     };
     Ok(Duration::from_secs_f64(secs))
 }
@@ -29,6 +34,7 @@ mod tests {
         assert_eq!(parse("500ms"), Ok(Duration::from_millis(500)));
         assert_eq!(parse("5s"), Ok(Duration::from_secs(5)));
         assert_eq!(parse("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse("90d"), Ok(Duration::from_secs(90 * 86400)));
         assert!(parse("5 parsecs").is_err());
         assert!(parse("fast").is_err());
     }

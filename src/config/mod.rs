@@ -6,6 +6,7 @@
 //! line, column and key; a file given with `--config` or the system file that does not
 //! parse is fatal, a broken user file is reported and skipped (defaults still work).
 
+pub mod access;
 pub mod command;
 pub mod command_names;
 pub mod duration;
@@ -15,6 +16,7 @@ pub mod keys;
 pub mod paths;
 pub mod sites;
 pub mod theme;
+pub mod trust;
 
 pub use command::{Command, SortKey};
 pub use error::ConfigError;
@@ -36,6 +38,11 @@ pub struct Config {
     pub systemd: SystemdConfig,
     /// The sites this server hosts (`[[site]]`).
     pub sites: std::sync::Arc<crate::model::site::Sites>,
+    /// `[policy]`: who may do what (only from a trusted file, see `access`).
+    pub policy: crate::model::policy::PolicySpec,
+    pub audit: access::AuditConfig,
+    /// `[jobs] concurrency`: targets of a bulk command job run at once.
+    pub jobs_concurrency: usize,
     /// Files that were read, in order.
     pub sources: Vec<PathBuf>,
     /// Problems that did not stop qd (a broken user file).
@@ -53,6 +60,9 @@ impl Default for Config {
             keys: keymap::defaults(),
             systemd: SystemdConfig::default(),
             sites: Default::default(),
+            policy: Default::default(),
+            audit: Default::default(),
+            jobs_concurrency: access::DEFAULT_CONCURRENCY,
             sources: Vec::new(),
             warnings: Vec::new(),
         }
@@ -92,6 +102,9 @@ struct RawFile {
     keys: Option<Vec<keymap::RawKey>>,
     systemd: Option<sites::RawSystemd>,
     site: Option<Vec<sites::RawSite>>,
+    policy: Option<access::RawPolicy>,
+    audit: Option<access::RawAudit>,
+    jobs: Option<access::RawJobs>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -196,9 +209,15 @@ pub fn apply_text(cfg: &mut Config, path: &Path, text: &str) -> Result<(), Confi
             next.systemd.unit_file_template = Some(f);
         }
     }
+    access::apply(&mut next, path, text, raw.policy, raw.audit, raw.jobs)
+        .map_err(|(span, m)| err(span, m))?;
     if let Some(raw_sites) = raw.site {
-        let built = sites::build(raw_sites, &next.systemd.unit_template)
+        let mut built = sites::build(raw_sites, &next.systemd.unit_template)
             .map_err(|(span, m)| err(span, m))?;
+        let trusted = trust::check(path).is_ok();
+        for s in &mut built {
+            s.trusted = trusted;
+        }
         // A later file's site replaces the earlier one of the same name.
         let mut all: Vec<_> = next
             .sites

@@ -80,6 +80,9 @@ struct RawCommand {
     requires_stop: bool,
     #[serde(default)]
     dangerous: bool,
+    display_name: Option<String>,
+    #[serde(default)]
+    env: std::collections::BTreeMap<String, String>,
 }
 
 fn is_name(s: &str) -> bool {
@@ -180,20 +183,78 @@ fn command(c: RawCommand) -> Res<SiteCommand> {
         ));
     }
     let run_span = c.run.span();
-    let run = argv(c.run.into_inner(), "site.service.command.run").map_err(|m| (run_span, m))?;
+    let key = format!("site.service.command.run (command {name})");
+    // No shell unless the config asks for one: a string is a shell script, so it
+    // needs `shell = true`, and an argv is never handed to a shell.
+    let run = match (c.run.into_inner(), c.shell) {
+        (StringOrArgv::Line(script), true) if !script.trim().is_empty() => {
+            vec!["/bin/sh".into(), "-c".into(), script]
+        }
+        (StringOrArgv::Line(_), false) => {
+            return Err((
+                run_span,
+                format!(
+                    "{key} is a string: give an argv array, or set shell = true to run it with sh -c"
+                ),
+            ));
+        }
+        (StringOrArgv::Argv(_), true) => {
+            return Err((
+                run_span,
+                format!("{key}: with shell = true, give the script as one string"),
+            ));
+        }
+        (v, _) => argv(v, &key).map_err(|m| (run_span, m))?,
+    };
     let timeout = match c.timeout {
         None => Duration::from_secs(300),
         Some(t) => duration::parse(t.get_ref())
             .map_err(|m| (t.span(), format!("site.service.command.timeout: {m}")))?,
     };
+    for k in c.env.keys() {
+        if !crate::model::envfile::is_key(k) {
+            return Err((
+                c.name.span(),
+                format!("site.service.command.env (command {name}): `{k}` is not a variable name"),
+            ));
+        }
+    }
     Ok(SiteCommand {
+        display_name: c.display_name.unwrap_or_else(|| name.clone()),
         name,
         run,
         shell: c.shell,
+        env: c.env.into_iter().collect(),
         timeout,
         requires_stop: c.requires_stop,
         dangerous: c.dangerous,
     })
+}
+
+/// The built-in `health` command: a service whose health check is a command can run
+/// it on demand, unless it defines a `health` command of its own.
+fn builtin_health(health: Option<&Health>, commands: &mut Vec<SiteCommand>) {
+    let Some(Health {
+        probe: Probe::Command(argv),
+        timeout,
+        ..
+    }) = health
+    else {
+        return;
+    };
+    if commands.iter().any(|c| c.name == "health") {
+        return;
+    }
+    commands.push(SiteCommand {
+        name: "health".into(),
+        display_name: "health check".into(),
+        run: argv.clone(),
+        shell: false,
+        env: Vec::new(),
+        timeout: *timeout,
+        requires_stop: false,
+        dangerous: false,
+    });
 }
 
 /// Validates the `[[site]]` tables. `template` names units whose `unit` is not set.
@@ -266,11 +327,22 @@ pub fn build(raw: Vec<RawSite>, template: &str) -> Res<Vec<Site>> {
                 .map(|p| port(p, "site.service.port"))
                 .transpose()?;
             let health = r.health.map(|h| health(h, &name)).transpose()?;
-            let commands = r
-                .command
-                .into_iter()
-                .map(command)
-                .collect::<Res<Vec<_>>>()?;
+            let mut commands = Vec::new();
+            for c in r.command {
+                let span = c.name.span();
+                let c = command(c)?;
+                if commands.iter().any(|x: &SiteCommand| x.name == c.name) {
+                    return Err((
+                        span,
+                        format!(
+                            "site.service.command.name = `{}` is defined twice in {name}/{sname}",
+                            c.name
+                        ),
+                    ));
+                }
+                commands.push(c);
+            }
+            builtin_health(health.as_ref(), &mut commands);
             services.push(Service {
                 name: sname.into(),
                 unit,
@@ -289,6 +361,7 @@ pub fn build(raw: Vec<RawSite>, template: &str) -> Res<Vec<Site>> {
         sites.push(Site {
             name: name.into(),
             user,
+            trusted: false,
             services,
         });
     }

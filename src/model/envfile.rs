@@ -1,6 +1,14 @@
 //! Environment files as systemd's EnvironmentFile= reads them, validated: one
 //! `KEY=VALUE` per line, `#` comments, blank lines, values optionally quoted.
 
+/// A variable name: letters, digits and `_`, not starting with a digit.
+pub fn is_key(key: &str) -> bool {
+    key.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// The variables of `text`, or the first bad line (1-based) and what is wrong.
 pub fn parse(text: &str) -> Result<Vec<(String, String)>, (usize, String)> {
     let mut vars = Vec::new();
@@ -17,12 +25,7 @@ pub fn parse(text: &str) -> Result<Vec<(String, String)>, (usize, String)> {
             ));
         };
         let key = key.trim();
-        let valid = key
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !valid {
+        if !is_key(key) {
             return Err((
                 i + 1,
                 format!(

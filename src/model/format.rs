@@ -27,6 +27,25 @@ pub fn cpu_time(secs: f64) -> String {
     }
 }
 
+/// `850ms`, `12.5s`, `5m`, `1h30m`: durations in messages.
+pub fn duration_short(d: std::time::Duration) -> String {
+    let ms = d.as_millis();
+    let s = d.as_secs();
+    if ms < 1000 {
+        format!("{ms}ms")
+    } else if s < 60 {
+        format!("{:.1}s", d.as_secs_f64())
+    } else if s < 3600 {
+        if s.is_multiple_of(60) {
+            format!("{}m", s / 60)
+        } else {
+            format!("{}m{:02}s", s / 60, s % 60)
+        }
+    } else {
+        format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
+    }
+}
+
 /// Start time: HH:MM today, otherwise the date.
 pub fn start_time(unix: u64, now: u64) -> String {
     let days_ago = now.saturating_sub(unix) / 86400;
@@ -34,20 +53,46 @@ pub fn start_time(unix: u64, now: u64) -> String {
     if days_ago == 0 && now / 86400 == unix / 86400 {
         format!("{:02}:{:02}", secs_of_day / 3600, (secs_of_day % 3600) / 60)
     } else {
-        // Days since epoch -> civil date (UTC), Howard Hinnant's algorithm.
-        let z = (unix / 86400) as i64 + 719468;
-        let era = z.div_euclid(146097);
-        let doe = z - era * 146097;
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = doy - (153 * mp + 2) / 5 + 1;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let (_, m, d) = civil(unix);
         const MONTHS: [&str; 12] = [
             "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
         ];
         format!("{}{d:02}", MONTHS[(m - 1) as usize])
     }
+}
+
+/// Unix seconds -> (year, month 1-12, day 1-31), UTC: Howard Hinnant's algorithm.
+pub fn civil(unix: u64) -> (i64, i64, i64) {
+    let z = (unix / 86400) as i64 + 719468;
+    let era = z.div_euclid(146097);
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// `2026-11-21`, UTC.
+pub fn date(unix: u64) -> String {
+    let (y, m, d) = civil(unix);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// `2026-11-21T09:05:03.120Z`: RFC 3339, UTC, milliseconds.
+pub fn timestamp(unix_ms: u64) -> String {
+    let s = unix_ms / 1000;
+    let day = s % 86400;
+    format!(
+        "{}T{:02}:{:02}:{:02}.{:03}Z",
+        date(s),
+        day / 3600,
+        (day % 3600) / 60,
+        day % 60,
+        unix_ms % 1000
+    )
 }
 
 #[cfg(test)]
@@ -62,5 +107,7 @@ mod tests {
         assert_eq!(cpu_time(7322.0), "2h02:02");
         assert_eq!(start_time(1_700_000_000, 1_700_000_100), "22:13");
         assert_eq!(start_time(1_700_000_000, 1_800_000_000), "Nov14");
+        assert_eq!(timestamp(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
+        assert_eq!(date(951_782_400), "2000-02-29");
     }
 }

@@ -5,6 +5,7 @@ pub mod envfile;
 pub mod fixture;
 pub mod format;
 pub mod host;
+pub mod policy;
 pub mod port;
 pub mod process;
 pub mod services;

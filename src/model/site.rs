@@ -13,6 +13,10 @@ pub struct Site {
     pub name: Arc<str>,
     /// The Linux user the site's services and commands run as.
     pub user: String,
+    /// Defined in a root-owned file no one else can write: only such a site's
+    /// commands run when qd runs as root (see `config::trust`).
+    #[serde(skip)]
+    pub trusted: bool,
     pub services: Vec<Service>,
 }
 
@@ -63,9 +67,14 @@ pub struct Health {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SiteCommand {
     pub name: String,
+    /// What menus show; the name when the config gives none.
+    pub display_name: String,
+    /// The argv; with `shell`, `["/bin/sh", "-c", SCRIPT]`.
     pub run: Vec<String>,
-    /// Run `run` joined as one `sh -c` script: only when the config says so.
+    /// The config gave a script for `sh -c`: only when it says `shell = true`.
     pub shell: bool,
+    /// Added to the clean environment, after the service's env file.
+    pub env: Vec<(String, String)>,
     #[serde(with = "secs")]
     pub timeout: Duration,
     /// Stop the unit before, start it again after, whatever the result.

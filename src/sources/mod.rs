@@ -4,6 +4,7 @@
 //! through a `watch` channel: the newest snapshot replaces any unread one, so a slow
 //! consumer never queues stale work and a slow refresh never blocks input.
 
+pub mod account;
 pub mod detail;
 pub mod health;
 pub mod host;

@@ -232,6 +232,8 @@ impl Env {
                 name: "alice".into(),
                 uid: 1000,
                 role: crate::actions::Role::Admin,
+                sites: crate::model::policy::SiteSet::All,
+                rule: None,
             },
             readonly: false,
             keymap: super::keys::Keymap::new(crate::config::keymap::defaults()),
