@@ -2,6 +2,7 @@
 
 use super::{EXIT_OK, EXIT_USAGE};
 use crate::config;
+use crate::model::policy::PolicySpec;
 use std::path::Path;
 
 pub fn check(path: Option<&Path>) -> i32 {
@@ -38,7 +39,21 @@ pub fn check(path: Option<&Path>) -> i32 {
                 cfg.sites.sites.len(),
                 cfg.sites.services().count()
             );
-            if cfg.warnings.is_empty() {
+            let policy_ok = match &cfg.policy {
+                PolicySpec::Open => {
+                    println!("policy: none (qd acts with whatever the OS allows each user)");
+                    true
+                }
+                PolicySpec::Rules { rules, file } => {
+                    println!("policy: {} rule(s) from {file}", rules.len());
+                    true
+                }
+                PolicySpec::Untrusted { reason } => {
+                    eprintln!("qd: {reason}");
+                    false
+                }
+            };
+            if cfg.warnings.is_empty() && policy_ok {
                 EXIT_OK
             } else {
                 EXIT_USAGE

@@ -2,6 +2,7 @@
 //! pid), and the real `qd` binary run with private config and state dirs.
 #![allow(dead_code)]
 
+pub mod qdconf;
 pub mod systemd;
 pub mod tui;
 
