@@ -22,9 +22,22 @@ fn test_user() -> (u32, u32, u32) {
     static U: OnceLock<(u32, u32, u32)> = OnceLock::new();
     *U.get_or_init(|| {
         let _ = Command::new("groupadd").args(["-f", GROUP]).status();
-        if !Command::new("id").arg(USER).output().is_ok_and(|o| o.status.success()) {
+        if !Command::new("id")
+            .arg(USER)
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
             let st = Command::new("useradd")
-                .args(["-M", "-d", "/nonexistent", "-s", "/usr/sbin/nologin", "-G", GROUP, USER])
+                .args([
+                    "-M",
+                    "-d",
+                    "/nonexistent",
+                    "-s",
+                    "/usr/sbin/nologin",
+                    "-G",
+                    GROUP,
+                    USER,
+                ])
                 .status()
                 .expect("useradd");
             assert!(st.success(), "useradd {USER}");
@@ -33,7 +46,10 @@ fn test_user() -> (u32, u32, u32) {
             let o = Command::new("id").args([flag, who]).output().expect("id");
             stdout(&o).trim().parse().expect("numeric id")
         };
-        let extra = Command::new("getent").args(["group", GROUP]).output().expect("getent");
+        let extra = Command::new("getent")
+            .args(["group", GROUP])
+            .output()
+            .expect("getent");
         let extra: u32 = stdout(&extra)
             .split(':')
             .nth(2)
@@ -96,7 +112,10 @@ env = {{ FROM_COMMAND = "yes" }}
         groups.split(' ').any(|g| g == extra.to_string()),
         "supplementary group {extra} set: {groups}"
     );
-    assert!(text.contains(&format!("cwd={}\n", work.path().display())), "{text}");
+    assert!(
+        text.contains(&format!("cwd={}\n", work.path().display())),
+        "{text}"
+    );
     let ids: Vec<&str> = text
         .lines()
         .find_map(|l| l.strip_prefix("ids="))
@@ -107,7 +126,10 @@ env = {{ FROM_COMMAND = "yes" }}
         ids.len() == 3 && ids[0] == ids[1] && ids[1] == ids[2],
         "own session and group: pid pgid sid = {ids:?}"
     );
-    assert!(text.contains("not a tty"), "no controlling terminal: {text}");
+    assert!(
+        text.contains("not a tty"),
+        "no controlling terminal: {text}"
+    );
     for want in [
         "FROM_FILE=file value",
         "FROM_COMMAND=yes",
@@ -125,7 +147,12 @@ env = {{ FROM_COMMAND = "yes" }}
     let recs = conf.records();
     let outcomes: Vec<(&str, Option<i64>)> = recs
         .iter()
-        .map(|r| (r["outcome"].as_str().unwrap_or(""), r["exit_status"].as_i64()))
+        .map(|r| {
+            (
+                r["outcome"].as_str().unwrap_or(""),
+                r["exit_status"].as_i64(),
+            )
+        })
         .collect();
     assert_eq!(outcomes, [("started", None), ("ok", Some(0))], "{recs:?}");
     assert_eq!(recs[1]["action"], "run probe");
@@ -139,8 +166,11 @@ fn a_timeout_kills_the_command_and_its_grandchildren() {
     }
     test_user();
     let dir = tempfile::tempdir().expect("dir");
-    std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o777))
-        .expect("chmod");
+    std::fs::set_permissions(
+        dir.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o777),
+    )
+    .expect("chmod");
     let pidfile = dir.path().join("grandchild");
     let conf = QdConf::new(&format!(
         r#"[[site]]
@@ -189,7 +219,11 @@ fn requires_stop_stops_the_unit_around_the_command_then_starts_it_again() {
         "[Unit]\nStartLimitIntervalSec=0\n[Service]\nExecStart=/bin/sleep 3000\n",
     );
     sd.daemon_reload();
-    assert!(sd.systemctl(&["start", "qd-rs-app.service"]).status.success());
+    assert!(
+        sd.systemctl(&["start", "qd-rs-app.service"])
+            .status
+            .success()
+    );
     let before = sd.show("qd-rs-app.service", "MainPID");
     let bus = format!(
         "XDG_RUNTIME_DIR = \"{}\", DBUS_SESSION_BUS_ADDRESS = \"{}\"",
@@ -225,7 +259,10 @@ requires_stop = true
     let out = run("migrate");
     let text = stdout(&out);
     assert!(out.status.success(), "{text}{}", stderr(&out));
-    assert!(text.contains("during=inactive"), "stopped while it ran: {text}");
+    assert!(
+        text.contains("during=inactive"),
+        "stopped while it ran: {text}"
+    );
     let steps: Vec<&str> = text.lines().filter(|l| l.starts_with("──")).collect();
     assert_eq!(steps.len(), 5, "stop, stopped, run, start, started: {text}");
     assert_eq!(sd.show("qd-rs-app.service", "ActiveState"), "active");
@@ -251,7 +288,11 @@ fn unknown_commands_and_services_are_usage_errors_naming_what_exists() {
     ));
     let out = conf.run(None, &["run", "acme/app", "deploy", "--yes"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("no command `deploy` (it has: build)"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no command `deploy` (it has: build)"),
+        "{}",
+        stderr(&out)
+    );
     let out = conf.run(None, &["run", "nope/app", "build", "--yes"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("no site `nope`"), "{}", stderr(&out));
@@ -263,5 +304,8 @@ fn unknown_commands_and_services_are_usage_errors_naming_what_exists() {
         .expect("qd");
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("pass --yes"), "{}", stderr(&out));
-    assert!(conf.records().is_empty(), "nothing attempted, nothing recorded");
+    assert!(
+        conf.records().is_empty(),
+        "nothing attempted, nothing recorded"
+    );
 }

@@ -93,7 +93,10 @@ fn roles_are_enforced_at_dispatch_and_every_denial_is_recorded() {
     );
     let (c, out) = code("alice", &["run", "blog/php", "build", "--yes"]);
     assert_eq!(c, Some(3));
-    assert!(out.contains("site blog is not one of alice's sites"), "{out}");
+    assert!(
+        out.contains("site blog is not one of alice's sites"),
+        "{out}"
+    );
     let (c, out) = code("alice", &["signal", &pid, "--signal", "STOP"]);
     assert_eq!(c, Some(3), "a process of no site: {out}");
     assert!(out.contains("belongs to no site"), "{out}");
@@ -118,8 +121,16 @@ fn roles_are_enforced_at_dispatch_and_every_denial_is_recorded() {
     // root (group root: admin) may run the dangerous one.
     let (c, out) = code("root", &["run", "shop/api", "seed", "--yes"]);
     assert_eq!(c, Some(0), "{out}");
-    assert_eq!(stat_field(victim.pid(), 3).as_deref(), Some("S"), "never stopped");
-    assert_eq!(stat_field(victim.pid(), 19).as_deref(), Some("0"), "never reniced");
+    assert_eq!(
+        stat_field(victim.pid(), 3).as_deref(),
+        Some("S"),
+        "never stopped"
+    );
+    assert_eq!(
+        stat_field(victim.pid(), 19).as_deref(),
+        Some("0"),
+        "never reniced"
+    );
 
     let recs = conf.records();
     let denied: Vec<(String, String)> = recs
@@ -165,7 +176,10 @@ fn a_policy_in_a_group_writable_file_refuses_every_action() {
     ));
     conf.chmod(0o664);
     let victim = sleeper();
-    let out = conf.run(Some("alice"), &["signal", &victim.pid().to_string(), "--signal", "STOP"]);
+    let out = conf.run(
+        Some("alice"),
+        &["signal", &victim.pid().to_string(), "--signal", "STOP"],
+    );
     assert_eq!(out.status.code(), Some(3));
     let err = stderr(&out);
     assert!(
@@ -204,14 +218,15 @@ fn records_survive_kill_9_and_concurrent_writers() {
     let victim = sleeper();
     let mut a = renice_many(&conf, victim.pid(), 300).spawn().expect("qd a");
     let mut b = renice_many(&conf, victim.pid(), 300).spawn().expect("qd b");
-    let mut killed = renice_many(&conf, victim.pid(), 20_000).spawn().expect("qd c");
+    let mut killed = renice_many(&conf, victim.pid(), 20_000)
+        .spawn()
+        .expect("qd c");
     // Killed while it writes: after its first record.
     let marker = format!("\"job\":\"{}-", killed.id());
     let started = wait_until(Duration::from_secs(30), || {
         std::fs::read_dir(&conf.audit).is_ok_and(|d| {
-            d.flatten().any(|f| {
-                std::fs::read_to_string(f.path()).is_ok_and(|t| t.contains(&marker))
-            })
+            d.flatten()
+                .any(|f| std::fs::read_to_string(f.path()).is_ok_and(|t| t.contains(&marker)))
         })
     });
     assert!(started, "the writer never wrote");
@@ -243,9 +258,16 @@ fn records_survive_kill_9_and_concurrent_writers() {
     };
     assert_eq!(by_job(a.id()), 301, "started + 300 outcomes");
     assert_eq!(by_job(b.id()), 301);
-    assert!(by_job(killed.id()) >= 1, "the killed writer's records are kept");
+    assert!(
+        by_job(killed.id()) >= 1,
+        "the killed writer's records are kept"
+    );
     let out = conf.run(None, &["audit"]);
-    assert!(!stderr(&out).contains("could not be read"), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("could not be read"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// A tiny tmpfs mounted for one test, unmounted (by path) on drop.
@@ -253,7 +275,9 @@ struct TinyFs(tempfile::TempDir);
 
 impl Drop for TinyFs {
     fn drop(&mut self) {
-        let _ = std::process::Command::new("umount").arg(self.0.path()).status();
+        let _ = std::process::Command::new("umount")
+            .arg(self.0.path())
+            .status();
     }
 }
 
@@ -278,7 +302,10 @@ fn a_full_disk_refuses_actions_but_viewing_keeps_working() {
     let body = format!("[audit]\ndir = \"{}\"\n", audit.display());
     std::fs::write(&conf.path, body).expect("config");
     let victim = sleeper();
-    let out = conf.run(None, &["signal", &victim.pid().to_string(), "--signal", "STOP"]);
+    let out = conf.run(
+        None,
+        &["signal", &victim.pid().to_string(), "--signal", "STOP"],
+    );
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("no space left on the device")
@@ -286,7 +313,11 @@ fn a_full_disk_refuses_actions_but_viewing_keeps_working() {
         "{}",
         stderr(&out)
     );
-    assert_eq!(stat_field(victim.pid(), 3).as_deref(), Some("S"), "not stopped");
+    assert_eq!(
+        stat_field(victim.pid(), 3).as_deref(),
+        Some("S"),
+        "not stopped"
+    );
     let out = conf.run(None, &["snapshot", "processes", "--json"]);
     assert!(out.status.success(), "viewing works: {}", stderr(&out));
     // Space again: actions go through and are recorded.

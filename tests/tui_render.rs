@@ -113,7 +113,11 @@ fn marks_sum_up_and_actions_target_the_marked_rows() {
     );
     keys(&mut a, "k2");
     let effects = keys(&mut a, "y");
-    let Some(Effect::Dispatch(Action::Signal { targets, sig })) = effects.first() else {
+    let Some(Effect::Dispatch {
+        action: Action::Signal { targets, sig },
+        ..
+    }) = effects.first()
+    else {
         panic!("{effects:?}")
     };
     assert_eq!(*sig, Sig::Kill);
@@ -141,7 +145,10 @@ fn confirm_ok_needs_moving_focus_first() {
     assert!(
         matches!(
             effects.first(),
-            Some(Effect::Dispatch(Action::Restart { .. }))
+            Some(Effect::Dispatch {
+                action: Action::Restart { .. },
+                ..
+            })
         ),
         "{effects:?}"
     );
@@ -334,7 +341,7 @@ fn marks_stay_after_a_partial_failure_and_clear_after_success() {
         action: "signal TERM".into(),
         outcomes: vec![outcome(2215, true), outcome(1801, false)],
     };
-    update(&mut a, Msg::ActionDone(Ok(partial)));
+    update(&mut a, Msg::ActionDone(0, Ok(partial)));
     assert_eq!(a.view.table.marks.len(), 2);
     assert!(
         matches!(a.popup, Some(Popup::Results { .. })),
@@ -345,6 +352,6 @@ fn marks_stay_after_a_partial_failure_and_clear_after_success() {
         action: "signal TERM".into(),
         outcomes: vec![outcome(2215, true), outcome(1801, true)],
     };
-    update(&mut a, Msg::ActionDone(Ok(done)));
+    update(&mut a, Msg::ActionDone(0, Ok(done)));
     assert!(a.view.table.marks.is_empty());
 }

@@ -146,7 +146,11 @@ fn marked_units_across_sites_are_one_bulk_action() {
     let units: Vec<&str> = targets.iter().map(|t| t.unit.as_str()).collect();
     assert_eq!(units, ["qd-shop-api.service", "qd-blog-php.service"]);
     let fx = keys(&mut a, "y");
-    assert_eq!(fx, vec![Effect::Dispatch(action)]);
+    let Some(Effect::Dispatch { job, action: sent }) = fx.first() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(*sent, action);
+    let job = job.id;
     let t = text(&screen(&a));
     assert!(t.contains("restart on 2 units"), "{t}");
     // Each unit is counted as its job ends.
@@ -156,14 +160,17 @@ fn marked_units_across_sites_are_one_bulk_action() {
     ] {
         update(
             &mut a,
-            Msg::Progress(quarterdeck::actions::TargetOutcome {
-                pid: None,
-                unit: Some(unit.into()),
-                name: unit.into(),
-                ok,
-                message: String::new(),
-                exit_status: None,
-            }),
+            Msg::Progress(
+                job,
+                quarterdeck::actions::TargetOutcome {
+                    pid: None,
+                    unit: Some(unit.into()),
+                    name: unit.into(),
+                    ok,
+                    message: String::new(),
+                    exit_status: None,
+                },
+            ),
         );
     }
     let t = text(&screen(&a));

@@ -53,6 +53,29 @@ pub struct Record {
     pub duration_ms: Option<u64>,
 }
 
+impl Record {
+    /// The record as `qd audit` and the audit view show it: TIME, OPERATOR, SITE,
+    /// TARGET, ACTION, OUTCOME (with the exit status), MESSAGE. Not yet inert.
+    pub fn columns(&self) -> Vec<String> {
+        let mut outcome = self.outcome.clone();
+        if let Some(s) = self.exit_status {
+            outcome = format!("{outcome} ({s})");
+        }
+        vec![
+            self.time
+                .replace('T', " ")
+                .trim_end_matches('Z')
+                .to_string(),
+            self.operator.clone(),
+            self.site.clone().unwrap_or_else(|| "-".into()),
+            self.target.clone(),
+            self.action.clone(),
+            outcome,
+            self.message.clone(),
+        ]
+    }
+}
+
 pub fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)

@@ -11,23 +11,6 @@ const HEADER: [&str; 7] = [
     "TIME", "OPERATOR", "SITE", "TARGET", "ACTION", "OUTCOME", "MESSAGE",
 ];
 
-/// A record as the table's row (and the TUI's audit view) shows it.
-pub fn row(r: &Record) -> Vec<String> {
-    let mut outcome = r.outcome.clone();
-    if let Some(s) = r.exit_status {
-        outcome = format!("{outcome} ({s})");
-    }
-    vec![
-        r.time.replace('T', " ").trim_end_matches('Z').to_string(),
-        r.operator.clone(),
-        r.site.clone().unwrap_or_else(|| "-".into()),
-        r.target.clone(),
-        r.action.clone(),
-        outcome,
-        r.message.clone(),
-    ]
-}
-
 fn print(records: &[Record], json: bool, header: bool) {
     if json {
         for r in records {
@@ -37,7 +20,7 @@ fn print(records: &[Record], json: bool, header: bool) {
         }
         return;
     }
-    let rows: Vec<Vec<String>> = records.iter().map(row).collect();
+    let rows: Vec<Vec<String>> = records.iter().map(Record::columns).collect();
     let text = super::table::render(&HEADER, &rows);
     let text = if header {
         text.as_str()

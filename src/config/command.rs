@@ -116,6 +116,13 @@ pub enum Command {
     /// A unit action on the marked or selected services; `None` opens the menu.
     UnitAction(Option<crate::sources::systemd::jobs::UnitOp>),
     DaemonReload,
+    /// Services view: a custom command on the marked or selected services; `None`
+    /// opens the menu of the commands they have in common.
+    RunCommand(Option<String>),
+    /// `:jobs`: the session's jobs, their targets and output.
+    ShowJobs,
+    /// `:audit`: the audit log, following.
+    ShowAudit,
     /// Services view: edit the selected service's env file in $EDITOR.
     EditEnv,
     /// Tab: the next view.
@@ -203,6 +210,9 @@ impl Command {
             "all-units" => no_arg(Command::ToggleAllUnits),
             "site-logs" | "site-log" => no_arg(Command::SiteLogs),
             "daemon-reload" => no_arg(Command::DaemonReload),
+            "run" | "cmd" => Ok(Command::RunCommand(arg.map(str::to_string))),
+            "jobs" => no_arg(Command::ShowJobs),
+            "audit" => no_arg(Command::ShowAudit),
             "edit-env" | "env" => no_arg(Command::EditEnv),
             "unit" => match arg {
                 None => Ok(Command::UnitAction(None)),

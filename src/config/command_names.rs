@@ -29,6 +29,14 @@ pub const NAMES: &[(&str, &str)] = &[
     ),
     ("daemon-reload", "make systemd re-read its unit files"),
     (
+        "run [COMMAND]",
+        "services view: a custom command on the marked or selected services (menu without a name; also c)",
+    ),
+    (
+        "jobs / audit",
+        "the session's jobs (output, cancel x, retry r) / the audit log (following)",
+    ),
+    (
         "edit-env",
         "edit the selected service's env file in $EDITOR, then restart it",
     ),

@@ -31,6 +31,17 @@ pub struct Env {
     pub service_ports: bool,
     /// unit -> its service's env file (`e` edits it).
     pub env_files: std::collections::HashMap<String, std::path::PathBuf>,
+    /// The sites the operator may see, with their services' commands (`c`).
+    pub sites: Arc<crate::model::site::Sites>,
+}
+
+/// One entry of the command menu.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CmdItem {
+    pub name: String,
+    pub display: String,
+    pub dangerous: bool,
+    pub requires_stop: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +97,35 @@ pub enum Popup {
         report: Report,
         scroll: usize,
     },
+    /// The custom commands the marked or selected services have in common.
+    CommandMenu {
+        selected: usize,
+        items: Vec<CmdItem>,
+        targets: Vec<crate::actions::CommandTarget>,
+    },
+    /// A dangerous action: runs only once `want` is typed exactly.
+    TypedConfirm {
+        action: Action,
+        want: String,
+        typed: String,
+    },
+    /// `:jobs`: every job of the session; `open` shows one job's targets and output.
+    Jobs {
+        selected: usize,
+        open: Option<usize>,
+        /// Output lines from the bottom; 0 follows the end.
+        scroll: usize,
+    },
+    /// `:audit`: the audit log, newest last, following while `follow`.
+    Audit {
+        records: Vec<crate::actions::audit::Record>,
+        error: Option<String>,
+        filter: String,
+        filtering: bool,
+        /// Rows from the bottom; 0 shows the newest.
+        scroll: usize,
+        follow: bool,
+    },
     Error {
         title: String,
         message: String,
@@ -119,6 +159,9 @@ pub struct App {
     pub site_names: Vec<Arc<str>>,
     pub service_ports: bool,
     pub env_files: std::collections::HashMap<String, std::path::PathBuf>,
+    pub sites_cfg: Arc<crate::model::site::Sites>,
+    /// Every action of the session (`:jobs`).
+    pub jobs: super::jobs::Jobs,
     /// The view on screen.
     pub mode: Mode,
     /// Where Esc returns to after a jump (Enter on a socket -> its process).
@@ -163,6 +206,8 @@ impl App {
             site_names: env.site_names,
             service_ports: env.service_ports,
             env_files: env.env_files,
+            sites_cfg: env.sites,
+            jobs: Default::default(),
             mode: Mode::Procs,
             back: None,
             popup: None,
@@ -243,6 +288,7 @@ impl Env {
             site_names: Vec::new(),
             service_ports: true,
             env_files: Default::default(),
+            sites: Default::default(),
         }
     }
 }

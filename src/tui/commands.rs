@@ -33,6 +33,12 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::UnitAction(None) => svc::unit_menu(app),
         Command::UnitAction(Some(op)) => svc::unit_action(app, op),
         Command::DaemonReload => svc::daemon_reload(app),
+        Command::Collapse if app.mode == Mode::Services => {
+            super::ops_popups::command_menu(app, None)
+        }
+        Command::RunCommand(name) => super::ops_popups::command_menu(app, name.as_deref()),
+        Command::ShowJobs => super::ops_popups::show_jobs(app),
+        Command::ShowAudit => return super::ops_popups::show_audit(app),
         Command::Back => {
             if let Some(m) = app.back.take() {
                 return switch(app, m);

@@ -181,19 +181,48 @@ fn run_effect(
 ) -> io::Result<bool> {
     match effect {
         Effect::Quit => return Ok(true),
-        Effect::Dispatch(action) => {
+        Effect::Dispatch { job, action } => {
             let d = dispatcher.clone();
             let tx = tx.clone();
-            let is_unit = matches!(action, Action::Unit { .. } | Action::DaemonReload);
+            let is_unit = matches!(
+                action,
+                Action::Unit { .. } | Action::DaemonReload | Action::Command { .. }
+            );
             tokio::task::spawn_blocking(move || {
+                let id = job.id;
                 let progress = |o: &crate::actions::TargetOutcome| {
-                    let _ = tx.send(Msg::Progress(o.clone()));
+                    let _ = tx.send(Msg::Progress(id, o.clone()));
                 };
-                let _ = tx.send(Msg::ActionDone(d.dispatch_with(&action, &progress)));
+                let output = |target: &str, line: &str| {
+                    let _ = tx.send(Msg::JobOutput(id, target.to_string(), line.to_string()));
+                };
+                let ctl = crate::actions::JobCtl {
+                    progress: &progress,
+                    output: &output,
+                    cancel: &job.cancel,
+                };
+                let _ = tx.send(Msg::ActionDone(id, d.dispatch_job(&action, &ctl)));
             });
             if is_unit {
                 units.send(WatchCtl::Refresh, collector);
             }
+        }
+        Effect::LoadAudit => {
+            let tx = tx.clone();
+            let dir = dispatcher.audit_dir().map(std::path::Path::to_path_buf);
+            tokio::task::spawn_blocking(move || {
+                let r = match dir {
+                    None => Err("no audit log in this session".to_string()),
+                    // A week back: the view is for what happened lately; `qd audit
+                    // --since` reads further.
+                    Some(dir) => crate::actions::audit::read(
+                        &dir,
+                        crate::actions::audit::now_ms().saturating_sub(7 * 86_400_000),
+                    )
+                    .map(|(r, _)| r),
+                };
+                let _ = tx.send(Msg::AuditLoaded(r));
+            });
         }
         Effect::LoadDetail { pid, starttime } => {
             let tx = tx.clone();

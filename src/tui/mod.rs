@@ -6,9 +6,11 @@ pub mod commands;
 pub mod envedit;
 pub mod event_loop;
 pub mod filter;
+pub mod jobs;
 pub mod keys;
 pub mod logtask;
 pub mod msg;
+pub mod ops_popups;
 pub mod popups;
 pub mod portview;
 pub mod procview;
@@ -96,6 +98,7 @@ pub fn run(cfg: Config, dispatcher: Dispatcher) -> i32 {
             .services()
             .filter_map(|r| Some((r.service.unit.clone(), r.service.env_file.clone()?)))
             .collect(),
+        sites: cfg.sites.clone(),
     };
     terminal::install_panic_hook();
     let _guard = terminal::Guard;

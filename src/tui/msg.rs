@@ -12,14 +12,19 @@ use std::sync::Arc;
 pub enum Msg {
     Term(Event),
     Snapshot(Arc<Snapshot>),
-    ActionDone(Result<Report, Denial>),
+    /// A job ended (its id, then the report or the denial).
+    ActionDone(usize, Result<Report, Denial>),
     DetailLoaded(Box<Result<ProcDetail, String>>),
     /// New lines of the open log.
     LogLines(Vec<String>),
     /// The open log cannot be read: why.
     LogError(String),
-    /// One unit's result of a bulk unit action, as it arrives.
-    Progress(crate::actions::TargetOutcome),
+    /// One target's outcome of a job, as it arrives.
+    Progress(usize, crate::actions::TargetOutcome),
+    /// A line of a command job's output: job, target, line.
+    JobOutput(usize, String, String),
+    /// The audit log as read for the audit view.
+    AuditLoaded(Result<Vec<crate::actions::audit::Record>, String>),
     /// The env file editor came back.
     EnvEdited(crate::tui::envedit::Outcome, crate::actions::UnitTarget),
     /// Animation tick while an action runs.
@@ -28,9 +33,27 @@ pub enum Msg {
     InputClosed(String),
 }
 
+/// The job an action runs as: its id, and the flag that cancels it.
+#[derive(Debug, Clone)]
+pub struct JobRef {
+    pub id: usize,
+    pub cancel: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl PartialEq for JobRef {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    Dispatch(Action),
+    Dispatch {
+        job: JobRef,
+        action: Action,
+    },
+    /// Read the audit log for the audit view.
+    LoadAudit,
     LoadDetail {
         pid: i32,
         starttime: u64,

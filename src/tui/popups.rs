@@ -104,6 +104,22 @@ pub fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
             targets,
         } => super::svc_popups::unit_menu(app, code, close, selected, items, targets),
         p @ Popup::Log { .. } => super::svc_popups::log(app, code, close, p),
+        Popup::CommandMenu {
+            selected,
+            items,
+            targets,
+        } => super::ops_popups::command_menu_key(app, code, close, selected, items, targets),
+        Popup::TypedConfirm {
+            action,
+            want,
+            typed,
+        } => super::ops_popups::typed_confirm_key(app, code, close, action, want, typed),
+        Popup::Jobs {
+            selected,
+            open,
+            scroll,
+        } => super::ops_popups::jobs_key(app, code, close, selected, open, scroll),
+        p @ Popup::Audit { .. } => super::ops_popups::audit_key(app, code, close, p),
         Popup::SignalMenu {
             mut selected,
             targets,
@@ -202,10 +218,22 @@ pub fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
     }
 }
 
-fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
+pub fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
     app.busy = Some(format!("{} on {}", action.verb(), action.target_count()));
     app.finished.clear();
-    vec![Effect::Dispatch(action)]
+    let (id, cancel) = app.jobs.start(action.clone());
+    // A command's output is the point: show it as it streams.
+    if matches!(action, Action::Command { .. }) {
+        app.popup = Some(Popup::Jobs {
+            selected: app.jobs.list.len().saturating_sub(1),
+            open: Some(id),
+            scroll: 0,
+        });
+    }
+    vec![Effect::Dispatch {
+        job: super::msg::JobRef { id, cancel },
+        action,
+    }]
 }
 
 fn submit(app: &mut App, kind: InputKind, text: String, previous: String) -> Vec<Effect> {

@@ -140,7 +140,7 @@ pub fn valid_ops(rows: &[&ServiceRow]) -> Vec<UnitOp> {
     ops
 }
 
-fn unit_rows(app: &App) -> Vec<&ServiceRow> {
+pub(super) fn unit_rows(app: &App) -> Vec<&ServiceRow> {
     let items = app
         .snapshot
         .services

@@ -41,13 +41,31 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                     pid: *pid,
                     starttime: *starttime,
                 }],
+                Some(Popup::Audit { follow: true, .. }) => vec![Effect::LoadAudit],
                 _ => Vec::new(),
             }
         }
-        Msg::ActionDone(result) => {
-            app.busy = None;
+        Msg::ActionDone(id, result) => {
+            app.jobs.finish(id, &result);
+            // A command job's output is already on screen in its job pane.
+            let in_job_pane =
+                matches!(&app.popup, Some(Popup::Jobs { open: Some(j), .. }) if *j == id);
+            if app.jobs.current().is_none() {
+                app.busy = None;
+            }
             app.finished.clear();
             match result {
+                Ok(report) if in_job_pane => {
+                    let failed = report.failed();
+                    app.set_status(
+                        if failed > 0 { Level::Error } else { Level::Ok },
+                        format!(
+                            "{}: {} done, {failed} failed",
+                            report.action,
+                            report.outcomes.len() - failed
+                        ),
+                    );
+                }
                 Ok(report) => {
                     // Done everywhere: the marks served their purpose. After a partial
                     // failure they stay, so the failed targets can be retried at once
@@ -113,10 +131,19 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::Progress(o) => {
+        Msg::Progress(id, o) => {
             if app.busy.is_some() {
-                app.finished.push(o);
+                app.finished.push(o.clone());
             }
+            app.jobs.progress(id, o);
+            Vec::new()
+        }
+        Msg::JobOutput(id, target, line) => {
+            app.jobs.output(id, target, line);
+            Vec::new()
+        }
+        Msg::AuditLoaded(r) => {
+            super::ops_popups::audit_loaded(app, r);
             Vec::new()
         }
         Msg::Tick => {

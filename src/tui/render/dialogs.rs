@@ -11,7 +11,14 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-fn frame_box(f: &mut Frame, th: &Theme, w: u16, h: u16, title: &str, danger: bool) -> Rect {
+pub(super) fn frame_box(
+    f: &mut Frame,
+    th: &Theme,
+    w: u16,
+    h: u16,
+    title: &str,
+    danger: bool,
+) -> Rect {
     let area = centered(f.area(), w, h);
     f.render_widget(Clear, area);
     let border = if danger { th.danger } else { th.border };
@@ -101,6 +108,18 @@ fn confirm(f: &mut Frame, app: &App, action: &Action, ok_focused: bool) {
             ),
             Span::styled(inert(&u.unit, 40).into_owned(), th.dialog),
         ]));
+    }
+    if let Action::Command { targets, .. } = action {
+        for t in targets.iter().take(max_list) {
+            lines.push(Line::from(Span::styled(
+                format!("  {}", inert(&t.id(), 60)),
+                th.basename,
+            )));
+        }
+        lines.push(Line::from(Span::styled(
+            "  as each site's user, output in :jobs",
+            th.muted,
+        )));
     }
     if action.units().len() > max_list {
         lines.push(Line::from(Span::styled(
@@ -201,6 +220,12 @@ pub fn render(f: &mut Frame, app: &App) {
             f.render_widget(Paragraph::new(lines), inner);
         }
         Some(Popup::Input { .. }) => {}
+        Some(
+            Popup::CommandMenu { .. }
+            | Popup::TypedConfirm { .. }
+            | Popup::Jobs { .. }
+            | Popup::Audit { .. },
+        ) => super::ops::render(f, app),
         Some(Popup::Results { report, scroll }) => {
             let mut lines: Vec<Line> = report
                 .outcomes

@@ -7,6 +7,7 @@ pub mod footer;
 pub mod header;
 pub mod help;
 pub mod layout;
+pub mod ops;
 pub mod ports;
 pub mod procs;
 pub mod services;

@@ -15,7 +15,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 fn state_style(th: &Theme, active: &str) -> Style {
     match active {
@@ -239,15 +239,7 @@ fn op_desc(op: UnitOp) -> &'static str {
 }
 
 fn boxed(f: &mut Frame, th: &Theme, w: u16, h: u16, title: &str) -> Rect {
-    let area = super::layout::centered(f.area(), w, h);
-    f.render_widget(Clear, area);
-    let block = Block::bordered()
-        .title(Span::styled(format!(" {title} "), th.accent))
-        .border_style(th.border)
-        .style(th.dialog);
-    let inner = block.inner(area);
-    f.render_widget(block, area);
-    inner
+    super::dialogs::frame_box(f, th, w, h, title, false)
 }
 
 pub fn render_popup(f: &mut Frame, app: &App) {

@@ -1,0 +1,321 @@
+//! The operations popups: the custom command menu (`c` in the services view), the
+//! typed confirmation of dangerous commands, the `:jobs` view with a job's targets and
+//! output (cancel, retry of the failed targets), and the `:audit` view (filter,
+//! follow). What they dispatch goes through `popups::dispatch`, like every action.
+
+use super::app::{App, CmdItem, Level, Popup};
+use super::msg::Effect;
+use super::popups::{menu_move, menu_pick};
+use super::view::Mode;
+use crate::actions::{Action, CommandTarget};
+use ratatui::crossterm::event::KeyCode;
+
+/// `c` / `:run [NAME]`: the commands the marked or selected services have in common.
+pub fn command_menu(app: &mut App, name: Option<&str>) {
+    if app.readonly {
+        app.set_status(Level::Warn, "readonly: actions are refused in this session");
+        return;
+    }
+    if app.mode != Mode::Services {
+        app.set_status(
+            Level::Info,
+            "commands run on services: open the services view (:svc)",
+        );
+        return;
+    }
+    let mut targets = Vec::new();
+    let mut common: Option<Vec<CmdItem>> = None;
+    for row in super::svc_commands::unit_rows(app) {
+        let (Some(site), Some(service)) = (&row.unit.site, &row.unit.service) else {
+            continue;
+        };
+        let t = CommandTarget {
+            site: site.to_string(),
+            service: service.to_string(),
+        };
+        let Some(r) = app
+            .sites_cfg
+            .resolve(&t.id())
+            .ok()
+            .and_then(|v| v.into_iter().next())
+        else {
+            continue;
+        };
+        let items: Vec<CmdItem> = r
+            .service
+            .commands
+            .iter()
+            .map(|c| CmdItem {
+                name: c.name.clone(),
+                display: c.display_name.clone(),
+                dangerous: c.dangerous,
+                requires_stop: c.requires_stop,
+            })
+            .collect();
+        common = Some(match common {
+            None => items,
+            Some(prev) => prev
+                .into_iter()
+                .filter(|c| items.iter().any(|i| i.name == c.name))
+                .collect(),
+        });
+        targets.push(t);
+    }
+    let items = common.unwrap_or_default();
+    if targets.is_empty() {
+        app.set_status(
+            Level::Info,
+            "custom commands belong to site services: select one",
+        );
+        return;
+    }
+    if items.is_empty() {
+        app.set_status(
+            Level::Info,
+            if targets.len() > 1 {
+                "the marked services have no command in common"
+            } else {
+                "this service defines no commands ([[site.service.command]])"
+            },
+        );
+        return;
+    }
+    if let Some(n) = name {
+        match items.iter().find(|c| c.name == n) {
+            Some(c) => confirm(app, c.clone(), targets),
+            None => app.set_status(
+                Level::Error,
+                format!(
+                    "no command `{n}` here (commands: {})",
+                    items
+                        .iter()
+                        .map(|c| c.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ),
+        }
+        return;
+    }
+    app.popup = Some(Popup::CommandMenu {
+        selected: 0,
+        items,
+        targets,
+    });
+}
+
+/// The confirmation a command needs: a dangerous one wants the services' names typed.
+fn confirm(app: &mut App, item: CmdItem, targets: Vec<CommandTarget>) {
+    let want = targets
+        .iter()
+        .map(|t| t.service.clone())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let action = Action::Command {
+        command: item.name,
+        targets,
+    };
+    app.popup = Some(if item.dangerous {
+        Popup::TypedConfirm {
+            action,
+            want,
+            typed: String::new(),
+        }
+    } else {
+        Popup::Confirm {
+            action,
+            ok_focused: false,
+        }
+    });
+}
+
+pub fn command_menu_key(
+    app: &mut App,
+    code: KeyCode,
+    close: bool,
+    mut selected: usize,
+    items: Vec<CmdItem>,
+    targets: Vec<CommandTarget>,
+) -> Vec<Effect> {
+    if close || code == KeyCode::Char('q') {
+        return Vec::new();
+    }
+    if let Some(i) = menu_pick(selected, items.len(), code) {
+        confirm(app, items[i].clone(), targets);
+        return Vec::new();
+    }
+    menu_move(&mut selected, items.len(), code);
+    app.popup = Some(Popup::CommandMenu {
+        selected,
+        items,
+        targets,
+    });
+    Vec::new()
+}
+
+pub fn typed_confirm_key(
+    app: &mut App,
+    code: KeyCode,
+    close: bool,
+    action: Action,
+    want: String,
+    mut typed: String,
+) -> Vec<Effect> {
+    match code {
+        _ if close => return Vec::new(),
+        KeyCode::Enter if typed == want => return super::popups::dispatch(app, action),
+        KeyCode::Enter => {
+            app.set_status(Level::Warn, format!("type `{want}` exactly to confirm"));
+        }
+        KeyCode::Backspace => {
+            typed.pop();
+        }
+        KeyCode::Char(c) => typed.push(c),
+        _ => {}
+    }
+    app.popup = Some(Popup::TypedConfirm {
+        action,
+        want,
+        typed,
+    });
+    Vec::new()
+}
+
+pub fn show_jobs(app: &mut App) {
+    app.popup = Some(Popup::Jobs {
+        selected: app.jobs.list.len().saturating_sub(1),
+        open: None,
+        scroll: 0,
+    });
+}
+
+pub fn jobs_key(
+    app: &mut App,
+    code: KeyCode,
+    close: bool,
+    mut selected: usize,
+    mut open: Option<usize>,
+    mut scroll: usize,
+) -> Vec<Effect> {
+    let n = app.jobs.list.len();
+    let id = open.or_else(|| app.jobs.list.get(selected).map(|j| j.id));
+    match code {
+        _ if close || code == KeyCode::Char('q') => {
+            if open.is_none() {
+                return Vec::new();
+            }
+            open = None;
+        }
+        KeyCode::Char('x') => {
+            if let Some(id) = id {
+                let msg = if app.jobs.cancel(id) {
+                    format!("job {id}: canceling (its commands' process groups get TERM)")
+                } else {
+                    format!("job {id} is not running")
+                };
+                app.set_status(Level::Info, msg);
+            }
+        }
+        KeyCode::Char('r') => match id.and_then(|id| app.jobs.get(id)).and_then(|j| j.retry()) {
+            Some(action) if !app.readonly => {
+                app.popup = Some(Popup::Confirm {
+                    action,
+                    ok_focused: false,
+                });
+                return Vec::new();
+            }
+            Some(_) => app.set_status(Level::Warn, "readonly: actions are refused"),
+            None => app.set_status(Level::Info, "no failed targets to retry"),
+        },
+        KeyCode::Enter if open.is_none() => {
+            open = id;
+            scroll = 0;
+        }
+        _ if open.is_some() => match code {
+            KeyCode::Up | KeyCode::Char('k') => scroll += 1,
+            KeyCode::Down | KeyCode::Char('j') => scroll = scroll.saturating_sub(1),
+            KeyCode::PageUp => scroll += 10,
+            KeyCode::PageDown => scroll = scroll.saturating_sub(10),
+            KeyCode::Home | KeyCode::Char('g') => scroll = usize::MAX / 2,
+            KeyCode::End | KeyCode::Char('G') => scroll = 0,
+            _ => {}
+        },
+        _ => menu_move(&mut selected, n, code),
+    }
+    app.popup = Some(Popup::Jobs {
+        selected,
+        open,
+        scroll,
+    });
+    Vec::new()
+}
+
+pub fn show_audit(app: &mut App) -> Vec<Effect> {
+    app.popup = Some(Popup::Audit {
+        records: Vec::new(),
+        error: None,
+        filter: String::new(),
+        filtering: false,
+        scroll: 0,
+        follow: true,
+    });
+    vec![Effect::LoadAudit]
+}
+
+pub fn audit_loaded(app: &mut App, r: Result<Vec<crate::actions::audit::Record>, String>) {
+    if let Some(Popup::Audit { records, error, .. }) = &mut app.popup {
+        match r {
+            Ok(v) => {
+                *records = v;
+                *error = None;
+            }
+            Err(e) => *error = Some(e),
+        }
+    }
+}
+
+pub fn audit_key(app: &mut App, code: KeyCode, close: bool, mut p: Popup) -> Vec<Effect> {
+    let Popup::Audit {
+        filter,
+        filtering,
+        scroll,
+        follow,
+        ..
+    } = &mut p
+    else {
+        return Vec::new();
+    };
+    if *filtering {
+        match code {
+            KeyCode::Enter | KeyCode::Esc => *filtering = false,
+            KeyCode::Backspace => {
+                filter.pop();
+            }
+            KeyCode::Char(c) => filter.push(c),
+            _ => {}
+        }
+        app.popup = Some(p);
+        return Vec::new();
+    }
+    let mut fx = Vec::new();
+    match code {
+        _ if close || code == KeyCode::Char('q') => return Vec::new(),
+        KeyCode::Char('/') => *filtering = true,
+        KeyCode::Char('f') | KeyCode::Char('F') => {
+            *follow = !*follow;
+            if *follow {
+                *scroll = 0;
+                fx.push(Effect::LoadAudit);
+            }
+        }
+        KeyCode::Up | KeyCode::Char('k') => *scroll += 1,
+        KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_sub(1),
+        KeyCode::PageUp => *scroll += 10,
+        KeyCode::PageDown => *scroll = scroll.saturating_sub(10),
+        KeyCode::Home | KeyCode::Char('g') => *scroll = usize::MAX / 2,
+        KeyCode::End | KeyCode::Char('G') => *scroll = 0,
+        _ => {}
+    }
+    app.popup = Some(p);
+    fx
+}
