@@ -70,7 +70,11 @@ fn the_example_config_is_valid() {
     let out = env.run(&["config", "check", copy.to_str().expect("utf8")]);
     if support::qdconf::is_root() {
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        assert!(stdout(&out).contains("policy: 3 rule(s)"), "{}", stdout(&out));
+        assert!(
+            stdout(&out).contains("policy: 3 rule(s)"),
+            "{}",
+            stdout(&out)
+        );
     } else {
         assert!(stderr(&out).contains("not root"), "{}", stderr(&out));
     }
