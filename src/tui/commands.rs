@@ -315,17 +315,6 @@ fn switch(app: &mut App, mode: Mode) -> Vec<Effect> {
     svc::switch_effects(app, mode)
 }
 
-/// What to tell an operator about a socket whose holder is not visible: without
-/// privilege, another user's process; as root, a process of another PID namespace (a
-/// container sharing the host's network).
-pub fn unknown_owner_hint(operator_uid: u32) -> &'static str {
-    if operator_uid == 0 {
-        "? = no process visible here holds it (another PID namespace, e.g. a container)"
-    } else {
-        "? = holder not visible (another user's process): run qd with sudo to see and act on it"
-    }
-}
-
 /// Enter on a socket: its owning process, selected in the process view; Esc returns.
 fn jump_to_owner(app: &mut App) -> Vec<Effect> {
     let snap = app.snapshot.clone();
@@ -339,7 +328,10 @@ fn jump_to_owner(app: &mut App) -> Vec<Effect> {
                 "no process holds this socket (the kernel keeps it)",
             );
         } else {
-            app.set_status(Level::Warn, unknown_owner_hint(app.operator.uid));
+            app.set_status(
+                Level::Warn,
+                super::portview::unknown_owner_hint(app.operator.uid),
+            );
         }
         return Vec::new();
     };
@@ -382,7 +374,7 @@ fn action_targets(app: &mut App) -> Option<Vec<ProcTarget>> {
     let t = app.active().targets(&app.snapshot);
     if t.procs.is_empty() {
         let msg = if t.unknown > 0 {
-            unknown_owner_hint(app.operator.uid)
+            super::portview::unknown_owner_hint(app.operator.uid)
         } else {
             "nothing selected"
         };

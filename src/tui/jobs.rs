@@ -69,29 +69,23 @@ impl Job {
                 .iter()
                 .any(|(l, o)| l == label && o.as_ref().is_some_and(|o| !o.ok))
         };
+        let procs = |ts: &[crate::actions::ProcTarget]| {
+            ts.iter()
+                .filter(|t| failed(&label_pid(t.pid, &t.name)))
+                .cloned()
+                .collect::<Vec<_>>()
+        };
         let a = match &self.action {
             Action::Signal { targets, sig } => Action::Signal {
-                targets: targets
-                    .iter()
-                    .filter(|t| failed(&label_pid(t.pid, &t.name)))
-                    .cloned()
-                    .collect(),
+                targets: procs(targets),
                 sig: *sig,
             },
             Action::Renice { targets, change } => Action::Renice {
-                targets: targets
-                    .iter()
-                    .filter(|t| failed(&label_pid(t.pid, &t.name)))
-                    .cloned()
-                    .collect(),
+                targets: procs(targets),
                 change: *change,
             },
             Action::Restart { targets } => Action::Restart {
-                targets: targets
-                    .iter()
-                    .filter(|t| failed(&label_pid(t.pid, &t.name)))
-                    .cloned()
-                    .collect(),
+                targets: procs(targets),
             },
             Action::Unit { op, targets } => Action::Unit {
                 op: *op,

@@ -148,3 +148,14 @@ impl PortView {
         }
     }
 }
+
+/// What to tell an operator about a socket whose holder is not visible: without
+/// privilege, another user's process; as root, a process of another PID namespace (a
+/// container sharing the host's network).
+pub fn unknown_owner_hint(operator_uid: u32) -> &'static str {
+    if operator_uid == 0 {
+        "? = no process visible here holds it (another PID namespace, e.g. a container)"
+    } else {
+        "? = holder not visible (another user's process): run qd with sudo to see and act on it"
+    }
+}

@@ -4,7 +4,7 @@
 use crate::model::port::Scope;
 use crate::model::text::inert;
 use crate::tui::app::{App, InputKind, Level, Popup};
-use crate::tui::commands::unknown_owner_hint;
+use crate::tui::portview::unknown_owner_hint;
 use crate::tui::view::Mode;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
