@@ -481,14 +481,19 @@ fn install_writes_the_unit_enables_it_and_site_remove_takes_it_away() {
             log.display()
         ),
     );
-    let mut c = qd.cmd(&["service", "install", "inst/app"]);
-    c.env(
-        "XDG_CONFIG_HOME",
-        sd.unit_dir()
-            .parent()
-            .and_then(Path::parent)
-            .expect("config home"),
-    );
+    // qd writes unit files where the manager reads them: its XDG config home.
+    let config_home = sd
+        .unit_dir()
+        .parent()
+        .and_then(Path::parent)
+        .expect("config home")
+        .to_path_buf();
+    let cmd = |args: &[&str]| {
+        let mut c = qd.cmd(args);
+        c.env("XDG_CONFIG_HOME", &config_home);
+        c
+    };
+    let mut c = cmd(&["service", "install", "inst/app"]);
     let out = c.output().expect("qd");
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
     let file = sd.unit_dir().join("qd-inst-app.service");
@@ -501,25 +506,11 @@ fn install_writes_the_unit_enables_it_and_site_remove_takes_it_away() {
     assert!(qd.run(&["service", "start", "inst/app"]).status.success());
     assert_eq!(sd.show("qd-inst-app.service", "ActiveState"), "active");
     // remove without --yes only tells; with it, stops, disables, deletes.
-    let mut c = qd.cmd(&["site", "remove", "inst"]);
-    c.env(
-        "XDG_CONFIG_HOME",
-        sd.unit_dir()
-            .parent()
-            .and_then(Path::parent)
-            .expect("config home"),
-    );
+    let mut c = cmd(&["site", "remove", "inst"]);
     let out = c.output().expect("qd");
     assert_eq!(out.status.code(), Some(2));
     assert!(file.exists());
-    let mut c = qd.cmd(&["site", "remove", "inst", "--yes"]);
-    c.env(
-        "XDG_CONFIG_HOME",
-        sd.unit_dir()
-            .parent()
-            .and_then(Path::parent)
-            .expect("config home"),
-    );
+    let mut c = cmd(&["site", "remove", "inst", "--yes"]);
     let out = c.output().expect("qd");
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
     assert!(!file.exists());
