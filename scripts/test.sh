@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh Debian machine with only the Rust toolchain:
-# installs what the tests drive when it is missing (tmux for the end-to-end suite; a
+# installs what the tests drive when it is missing (tmux for the end-to-end suite;
+# openssh-server for the SSH tests; a
 # systemd user manager, systemctl and the socket-activated session bus for the
 # services tests), then runs every test. Extra arguments go to `cargo test` (e.g. a test name).
 set -euo pipefail
@@ -8,6 +9,8 @@ cd "$(dirname "$0")/.."
 
 need=()
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
+# The SSH tests run private sshd servers on 127.0.0.1 and make keys with ssh-keygen.
+{ [ -x /usr/sbin/sshd ] && command -v ssh-keygen >/dev/null 2>&1; } || need+=(openssh-server openssh-client)
 { [ -x /lib/systemd/systemd ] && command -v systemctl >/dev/null 2>&1; } || need+=(systemd)
 command -v dbus-daemon >/dev/null 2>&1 || need+=(dbus)
 [ -e /usr/lib/systemd/user/dbus.socket ] || need+=(dbus-user-session)
@@ -17,6 +20,11 @@ if ((${#need[@]})); then
     [ "$(id -u)" = 0 ] || sudo="sudo"
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# Debian's sshd will not start without its privilege separation directory.
+if [ ! -d /run/sshd ]; then
+    if [ "$(id -u)" = 0 ]; then mkdir -p /run/sshd; else sudo mkdir -p /run/sshd; fi
 fi
 
 cargo test --locked "$@"

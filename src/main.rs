@@ -105,8 +105,44 @@ fn real_main(args: Cli) -> i32 {
             .cloned()
             .collect(),
     ));
+    // The fleet: the config's hosts, then ~/.ssh/config's.
+    let mut ssh_warnings = Vec::new();
+    let fleet = quarterdeck::ssh::ssh_config::fleet(&cfg.hosts, &cfg.ssh, &mut ssh_warnings);
+    for w in &ssh_warnings {
+        tracing::warn!("{w}");
+    }
     match args.command {
-        None => quarterdeck::tui::run(cfg, dispatcher),
+        None => quarterdeck::tui::run(cfg, dispatcher, fleet, None),
+        Some(Cmd::Ssh { host }) => {
+            if !fleet.iter().any(|h| h.name == host) {
+                eprintln!("qd: no host `{host}` in the fleet (see `qd hosts`)");
+                return cli::EXIT_USAGE;
+            }
+            quarterdeck::tui::run(cfg, dispatcher, fleet, Some(host))
+        }
+        Some(Cmd::Hosts { json }) => cli::exec_cmd::hosts(&fleet, json),
+        Some(Cmd::Exec {
+            hosts,
+            tags,
+            all,
+            parallel,
+            timeout,
+            json,
+            command,
+        }) => cli::exec_cmd::exec(
+            &dispatcher,
+            &cfg.ssh,
+            &fleet,
+            cli::exec_cmd::ExecOpts {
+                hosts,
+                tags,
+                all,
+                parallel,
+                timeout,
+                json,
+                command,
+            },
+        ),
         Some(Cmd::Snapshot {
             table,
             json,

@@ -39,6 +39,9 @@ pub struct Record {
     pub starttime: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// An ssh action's remote end: `deploy@web1:22`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<String>,
     /// `signal TERM`, `restart`, `run migrate`.
     pub action: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]

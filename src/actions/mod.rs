@@ -14,6 +14,7 @@ pub mod exec;
 mod job_audit;
 pub mod policy;
 pub mod proc_ops;
+pub mod remote;
 pub mod restart;
 pub mod signal;
 pub mod unitfile;
@@ -166,6 +167,15 @@ impl Dispatcher {
         self.readonly.store(true, Ordering::SeqCst);
     }
 
+    /// A new job id: `PID-N`, shared by the records of one action.
+    fn next_job(&self) -> String {
+        format!(
+            "{}-{}",
+            std::process::id(),
+            self.jobs.fetch_add(1, Ordering::SeqCst) + 1
+        )
+    }
+
     /// Checks the action against the policy without running it (for dialogs).
     pub fn check(&self, action: &Action) -> Result<(), Denial> {
         self.policy
@@ -198,11 +208,7 @@ impl Dispatcher {
     /// The full path: check (a denial is recorded), record the attempt (refused when
     /// the record cannot be written), execute, record each target's outcome.
     pub fn dispatch_job(&self, action: &Action, ctl: &JobCtl) -> Result<Report, Denial> {
-        let job = format!(
-            "{}-{}",
-            std::process::id(),
-            self.jobs.fetch_add(1, Ordering::SeqCst) + 1
-        );
+        let job = self.next_job();
         let rec = job_audit::Recorder {
             log: self.audit.as_ref(),
             operator: &self.operator,

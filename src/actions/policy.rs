@@ -21,6 +21,8 @@ pub struct Operator {
     pub role: Role,
     /// The sites the operator may see (and, unless readonly, act on).
     pub sites: SiteSet,
+    /// The hosts the operator may ssh to (names or `tag:T`).
+    pub hosts: SiteSet,
     /// The rule that decided, in words; `None` when no policy is in force.
     pub rule: Option<String>,
 }
@@ -39,6 +41,7 @@ impl Operator {
             uid,
             role: Role::Admin,
             sites: SiteSet::All,
+            hosts: SiteSet::All,
             rule: None,
         }
     }
@@ -64,11 +67,13 @@ impl Operator {
             Some(r) => {
                 self.role = r.role;
                 self.sites = r.sites.clone();
+                self.hosts = r.hosts.clone();
                 self.rule = Some(r.describe());
             }
             None => {
                 self.role = Role::Readonly;
                 self.sites = SiteSet::none();
+                self.hosts = SiteSet::none();
                 self.rule = Some(format!(
                     "{} is not listed in the policy of {file}",
                     self.name
@@ -76,6 +81,14 @@ impl Operator {
             }
         }
         self
+    }
+
+    /// Whether the policy lets this operator reach `host` over ssh.
+    pub fn may_reach(&self, host: &crate::ssh::Host) -> bool {
+        match &self.hosts {
+            SiteSet::All => true,
+            SiteSet::Only(v) => v.iter().any(|s| s != "*" && host.selected_by(s)),
+        }
     }
 
     /// Whether views show `site` to this operator.
@@ -108,6 +121,43 @@ impl Policy {
 
     pub fn spec(&self) -> &PolicySpec {
         &self.spec
+    }
+
+    /// The decision for an ssh action (`exec CMD`, `shell`) by `op` on `hosts`: a
+    /// role reaches only the hosts its rule lists (admins: all unless listed);
+    /// readonly reaches none.
+    pub fn check_remote(
+        &self,
+        op: &Operator,
+        readonly: bool,
+        verb: &str,
+        hosts: &[crate::ssh::Host],
+    ) -> Result<(), Denial> {
+        let deny = |why: String| Err(Denial { reason: why });
+        if readonly {
+            return deny(format!("{verb} refused: qd is in readonly mode"));
+        }
+        if let PolicySpec::Untrusted { reason } = &self.spec {
+            return deny(format!("{verb} refused: {reason}"));
+        }
+        let rule = op
+            .rule
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
+        if op.role == Role::Readonly {
+            return deny(format!(
+                "{verb} refused: operator {} has the readonly role{rule}",
+                op.name
+            ));
+        }
+        match hosts.iter().find(|h| !op.may_reach(h)) {
+            Some(h) => deny(format!(
+                "{verb} refused on {}: it is not one of {}'s hosts{rule}",
+                h.name, op.name
+            )),
+            None => Ok(()),
+        }
     }
 
     /// The decision for `action` by `op`; `sites` places each target in its site.

@@ -27,6 +27,9 @@ struct RawOperator {
     role: Spanned<String>,
     #[serde(default)]
     sites: Option<Spanned<SitesValue>>,
+    /// Host names or `tag:T` (or "*"): where this operator may open panes and exec.
+    #[serde(default)]
+    hosts: Option<Spanned<SitesValue>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -111,10 +114,25 @@ fn rule(r: Spanned<RawOperator>, origin: String) -> Res<Rule> {
         }
         Some((_, SitesValue::List(v))) => SiteSet::Only(v),
     };
+    let hosts = match r.hosts.map(|s| (s.span(), s.into_inner())) {
+        None if role == Role::Admin => SiteSet::All,
+        None => SiteSet::none(),
+        Some((_, SitesValue::Star(s))) if s == "*" => SiteSet::All,
+        Some((sp, SitesValue::Star(s))) => {
+            return Err((
+                sp,
+                format!(
+                    "policy.operator.hosts = `{s}`: give a list of host names or \"tag:T\", or \"*\""
+                ),
+            ));
+        }
+        Some((_, SitesValue::List(v))) => SiteSet::Only(v),
+    };
     Ok(Rule {
         who,
         role,
         sites,
+        hosts,
         origin,
     })
 }

@@ -15,6 +15,7 @@ pub mod keymap;
 pub mod keys;
 pub mod paths;
 pub mod sites;
+pub mod ssh;
 pub mod theme;
 pub mod trust;
 
@@ -43,6 +44,11 @@ pub struct Config {
     pub audit: access::AuditConfig,
     /// `[jobs] concurrency`: targets of a bulk command job run at once.
     pub jobs_concurrency: usize,
+    /// `[ssh]`: connections, host keys, panes.
+    pub ssh: crate::ssh::SshSettings,
+    /// `[[host]]`: the fleet's servers named in the config (`~/.ssh/config`'s are
+    /// added at start, see `ssh::ssh_config::fleet`).
+    pub hosts: Vec<crate::ssh::Host>,
     /// Files that were read, in order.
     pub sources: Vec<PathBuf>,
     /// Problems that did not stop qd (a broken user file).
@@ -63,6 +69,8 @@ impl Default for Config {
             policy: Default::default(),
             audit: Default::default(),
             jobs_concurrency: access::DEFAULT_CONCURRENCY,
+            ssh: Default::default(),
+            hosts: Vec::new(),
             sources: Vec::new(),
             warnings: Vec::new(),
         }
@@ -105,6 +113,8 @@ struct RawFile {
     policy: Option<access::RawPolicy>,
     audit: Option<access::RawAudit>,
     jobs: Option<access::RawJobs>,
+    ssh: Option<ssh::RawSsh>,
+    host: Option<Vec<ssh::RawHost>>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -211,6 +221,7 @@ pub fn apply_text(cfg: &mut Config, path: &Path, text: &str) -> Result<(), Confi
     }
     access::apply(&mut next, path, text, raw.policy, raw.audit, raw.jobs)
         .map_err(|(span, m)| err(span, m))?;
+    ssh::apply(&mut next, raw.ssh, raw.host).map_err(|(span, m)| err(span, m))?;
     if let Some(raw_sites) = raw.site {
         let mut built = sites::build(raw_sites, &next.systemd.unit_template)
             .map_err(|(span, m)| err(span, m))?;

@@ -68,6 +68,8 @@ pub struct Rule {
     pub who: Who,
     pub role: Role,
     pub sites: SiteSet,
+    /// The hosts they may ssh to and exec on: names or `tag:T` (admins: all).
+    pub hosts: SiteSet,
     /// `FILE:LINE`, for denials that say which rule decided.
     pub origin: String,
 }

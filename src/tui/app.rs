@@ -278,6 +278,7 @@ impl Env {
                 uid: 1000,
                 role: crate::actions::Role::Admin,
                 sites: crate::model::policy::SiteSet::All,
+                hosts: crate::model::policy::SiteSet::All,
                 rule: None,
             },
             readonly: false,

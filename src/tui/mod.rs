@@ -47,7 +47,12 @@ pub fn since_start_ms() -> f64 {
 }
 
 /// Runs the TUI until quit; returns the process exit code.
-pub fn run(cfg: Config, dispatcher: Dispatcher) -> i32 {
+pub fn run(
+    cfg: Config,
+    dispatcher: Dispatcher,
+    _fleet: Vec<crate::ssh::Host>,
+    _open_host: Option<String>,
+) -> i32 {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         eprintln!("qd: the console needs a terminal; for scripts use `qd snapshot --json`");
         return crate::cli::EXIT_USAGE;

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod qdconf;
+pub mod sshd;
 pub mod systemd;
 pub mod tui;
 

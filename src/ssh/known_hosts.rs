@@ -1,0 +1,298 @@
+//! Host keys with OpenSSH's semantics, on top of nothing but the files: hashed
+//! entries (`|1|salt|hash`), `[host]:port`, wildcards and negation, `@revoked`
+//! (`@cert-authority` lines vouch only for certificates, which qd does not accept,
+//! so they never match a plain key). A changed key is reported with the file and
+//! line of the key that was expected; a key of another type known for the host is
+//! not "unknown" (accept-new will not learn over it). A missing file is empty; an
+//! unreadable one is an error.
+
+use super::ssh_config::matches_list;
+use data_encoding::BASE64;
+use hmac::{Hmac, KeyInit, Mac};
+use russh::keys::{HashAlg, PublicKey};
+use sha1::Sha1;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Marker {
+    None,
+    Revoked,
+    CertAuthority,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    line: usize,
+    marker: Marker,
+    patterns: String,
+    key: PublicKey,
+}
+
+/// Where a key was found: `~/.ssh/known_hosts:12`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub file: PathBuf,
+    pub line: usize,
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file.display(), self.line)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// This key is known for the host.
+    Known(Place),
+    /// This key is marked `@revoked`.
+    Revoked(Place),
+    /// A different key of the same type is known: possible man in the middle.
+    Changed { expected: Place },
+    /// Only keys of other types are known for the host.
+    OtherType { known: Place, known_type: String },
+    /// Nothing is known for the host.
+    Unknown,
+}
+
+/// `[host]:port`, or `host` for port 22, as OpenSSH writes and looks up names.
+pub fn host_port(host: &str, port: u16) -> String {
+    if port == 22 {
+        host.to_string()
+    } else {
+        format!("[{host}]:{port}")
+    }
+}
+
+/// `SHA256:...`, as ssh prints it.
+pub fn fingerprint(key: &PublicKey) -> String {
+    key.fingerprint(HashAlg::Sha256).to_string()
+}
+
+fn hashed_match(entry: &str, name: &str) -> bool {
+    let mut parts = entry.split('|').skip(2);
+    let (Some(salt), Some(hash)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    let (Ok(salt), Ok(hash)) = (
+        BASE64.decode(salt.as_bytes()),
+        BASE64.decode(hash.as_bytes()),
+    ) else {
+        return false;
+    };
+    match <Hmac<Sha1> as KeyInit>::new_from_slice(&salt) {
+        Ok(mac) => mac
+            .chain_update(name.as_bytes())
+            .verify_slice(&hash)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+fn host_matches(patterns: &str, name: &str) -> bool {
+    if patterns.starts_with("|1|") {
+        return hashed_match(patterns, name);
+    }
+    let list: Vec<String> = patterns.split(',').map(String::from).collect();
+    matches_list(&list, name)
+}
+
+fn parse(text: &str) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut words = line.split_whitespace();
+        let mut first = words.next().unwrap_or_default();
+        let marker = match first {
+            "@revoked" => Marker::Revoked,
+            "@cert-authority" => Marker::CertAuthority,
+            m if m.starts_with('@') => continue,
+            _ => Marker::None,
+        };
+        if marker != Marker::None {
+            first = words.next().unwrap_or_default();
+        }
+        let (Some(_kind), Some(b64)) = (words.next(), words.next()) else {
+            continue;
+        };
+        // A line ssh could not read either is skipped, as ssh does.
+        if let Ok(key) = russh::keys::parse_public_key_base64(b64) {
+            out.push(Entry {
+                line: i + 1,
+                marker,
+                patterns: first.to_string(),
+                key,
+            });
+        }
+    }
+    out
+}
+
+/// Reads one file; a missing file has no entries, any other failure is an error.
+fn read(path: &Path) -> Result<Vec<Entry>, String> {
+    match std::fs::read_to_string(path) {
+        Ok(t) => Ok(parse(&t)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(format!(
+            "cannot read known hosts file {}: {}",
+            path.display(),
+            crate::actions::errno::io_sentence(&e)
+        )),
+    }
+}
+
+/// What the files say about `key` presented by `host` on `port`.
+pub fn check(files: &[PathBuf], host: &str, port: u16, key: &PublicKey) -> Result<Verdict, String> {
+    let name = host_port(host, port);
+    let mut other: Option<(Place, String)> = None;
+    let mut changed: Option<Place> = None;
+    let mut known: Option<Place> = None;
+    for f in files {
+        for e in read(f)? {
+            let place = || Place {
+                file: f.clone(),
+                line: e.line,
+            };
+            // Revocation is by key alone, whatever host it is listed for.
+            if e.marker == Marker::Revoked && e.key.key_data() == key.key_data() {
+                return Ok(Verdict::Revoked(place()));
+            }
+            if e.marker != Marker::None || !host_matches(&e.patterns, &name) {
+                continue;
+            }
+            if e.key.key_data() == key.key_data() {
+                known.get_or_insert_with(place);
+            } else if e.key.algorithm() == key.algorithm() {
+                changed.get_or_insert_with(place);
+            } else if other.is_none() {
+                other = Some((place(), e.key.algorithm().to_string()));
+            }
+        }
+    }
+    Ok(match (known, changed, other) {
+        (Some(p), _, _) => Verdict::Known(p),
+        (None, Some(expected), _) => Verdict::Changed { expected },
+        (None, None, Some((known, known_type))) => Verdict::OtherType { known, known_type },
+        (None, None, None) => Verdict::Unknown,
+    })
+}
+
+/// Appends `key` for `host`:`port` to `file` (created 0600, with its directory 0700).
+pub fn learn(file: &Path, host: &str, port: u16, key: &PublicKey) -> Result<(), String> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    let fail = |e: std::io::Error| {
+        format!(
+            "cannot add the host key to {}: {}",
+            file.display(),
+            crate::actions::errno::io_sentence(&e)
+        )
+    };
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(fail)?;
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(file)
+        .map_err(fail)?;
+    let mut k = key.clone();
+    k.set_comment("");
+    let line = k
+        .to_openssh()
+        .map_err(|e| format!("cannot encode the key: {e}"))?;
+    // A file without a final newline would glue our entry to its last line.
+    let needs_nl = std::fs::read(file)
+        .map(|b| !b.is_empty() && !b.ends_with(b"\n"))
+        .unwrap_or(false);
+    let text = format!(
+        "{}{} {}\n",
+        if needs_nl { "\n" } else { "" },
+        host_port(host, port),
+        line.trim()
+    );
+    f.write_all(text.as_bytes()).map_err(fail)?;
+    f.sync_data().map_err(fail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ED1: &str = "AAAAC3NzaC1lZDI1NTE5AAAAIJdD7y3aLq454yWBdwLWbieU1ebz9/cu7/QEXn9OIeZJ";
+    const ED2: &str = "AAAAC3NzaC1lZDI1NTE5AAAAIA6rWI3G1sz07DnfFlrouTcysQlj2P+jpNSOEWD9OJ3X";
+
+    fn key(b: &str) -> PublicKey {
+        russh::keys::parse_public_key_base64(b).expect("test key")
+    }
+
+    fn file(text: &str) -> (tempfile::TempDir, Vec<PathBuf>) {
+        let d = tempfile::tempdir().expect("tmp");
+        let p = d.path().join("kh");
+        std::fs::write(&p, text).expect("write");
+        (d, vec![p])
+    }
+
+    #[test]
+    fn known_changed_unknown_revoked() {
+        let text = format!("# c\nother ssh-ed25519 {ED2}\n[h]:2222 ssh-ed25519 {ED1}\n");
+        let (_d, f) = file(&text);
+        assert!(matches!(check(&f, "h", 2222, &key(ED1)), Ok(Verdict::Known(p)) if p.line == 3));
+        assert!(
+            matches!(check(&f, "h", 2222, &key(ED2)), Ok(Verdict::Changed { expected }) if expected.line == 3)
+        );
+        assert_eq!(check(&f, "h", 22, &key(ED1)), Ok(Verdict::Unknown));
+        let (_d2, f2) = file(&format!(
+            "@revoked * ssh-ed25519 {ED1}\nh ssh-ed25519 {ED1}\n"
+        ));
+        assert!(matches!(check(&f2, "h", 22, &key(ED1)), Ok(Verdict::Revoked(p)) if p.line == 1));
+    }
+
+    #[test]
+    fn hashed_and_learned_entries() {
+        // `ssh-keygen -H` of "[127.0.0.1]:2222" with this salt.
+        let salt = [7u8; 20];
+        let mac = <Hmac<Sha1> as KeyInit>::new_from_slice(&salt)
+            .expect("key")
+            .chain_update(b"[127.0.0.1]:2222")
+            .finalize()
+            .into_bytes();
+        let line = format!(
+            "|1|{}|{} ssh-ed25519 {ED1}\n",
+            BASE64.encode(&salt),
+            BASE64.encode(&mac)
+        );
+        let (d, f) = file(&line);
+        assert!(matches!(
+            check(&f, "127.0.0.1", 2222, &key(ED1)),
+            Ok(Verdict::Known(_))
+        ));
+        assert_eq!(
+            check(&f, "127.0.0.1", 2223, &key(ED1)),
+            Ok(Verdict::Unknown)
+        );
+        learn(&f[0], "127.0.0.1", 2223, &key(ED2)).expect("learn");
+        assert!(
+            matches!(check(&f, "127.0.0.1", 2223, &key(ED2)), Ok(Verdict::Known(p)) if p.line == 2)
+        );
+        drop(d);
+    }
+
+    #[test]
+    fn unreadable_file_is_an_error() {
+        let d = tempfile::tempdir().expect("tmp");
+        // A directory cannot be read as a file: an error, never "no keys known".
+        let r = check(&[d.path().to_path_buf()], "h", 22, &key(ED1));
+        assert!(r.is_err(), "{r:?}");
+        let missing = check(&[d.path().join("none")], "h", 22, &key(ED1));
+        assert_eq!(missing, Ok(Verdict::Unknown));
+    }
+}
