@@ -123,6 +123,14 @@ pub enum Command {
     ShowJobs,
     /// `:audit`: the audit log, following.
     ShowAudit,
+    /// `:hosts`: the fleet, its connections, exec and shell panes.
+    ShowHosts,
+    /// `:panes`: the open shell panes.
+    ShowPanes,
+    /// `:host NAME`: a shell pane on that host.
+    OpenHost(String),
+    /// `:exec CMD`: a command on the marked or selected hosts (asks without one).
+    Exec(Option<String>),
     /// Services view: edit the selected service's env file in $EDITOR.
     EditEnv,
     /// Tab: the next view.
@@ -213,6 +221,13 @@ impl Command {
             "run" | "cmd" => Ok(Command::RunCommand(arg.map(str::to_string))),
             "jobs" => no_arg(Command::ShowJobs),
             "audit" => no_arg(Command::ShowAudit),
+            "hosts" | "fleet" => no_arg(Command::ShowHosts),
+            "panes" => no_arg(Command::ShowPanes),
+            "host" | "ssh" => match arg {
+                Some(h) => Ok(Command::OpenHost(h.to_string())),
+                None => Err("`host` needs a host name: host web1".into()),
+            },
+            "exec" => Ok(Command::Exec(arg.map(str::to_string))),
             "edit-env" | "env" => no_arg(Command::EditEnv),
             "unit" => match arg {
                 None => Ok(Command::UnitAction(None)),

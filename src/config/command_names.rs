@@ -37,6 +37,15 @@ pub const NAMES: &[(&str, &str)] = &[
         "the session's jobs (output, cancel x, retry r) / the audit log (following)",
     ),
     (
+        "hosts / panes",
+        "the fleet (Enter shell, Space mark, x exec) / the open shell panes (prefix ctrl-\\ for qd keys)",
+    ),
+    ("host NAME", "a shell pane on that host"),
+    (
+        "exec [CMD]",
+        "a command on the marked or selected hosts, results per host",
+    ),
+    (
         "edit-env",
         "edit the selected service's env file in $EDITOR, then restart it",
     ),

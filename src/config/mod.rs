@@ -49,6 +49,8 @@ pub struct Config {
     /// `[[host]]`: the fleet's servers named in the config (`~/.ssh/config`'s are
     /// added at start, see `ssh::ssh_config::fleet`).
     pub hosts: Vec<crate::ssh::Host>,
+    /// `[ssh] prefix`: the chord that leaves a shell pane's input mode.
+    pub pane_prefix: Option<keys::KeySpec>,
     /// Files that were read, in order.
     pub sources: Vec<PathBuf>,
     /// Problems that did not stop qd (a broken user file).
@@ -71,6 +73,7 @@ impl Default for Config {
             jobs_concurrency: access::DEFAULT_CONCURRENCY,
             ssh: Default::default(),
             hosts: Vec::new(),
+            pane_prefix: None,
             sources: Vec::new(),
             warnings: Vec::new(),
         }

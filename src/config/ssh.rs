@@ -24,6 +24,7 @@ pub struct RawSsh {
     ssh_config: Option<bool>,
     scrollback: Option<Spanned<i64>>,
     parallel: Option<Spanned<i64>>,
+    prefix: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -114,6 +115,11 @@ pub fn apply(next: &mut Config, ssh: Option<RawSsh>, hosts: Option<Vec<RawHost>>
         }
         if let Some(b) = r.ssh_config {
             s.ssh_config = b;
+        }
+        if let Some(p) = r.prefix {
+            let k = super::keys::KeySpec::parse(p.get_ref())
+                .map_err(|m| (p.span(), format!("ssh.prefix: {m}")))?;
+            next.pane_prefix = Some(k);
         }
     }
     let mut this_file: Vec<String> = Vec::new();

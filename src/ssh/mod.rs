@@ -9,6 +9,7 @@ pub mod client;
 pub mod exec;
 pub mod hosts;
 pub mod known_hosts;
+pub mod pane;
 pub mod pool;
 pub mod prompt;
 pub mod ssh_config;

@@ -33,6 +33,12 @@ pub struct Env {
     pub env_files: std::collections::HashMap<String, std::path::PathBuf>,
     /// The sites the operator may see, with their services' commands (`c`).
     pub sites: Arc<crate::model::site::Sites>,
+    /// The fleet (`:hosts`).
+    pub hosts: Vec<crate::ssh::Host>,
+    /// `[ssh] scrollback`: lines kept per shell pane.
+    pub ssh_scrollback: usize,
+    /// `[ssh] prefix`: the chord that leaves a pane's input mode (`None`: ctrl-\).
+    pub pane_prefix: Option<crate::config::keys::KeySpec>,
 }
 
 /// One entry of the command menu.
@@ -49,6 +55,8 @@ pub enum InputKind {
     Filter,
     Nice,
     Command,
+    /// The command of an exec on the marked or selected hosts.
+    Exec,
 }
 
 #[derive(Debug, Clone)]
@@ -130,6 +138,12 @@ pub enum Popup {
         title: String,
         message: String,
     },
+    /// A connection asks: accept a host key (yes/no), or a passphrase or password.
+    Ask {
+        id: usize,
+        question: crate::ssh::prompt::Question,
+        typed: String,
+    },
     Detail {
         pid: i32,
         starttime: u64,
@@ -162,6 +176,9 @@ pub struct App {
     pub sites_cfg: Arc<crate::model::site::Sites>,
     /// Every action of the session (`:jobs`).
     pub jobs: super::jobs::Jobs,
+    /// The fleet screens: hosts, exec results, shell panes.
+    pub fleet: super::fleet::Fleet,
+    pub ssh_scrollback: usize,
     /// The view on screen.
     pub mode: Mode,
     /// Where Esc returns to after a jump (Enter on a socket -> its process).
@@ -208,6 +225,12 @@ impl App {
             env_files: env.env_files,
             sites_cfg: env.sites,
             jobs: Default::default(),
+            fleet: {
+                let mut f = super::fleet::Fleet::new(env.hosts);
+                f.panes.prefix = env.pane_prefix;
+                f
+            },
+            ssh_scrollback: env.ssh_scrollback,
             mode: Mode::Procs,
             back: None,
             popup: None,
@@ -290,6 +313,9 @@ impl Env {
             service_ports: true,
             env_files: Default::default(),
             sites: Default::default(),
+            hosts: Vec::new(),
+            ssh_scrollback: 1000,
+            pane_prefix: None,
         }
     }
 }

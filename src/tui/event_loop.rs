@@ -105,6 +105,32 @@ pub async fn run(
     dispatcher: Arc<Dispatcher>,
     collector: CollectorHandle,
     mut units: Units,
+    mut remote: super::remote::Remote,
+    initial: Vec<super::msg::Effect>,
+) -> io::Result<Exit> {
+    let exit = run_loop(
+        &mut term,
+        &mut app,
+        &dispatcher,
+        &collector,
+        &mut units,
+        &mut remote,
+        initial,
+    )
+    .await;
+    // Panes are closed (and their close recorded) whatever ended the loop.
+    remote.shutdown().await;
+    exit
+}
+
+async fn run_loop(
+    term: &mut Term,
+    app: &mut App,
+    dispatcher: &Arc<Dispatcher>,
+    collector: &CollectorHandle,
+    units: &mut Units,
+    remote: &mut super::remote::Remote,
+    initial: Vec<super::msg::Effect>,
 ) -> io::Result<Exit> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     spawn_input(tx.clone())?;
@@ -113,7 +139,13 @@ pub async fn run(
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut tick = tokio::time::interval(Duration::from_millis(120));
-    term.draw(|f| draw(f, &app))?;
+    let mut hosts_tick = tokio::time::interval(Duration::from_secs(1));
+    for effect in initial {
+        if let Some(e) = remote.effect(effect, dispatcher, &tx) {
+            run_effect(e, term, dispatcher, collector, units, &tx)?;
+        }
+    }
+    term.draw(|f| draw(f, app))?;
     tracing::info!(
         "first frame drawn {:.1} ms after start",
         super::since_start_ms()
@@ -134,8 +166,9 @@ pub async fn run(
             _ = sighup.recv() => return Ok(Exit::Signal("SIGHUP")),
             _ = sigint.recv() => return Ok(Exit::Signal("SIGINT")),
             _ = tick.tick(), if app.busy.is_some() => Msg::Tick,
+            _ = hosts_tick.tick(), if app.fleet.screen.is_some() => remote.statuses(),
             _ = tokio::time::sleep_until(deadline), if dirty => {
-                term.draw(|f| draw(f, &app))?;
+                term.draw(|f| draw(f, app))?;
                 last_draw = Instant::now();
                 dirty = false;
                 continue;
@@ -155,15 +188,19 @@ pub async fn run(
                 return Err(io::Error::other(format!("terminal input failed: {e}")));
             }
             dirty |= changes_screen(&msg);
-            for effect in update(&mut app, msg) {
-                if run_effect(effect, &mut term, &dispatcher, &collector, &mut units, &tx)? {
+            for effect in update(app, msg) {
+                let Some(effect) = remote.effect(effect, dispatcher, &tx) else {
+                    dirty = true;
+                    continue;
+                };
+                if run_effect(effect, term, dispatcher, collector, units, &tx)? {
                     return Ok(Exit::Quit);
                 }
                 dirty = true;
             }
         }
         if dirty && last_draw.elapsed() >= FRAME {
-            term.draw(|f| draw(f, &app))?;
+            term.draw(|f| draw(f, app))?;
             last_draw = Instant::now();
             dirty = false;
         }
@@ -252,6 +289,15 @@ fn run_effect(
             }
         }
         Effect::SetReadonly => dispatcher.set_readonly(),
+        // The fleet's effects are run by `Remote` before they get here.
+        Effect::HostsTick
+        | Effect::OpenPane { .. }
+        | Effect::PaneInput { .. }
+        | Effect::PaneResize { .. }
+        | Effect::ClosePane { .. }
+        | Effect::Exec { .. }
+        | Effect::Copy(_)
+        | Effect::Answer(..) => {}
         Effect::ClearScreen => terminal::repaint(term)?,
         Effect::Suspend => {
             terminal::restore();

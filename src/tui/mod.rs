@@ -2,18 +2,23 @@
 //! state in `app`, changes in `update`, drawing in `render`, the loop in `event_loop`.
 
 pub mod app;
+pub mod ask;
 pub mod commands;
 pub mod envedit;
 pub mod event_loop;
 pub mod filter;
+pub mod fleet;
 pub mod jobs;
 pub mod keys;
 pub mod logtask;
 pub mod msg;
 pub mod ops_popups;
+pub mod pane_keys;
+pub mod panes;
 pub mod popups;
 pub mod portview;
 pub mod procview;
+pub mod remote;
 pub mod render;
 pub mod svc_commands;
 pub mod svc_popups;
@@ -50,8 +55,8 @@ pub fn since_start_ms() -> f64 {
 pub fn run(
     cfg: Config,
     dispatcher: Dispatcher,
-    _fleet: Vec<crate::ssh::Host>,
-    _open_host: Option<String>,
+    fleet: Vec<crate::ssh::Host>,
+    open_host: Option<String>,
 ) -> i32 {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         eprintln!("qd: the console needs a terminal; for scripts use `qd snapshot --json`");
@@ -104,6 +109,9 @@ pub fn run(
             .filter_map(|r| Some((r.service.unit.clone(), r.service.env_file.clone()?)))
             .collect(),
         sites: cfg.sites.clone(),
+        hosts: fleet.clone(),
+        ssh_scrollback: cfg.ssh.scrollback,
+        pane_prefix: cfg.pane_prefix,
     };
     terminal::install_panic_hook();
     let _guard = terminal::Guard;
@@ -121,12 +129,19 @@ pub fn run(
         app.set_status(Level::Warn, w.clone());
     }
     let units = event_loop::Units::new(dispatcher.bus, cfg.sites.clone(), units_tx);
+    let remote = remote::Remote::new(cfg.ssh.clone(), fleet);
+    let initial = match open_host {
+        Some(h) => fleet::open_host(&mut app, &h),
+        None => Vec::new(),
+    };
     let result = rt.block_on(event_loop::run(
         term,
         app,
         Arc::new(dispatcher),
         collector,
         units,
+        remote,
+        initial,
     ));
     terminal::restore();
     match result {

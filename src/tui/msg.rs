@@ -29,6 +29,20 @@ pub enum Msg {
     EnvEdited(crate::tui::envedit::Outcome, crate::actions::UnitTarget),
     /// Animation tick while an action runs.
     Tick,
+    /// A connection asks the operator (id for the answer).
+    Prompt(usize, crate::ssh::prompt::Question),
+    /// The pool's state of each host of the fleet, in fleet order.
+    HostStatus(Vec<Option<crate::ssh::pool::HostStatus>>),
+    /// A pane's screen changed.
+    PaneOutput,
+    /// A pane was refused (policy or audit), or its session ended: id, why.
+    PaneDenied(usize, String),
+    PaneEnded(usize),
+    /// A line of the running exec: host, line.
+    ExecLine(String, String),
+    ExecDone(crate::ssh::exec::ExecOutcome),
+    /// The exec ended: how many hosts failed, or the denial.
+    ExecFinished(Result<usize, String>),
     /// The terminal cannot be read any more (handled by the loop, not `update`).
     InputClosed(String),
 }
@@ -67,7 +81,50 @@ pub enum Effect {
     /// Suspend, edit this env file, resume; then offer to restart the unit.
     EditEnv(std::path::PathBuf, crate::actions::UnitTarget),
     SetReadonly,
+    /// Refresh the hosts' connection states.
+    HostsTick,
+    OpenPane {
+        id: usize,
+        host: crate::ssh::Host,
+        shared: SharedPane,
+    },
+    PaneInput {
+        id: usize,
+        bytes: Vec<u8>,
+    },
+    PaneResize {
+        id: usize,
+        rows: u16,
+        cols: u16,
+    },
+    ClosePane {
+        id: usize,
+    },
+    Exec {
+        hosts: Vec<crate::ssh::Host>,
+        command: String,
+    },
+    /// Put text on the terminal's clipboard (OSC 52).
+    Copy(String),
+    /// The operator's answer to prompt `id`.
+    Answer(usize, Option<String>),
     Suspend,
     ClearScreen,
     Quit,
+}
+
+/// A pane's emulator and state, shared with its session; equal when the same pane.
+#[derive(Clone)]
+pub struct SharedPane(pub Arc<crate::ssh::pane::PaneShared>);
+
+impl std::fmt::Debug for SharedPane {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedPane")
+    }
+}
+
+impl PartialEq for SharedPane {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }

@@ -78,6 +78,11 @@ pub fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         p @ Popup::Error { .. } => keep(app, p),
+        Popup::Ask {
+            id,
+            question,
+            typed,
+        } => super::ask::on_key(app, id, question, typed, k),
         Popup::Detail {
             pid,
             starttime,
@@ -248,6 +253,8 @@ fn submit(app: &mut App, kind: InputKind, text: String, previous: String) -> Vec
     };
     match kind {
         InputKind::Filter => Vec::new(),
+        InputKind::Exec if text.trim().is_empty() => Vec::new(),
+        InputKind::Exec => super::fleet::exec(app, Some(text)),
         InputKind::Nice => match text.trim().parse::<i32>() {
             Ok(n) if (-20..=19).contains(&n) => {
                 let targets = app.active().targets(&app.snapshot).procs;

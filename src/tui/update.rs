@@ -15,6 +15,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             if app.popup.is_some() {
                 return popups::on_key(app, k);
             }
+            if app.fleet.screen.is_some() {
+                app.status = None;
+                return super::fleet::on_key(app, k);
+            }
             // A new key press replaces an old message.
             app.status = None;
             match app.keymap.command(&k) {
@@ -26,7 +30,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Term(Event::Resize(w, h)) => {
             app.size = (w, h);
             app.scroll_into_view();
-            Vec::new()
+            super::panes::fit(app)
         }
         Msg::Term(_) => Vec::new(),
         Msg::Snapshot(s) => {
@@ -144,6 +148,41 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::AuditLoaded(r) => {
             super::ops_popups::audit_loaded(app, r);
+            Vec::new()
+        }
+        Msg::Prompt(id, question) => {
+            // A question waits for the operator whatever was on screen.
+            app.popup = Some(Popup::Ask {
+                id,
+                question,
+                typed: String::new(),
+            });
+            Vec::new()
+        }
+        Msg::HostStatus(s) => {
+            app.fleet.status = s;
+            Vec::new()
+        }
+        Msg::PaneOutput => Vec::new(),
+        Msg::PaneDenied(id, why) => {
+            super::panes::remove(app, id);
+            app.popup = Some(Popup::Error {
+                title: "Shell refused".into(),
+                message: why,
+            });
+            Vec::new()
+        }
+        Msg::PaneEnded(_) => Vec::new(),
+        Msg::ExecLine(host, line) => {
+            super::fleet::exec_line(app, &host, line);
+            Vec::new()
+        }
+        Msg::ExecDone(o) => {
+            super::fleet::exec_done(app, o);
+            Vec::new()
+        }
+        Msg::ExecFinished(r) => {
+            super::fleet::exec_finished(app, r);
             Vec::new()
         }
         Msg::Tick => {

@@ -258,6 +258,17 @@ pub fn render(f: &mut Frame, app: &App) {
                 inner,
             );
         }
+        Some(Popup::Ask {
+            question, typed, ..
+        }) => {
+            let (title, text, warn) = crate::tui::ask::lines(question, typed);
+            let lines: Vec<Line> = text
+                .iter()
+                .map(|l| Line::from(Span::styled(inert(l, 300).into_owned(), th.dialog)))
+                .collect();
+            let inner = frame_box(f, th, 78, lines.len() as u16 + 4, &title, warn);
+            f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        }
         Some(Popup::Error { title, message }) => {
             let lines = vec![
                 Line::from(Span::styled(inert(message, 500).into_owned(), th.danger)),

@@ -3,6 +3,7 @@
 
 pub mod detail;
 pub mod dialogs;
+pub mod fleet;
 pub mod footer;
 pub mod header;
 pub mod help;
@@ -19,6 +20,14 @@ use ratatui::Frame;
 
 pub fn draw(f: &mut Frame, app: &App) {
     let area = f.area();
+    if app.fleet.screen.is_some() {
+        fleet::render(f.buffer_mut(), area, app);
+        match &app.popup {
+            Some(Popup::Help { scroll }) => help::render(f, app, *scroll),
+            _ => dialogs::render(f, app),
+        }
+        return;
+    }
     let a = layout::areas(area.width, area.height, app);
     header::render(f.buffer_mut(), a.header, app);
     match app.mode {

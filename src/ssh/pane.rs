@@ -1,0 +1,274 @@
+//! A shell pane's session: a pty channel on the host's pooled connection, its output
+//! fed to a vt100 emulator that the UI renders (remote bytes never reach the real
+//! terminal), input and resizes sent back. When the connection is lost the pane says
+//! so and reconnects with backoff (1 s doubling to 30 s) until the operator closes it;
+//! when the remote shell exits the pane stays, showing the exit status.
+//!
+//! Output is read only as fast as the emulator takes it, so a flood (`yes`) is held
+//! back by the channel window instead of filling memory; the scrollback is bounded;
+//! numeric parameters of escape sequences are clamped before the emulator sees them.
+
+use super::hosts::Host;
+use super::pool::Pool;
+use russh::ChannelMsg;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaneState {
+    Connecting,
+    Open,
+    /// The connection was lost: why, and when the next attempt is.
+    Lost {
+        why: String,
+        retry_at: Instant,
+    },
+    /// The remote shell ended (exit status, or a signal's name).
+    Exited(String),
+    Closed,
+}
+
+/// What the UI and the session task share.
+pub struct PaneShared {
+    pub screen: Mutex<vt100::Parser>,
+    pub state: Mutex<PaneState>,
+    /// Set by the task when the screen changed; cleared by the UI when it draws.
+    pub dirty: AtomicBool,
+}
+
+impl PaneShared {
+    pub fn new(rows: u16, cols: u16, scrollback: usize) -> Arc<Self> {
+        Arc::new(Self {
+            screen: Mutex::new(vt100::Parser::new(rows.max(2), cols.max(2), scrollback)),
+            state: Mutex::new(PaneState::Connecting),
+            dirty: AtomicBool::new(true),
+        })
+    }
+
+    pub fn state(&self) -> PaneState {
+        self.state
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or(PaneState::Closed)
+    }
+
+    fn set_state(&self, s: PaneState) {
+        if let Ok(mut st) = self.state.lock() {
+            *st = s;
+        }
+        self.dirty.store(true, Ordering::SeqCst);
+    }
+
+    /// Feeds remote output through the clamp into the emulator.
+    pub fn feed(&self, clamp: &mut Clamp, data: &[u8]) {
+        let clean = clamp.filter(data);
+        if let Ok(mut p) = self.screen.lock() {
+            p.process(&clean);
+        }
+        self.dirty.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Caps every numeric parameter of a CSI sequence at four digits (9999), across
+/// chunk boundaries: repeat counts and sizes from a hostile host stay small.
+#[derive(Debug, Default)]
+pub struct Clamp {
+    state: u8,
+    digits: u8,
+}
+
+impl Clamp {
+    pub fn filter(&mut self, data: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(data.len());
+        for &b in data {
+            match (self.state, b) {
+                (0, 0x1b) => self.state = 1,
+                (1, b'[') => {
+                    self.state = 2;
+                    self.digits = 0;
+                }
+                (1, _) => self.state = 0,
+                (2, b'0'..=b'9') => {
+                    self.digits = self.digits.saturating_add(1);
+                    if self.digits > 4 {
+                        continue;
+                    }
+                }
+                (2, b';' | b':') => self.digits = 0,
+                (2, 0x20..=0x3f) => {}
+                (2, _) => self.state = 0,
+                _ => {}
+            }
+            out.push(b);
+        }
+        out
+    }
+}
+
+#[derive(Debug)]
+pub enum PaneInput {
+    Data(Vec<u8>),
+    Resize { rows: u16, cols: u16 },
+    Close,
+}
+
+/// How a session ended, for the audit record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaneEnd {
+    pub ok: bool,
+    pub why: String,
+}
+
+enum Round {
+    Exited(String),
+    Closed,
+    Lost(String),
+}
+
+/// Runs the pane until it is closed or its shell exits. `notify` is called when the
+/// screen changes and the UI was not yet told.
+pub async fn run(
+    pool: Arc<Pool>,
+    host: Host,
+    shared: Arc<PaneShared>,
+    mut input: mpsc::UnboundedReceiver<PaneInput>,
+    notify: impl Fn() + Send + 'static,
+) -> PaneEnd {
+    let mut backoff = Duration::from_secs(1);
+    let mut clamp = Clamp::default();
+    loop {
+        shared.set_state(PaneState::Connecting);
+        notify();
+        let round = session(&pool, &host, &shared, &mut input, &mut clamp, &notify).await;
+        match round {
+            Round::Exited(s) => {
+                shared.set_state(PaneState::Exited(s.clone()));
+                notify();
+                return PaneEnd {
+                    ok: s == "0",
+                    why: format!("the shell exited ({s})"),
+                };
+            }
+            Round::Closed => {
+                shared.set_state(PaneState::Closed);
+                return PaneEnd {
+                    ok: true,
+                    why: "closed by the operator".into(),
+                };
+            }
+            Round::Lost(why) => {
+                let retry_at = Instant::now() + backoff;
+                pool.note_reconnect(&host, retry_at);
+                shared.set_state(PaneState::Lost {
+                    why: why.clone(),
+                    retry_at,
+                });
+                notify();
+                // Wait out the backoff, still listening for a close.
+                let wait = tokio::time::sleep(backoff);
+                tokio::pin!(wait);
+                loop {
+                    tokio::select! {
+                        _ = &mut wait => break,
+                        m = input.recv() => match m {
+                            None | Some(PaneInput::Close) => {
+                                shared.set_state(PaneState::Closed);
+                                return PaneEnd { ok: false, why: format!("closed while reconnecting ({why})") };
+                            }
+                            Some(PaneInput::Resize { rows, cols }) => resize(&shared, rows, cols),
+                            Some(PaneInput::Data(_)) => {}
+                        }
+                    }
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(30));
+            }
+        }
+    }
+}
+
+fn resize(shared: &PaneShared, rows: u16, cols: u16) {
+    if let Ok(mut p) = shared.screen.lock() {
+        p.screen_mut().set_size(rows.max(2), cols.max(2));
+    }
+}
+
+async fn session(
+    pool: &Pool,
+    host: &Host,
+    shared: &PaneShared,
+    input: &mut mpsc::UnboundedReceiver<PaneInput>,
+    clamp: &mut Clamp,
+    notify: &(impl Fn() + Send),
+) -> Round {
+    let (mut ch, _guard) = match pool.channel(host).await {
+        Ok(c) => c,
+        Err(e) => return Round::Lost(e),
+    };
+    let (rows, cols) = shared
+        .screen
+        .lock()
+        .map(|p| p.screen().size())
+        .unwrap_or((24, 80));
+    let setup = async {
+        ch.request_pty(true, "xterm-256color", cols.into(), rows.into(), 0, 0, &[])
+            .await?;
+        ch.request_shell(true).await
+    };
+    if let Err(e) = setup.await {
+        return Round::Lost(format!("no shell: {e}"));
+    }
+    shared.set_state(PaneState::Open);
+    notify();
+    let mut exit: Option<String> = None;
+    loop {
+        tokio::select! {
+            msg = ch.wait() => match msg {
+                Some(ChannelMsg::Data { data }) | Some(ChannelMsg::ExtendedData { data, .. }) => {
+                    let was = shared.dirty.load(Ordering::SeqCst);
+                    shared.feed(clamp, &data);
+                    if !was {
+                        notify();
+                    }
+                }
+                Some(ChannelMsg::ExitStatus { exit_status }) => exit = Some(exit_status.to_string()),
+                Some(ChannelMsg::ExitSignal { signal_name, .. }) => exit = Some(format!("signal {signal_name:?}")),
+                Some(ChannelMsg::Close) | None => break,
+                Some(_) => {}
+            },
+            m = input.recv() => match m {
+                Some(PaneInput::Data(d)) => {
+                    if ch.data_bytes(d).await.is_err() {
+                        break;
+                    }
+                }
+                Some(PaneInput::Resize { rows, cols }) => {
+                    resize(shared, rows, cols);
+                    let _ = ch.window_change(cols.into(), rows.into(), 0, 0).await;
+                }
+                Some(PaneInput::Close) | None => {
+                    let _ = ch.close().await;
+                    return Round::Closed;
+                }
+            }
+        }
+    }
+    match exit {
+        Some(s) => Round::Exited(s),
+        None => Round::Lost("connection lost".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Clamp;
+
+    #[test]
+    fn clamp_caps_csi_numbers_across_chunks() {
+        let mut c = Clamp::default();
+        let mut out = c.filter(b"a\x1b[12");
+        out.extend(c.filter(b"3456789;99999b x\x1b]0;123456\x07"));
+        assert_eq!(out, b"a\x1b[1234;9999b x\x1b]0;123456\x07".to_vec());
+    }
+}
