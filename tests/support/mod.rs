@@ -5,6 +5,7 @@
 pub mod qdconf;
 pub mod sshd;
 pub mod systemd;
+pub mod tmux;
 pub mod tui;
 
 use std::ffi::OsStr;

@@ -118,7 +118,10 @@ fn hosts(buf: &mut Buffer, area: Rect, app: &App) {
     if area.height == 0 {
         return;
     }
-    let rest = area.width.saturating_sub(16 + 22 + 10 + 12 + 8 + 9 + 9 + 7);
+    // The fixed columns and the seven gaps between the eight columns.
+    let rest = area
+        .width
+        .saturating_sub(16 + 22 + 10 + 12 + 8 + 8 + 9 + 9 + 7);
     let widths = [16u16, 22, 10, 12, 8 + rest, 8, 9, 9];
     let head = [
         "NAME", "ADDRESS", "USER", "TAGS", "STATE", "LATENCY", "CHANNELS", "UPTIME",
@@ -215,8 +218,8 @@ fn results(buf: &mut Buffer, area: Rect, app: &App) {
         }
         return;
     }
-    let rest = area.width.saturating_sub(16 + 28 + 10);
-    let widths = [16u16, 28, 10, rest];
+    let rest = area.width.saturating_sub(16 + 44 + 10);
+    let widths = [16u16, 44, 10, rest];
     let head = ["HOST", "RESULT", "DURATION", "FIRST LINE"];
     row(
         buf,

@@ -1,0 +1,226 @@
+//! The fleet screens without a network: the hosts view with pool states, a shell
+//! pane's emulator fed hostile bytes, the prefix chord, broadcast, exec results and
+//! retry. Insta snapshots of the hosts view and of a pane.
+
+mod support;
+
+use quarterdeck::ssh::exec::ExecOutcome;
+use quarterdeck::ssh::pool::{ConnState, HostStatus};
+use quarterdeck::ssh::{Host, HostSource};
+use quarterdeck::tui::app::{App, Env};
+use quarterdeck::tui::msg::{Effect, Msg};
+use quarterdeck::tui::update::update;
+use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+use std::sync::Arc;
+use std::time::Duration;
+use support::tui::{keys, press, screen, text};
+
+fn host(name: &str, port: u16, tags: &[&str]) -> Host {
+    Host {
+        name: name.into(),
+        address: "10.0.0.5".into(),
+        port,
+        user: "deploy".into(),
+        identities: vec![],
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        source: HostSource::Config,
+        note: None,
+    }
+}
+
+fn app(w: u16, h: u16) -> App {
+    let mut env = Env::for_tests();
+    env.hosts = vec![
+        host("web1", 22, &["web", "prod"]),
+        host("web2", 2222, &["web"]),
+        host("db1", 22, &["db"]),
+    ];
+    App::new(
+        env,
+        Arc::new(quarterdeck::model::fixture::web_host()),
+        (w, h),
+    )
+}
+
+fn status(state: ConnState, latency_ms: Option<u64>, channels: usize) -> Option<HostStatus> {
+    Some(HostStatus {
+        state,
+        latency: latency_ms.map(Duration::from_millis),
+        channels,
+        connected_at: None,
+    })
+}
+
+#[test]
+fn hosts_view_shows_states_and_marks() {
+    let mut a = app(120, 10);
+    let fx = keys(&mut a, ":hosts\n");
+    assert_eq!(fx, vec![Effect::HostsTick]);
+    update(
+        &mut a,
+        Msg::HostStatus(vec![
+            status(ConnState::Connected, Some(3), 2),
+            status(ConnState::Failed("permission denied".into()), None, 0),
+            None,
+        ]),
+    );
+    keys(&mut a, " ");
+    let t = text(&screen(&a));
+    assert!(
+        t.contains("+web1") && t.contains("connected") && t.contains("3.0ms"),
+        "{t}"
+    );
+    assert!(t.contains("failed: permission denied"), "{t}");
+    insta::assert_snapshot!("hosts_120x10", t);
+    // Enter opens a pane on the marked host only; Esc leaves the fleet screens.
+    let fx = keys(&mut a, "\n");
+    let opened: Vec<&str> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::OpenPane { host, .. } => Some(host.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(opened, ["web1"]);
+}
+
+fn pane_id(fx: &[Effect]) -> usize {
+    fx.iter()
+        .find_map(|e| match e {
+            Effect::OpenPane { id, .. } => Some(*id),
+            _ => None,
+        })
+        .expect("a pane opened")
+}
+
+#[test]
+fn pane_renders_the_emulator_inert_and_keys_follow_the_prefix() {
+    let mut a = app(80, 12);
+    let fx = keys(&mut a, ":host web2\n");
+    let id = pane_id(&fx);
+    // The pane is fitted to its box: 80x12 minus title, footer and borders.
+    assert!(
+        fx.contains(&Effect::PaneResize {
+            id,
+            rows: 8,
+            cols: 78
+        }),
+        "{fx:?}"
+    );
+    let pane = &a.fleet.panes.list[0];
+    if let Ok(mut p) = pane.shared.screen.lock() {
+        p.screen_mut().set_size(8, 78);
+    }
+    let mut clamp = quarterdeck::ssh::pane::Clamp::default();
+    pane.shared.feed(
+        &mut clamp,
+        b"$ printf\r\n\x1b]0;pwned\x07title?\x1b[31mred\x1b[0m \xe2\x80\xaebidi\x1b[999999999b\r\n$ ",
+    );
+    let t = text(&screen(&a));
+    assert!(
+        t.contains("title?red"),
+        "OSC swallowed by the emulator: {t}"
+    );
+    assert!(!t.contains("pwned") && !t.contains('\u{202e}'), "{t}");
+    insta::assert_snapshot!("pane_80x12", t);
+
+    // Typing goes to the pane, encoded as a terminal would.
+    let fx = keys(&mut a, "ls\n");
+    let sent: Vec<u8> = fx
+        .iter()
+        .flat_map(|e| match e {
+            Effect::PaneInput { bytes, .. } => bytes.clone(),
+            _ => vec![],
+        })
+        .collect();
+    assert_eq!(sent, b"ls\r");
+    assert_eq!(
+        press(&mut a, KeyCode::Char('c'), KeyModifiers::CONTROL),
+        vec![Effect::PaneInput { id, bytes: vec![3] }]
+    );
+    // The prefix leaves input mode: now `x` closes the pane instead of typing x.
+    assert!(press(&mut a, KeyCode::Char('\\'), KeyModifiers::CONTROL).is_empty());
+    let fx = keys(&mut a, "x");
+    assert!(fx.contains(&Effect::ClosePane { id }), "{fx:?}");
+    assert!(a.fleet.panes.list.is_empty());
+}
+
+#[test]
+fn broadcast_types_into_every_pane_on_screen() {
+    let mut a = app(120, 30);
+    keys(&mut a, ":hosts\n");
+    keys(&mut a, "  "); // marks web1 and web2
+    let fx = keys(&mut a, "s");
+    let ids: Vec<usize> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::OpenPane { id, .. } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert!(
+        a.fleet.panes.broadcast,
+        "several hosts at once start broadcasting"
+    );
+    let fx = keys(&mut a, "u");
+    assert_eq!(
+        fx,
+        ids.iter()
+            .map(|id| Effect::PaneInput {
+                id: *id,
+                bytes: b"u".to_vec()
+            })
+            .collect::<Vec<_>>()
+    );
+    // Prefix, `b`: broadcast off, typing goes to the focused pane only.
+    press(&mut a, KeyCode::Char('\\'), KeyModifiers::CONTROL);
+    keys(&mut a, "bi");
+    let fx = keys(&mut a, "u");
+    assert_eq!(fx.len(), 1, "{fx:?}");
+}
+
+#[test]
+fn exec_results_and_retry_of_the_failed_hosts() {
+    let mut a = app(120, 12);
+    keys(&mut a, ":hosts\n");
+    keys(&mut a, "   "); // all three
+    keys(&mut a, "x");
+    let fx = keys(&mut a, "uptime\n");
+    match fx.as_slice() {
+        [Effect::Exec { hosts, command }] => {
+            assert_eq!(command, "uptime");
+            assert_eq!(hosts.len(), 3);
+        }
+        other => panic!("{other:?}"),
+    }
+    let done = |h: &str, status: Option<u32>, err: Option<&str>| ExecOutcome {
+        host: h.into(),
+        exit_status: status,
+        error: err.map(String::from),
+        stdout: b"up 3 days\n".to_vec(),
+        duration_ms: 12,
+        ..Default::default()
+    };
+    update(&mut a, Msg::ExecLine("web1".into(), "up 3 days".into()));
+    update(&mut a, Msg::ExecDone(done("web1", Some(0), None)));
+    update(&mut a, Msg::ExecDone(done("web2", Some(2), None)));
+    update(
+        &mut a,
+        Msg::ExecDone(done("db1", None, Some("connect to 10.0.0.5:22: timed out"))),
+    );
+    update(&mut a, Msg::ExecFinished(Ok(2)));
+    let t = text(&screen(&a));
+    assert!(
+        t.contains("exit 0") && t.contains("exit 2") && t.contains("timed out"),
+        "{t}"
+    );
+    let fx = keys(&mut a, "r");
+    match fx.as_slice() {
+        [Effect::Exec { hosts, .. }] => {
+            let names: Vec<&str> = hosts.iter().map(|h| h.name.as_str()).collect();
+            assert_eq!(names, ["web2", "db1"]);
+        }
+        other => panic!("{other:?}"),
+    }
+}
