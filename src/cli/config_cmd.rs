@@ -39,6 +39,13 @@ pub fn check(path: Option<&Path>) -> i32 {
                 cfg.sites.sites.len(),
                 cfg.sites.services().count()
             );
+            println!(
+                "ssh: {} host(s) in the config, host_key_checking {:?}, keepalive {:?} x {}",
+                cfg.hosts.len(),
+                cfg.ssh.host_key_checking,
+                cfg.ssh.keepalive_interval,
+                cfg.ssh.keepalive_count
+            );
             let policy_ok = match &cfg.policy {
                 PolicySpec::Open => {
                     println!("policy: none (qd acts with whatever the OS allows each user)");

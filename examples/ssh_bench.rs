@@ -1,0 +1,83 @@
+//! The pool's latencies, for `bench/ssh.sh`: a warm exec of `true` on one host, a
+//! warm fan-out of `true` to every host of the config, and a cold connect (a new pool
+//! each time). Usage: `ssh_bench CONFIG ROUNDS`. Prints one `name ms` line each.
+
+use quarterdeck::ssh::exec::{self, OnLine};
+use quarterdeck::ssh::{Pool, prompt::Prompter};
+use std::sync::Arc;
+use std::time::Instant;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (Some(path), Some(rounds)) = (args.get(1), args.get(2).and_then(|r| r.parse::<u32>().ok()))
+    else {
+        eprintln!("usage: ssh_bench CONFIG ROUNDS");
+        std::process::exit(2);
+    };
+    let cfg = match quarterdeck::config::check(std::path::Path::new(path)) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+    };
+    let hosts = cfg.hosts.clone();
+    let Some(first) = hosts.first().cloned() else {
+        eprintln!("the config has no [[host]]");
+        std::process::exit(2);
+    };
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
+    };
+    let quiet: OnLine = Arc::new(|_, _, _| {});
+    let done = Arc::new(|_: &exec::ExecOutcome| {});
+    rt.block_on(async {
+        let pool = Pool::new(cfg.ssh.clone(), Prompter::none());
+        let check = |o: &exec::ExecOutcome| {
+            if !o.ok() {
+                eprintln!("{}: {}", o.host, o.summary());
+                std::process::exit(1);
+            }
+        };
+        check(&exec::exec(&pool, &first, "true", None, &quiet).await);
+        let t = Instant::now();
+        for _ in 0..rounds {
+            check(&exec::exec(&pool, &first, "true", None, &quiet).await);
+        }
+        println!(
+            "warm_exec {:.2}",
+            t.elapsed().as_secs_f64() * 1000.0 / f64::from(rounds)
+        );
+
+        let n = hosts.len();
+        for o in exec::fan_out(&pool, &hosts, "true", n, None, quiet.clone(), done.clone()).await {
+            check(&o);
+        }
+        let t = Instant::now();
+        for _ in 0..rounds {
+            exec::fan_out(&pool, &hosts, "true", n, None, quiet.clone(), done.clone()).await;
+        }
+        println!(
+            "warm_fanout_{n} {:.2}",
+            t.elapsed().as_secs_f64() * 1000.0 / f64::from(rounds)
+        );
+
+        let t = Instant::now();
+        for _ in 0..rounds.min(20) {
+            let cold = Pool::new(cfg.ssh.clone(), Prompter::none());
+            check(&exec::exec(&cold, &first, "true", None, &quiet).await);
+            cold.close_all().await;
+        }
+        println!(
+            "cold_exec {:.2}",
+            t.elapsed().as_secs_f64() * 1000.0 / f64::from(rounds.min(20))
+        );
+    });
+}
