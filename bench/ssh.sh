@@ -60,7 +60,7 @@ export HOME=$W SSH_AUTH_SOCK=
 p1=${ports[0]}
 echo "== $(ssh -V 2>&1), $N sshd servers on 127.0.0.1"
 echo "== qd pool (in-process, mean of 200 rounds):"
-"$BENCH" "$W/qd.toml" 200
+"$BENCH" "$W/qd.toml" "${ROUNDS:-50}"
 echo "== OpenSSH and qd exec, hyperfine:"
 printf '%s\n' "${ports[@]}" | awk '{print NR" "$1}' >"$W/hosts.txt"
 hyperfine -N --warmup 3 --runs 30 --export-markdown "$W/ssh.md" \
