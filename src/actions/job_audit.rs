@@ -41,20 +41,25 @@ fn args(action: &Action) -> String {
     }
 }
 
+/// A record of `action` by `operator` in `job`, stamped now; the caller adds the rest.
+pub(super) fn base_record(operator: &Operator, job: &str, action: String) -> Record {
+    let t = now_ms();
+    Record {
+        time: format::timestamp(t),
+        unix_ms: t,
+        operator: operator.name.clone(),
+        uid: operator.uid,
+        euid: rustix::process::geteuid().as_raw(),
+        host: host(),
+        job: Some(job.to_string()),
+        action,
+        ..Default::default()
+    }
+}
+
 impl Recorder<'_> {
     fn base(&self, action: &Action) -> Record {
-        let t = now_ms();
-        Record {
-            time: format::timestamp(t),
-            unix_ms: t,
-            operator: self.operator.name.clone(),
-            uid: self.operator.uid,
-            euid: rustix::process::geteuid().as_raw(),
-            host: host(),
-            job: Some(self.job.to_string()),
-            action: action.verb(),
-            ..Default::default()
-        }
+        base_record(self.operator, self.job, action.verb())
     }
 
     /// The single site of all targets, when they share one.

@@ -35,22 +35,10 @@ pub struct PaneTicket {
 
 impl Dispatcher {
     fn remote_record(&self, job: &str, action: &str, host: Option<&Host>) -> Record {
-        let t = now_ms();
         Record {
-            time: format::timestamp(t),
-            unix_ms: t,
-            operator: self.operator.name.clone(),
-            uid: self.operator.uid,
-            euid: rustix::process::geteuid().as_raw(),
-            host: rustix::system::uname()
-                .nodename()
-                .to_string_lossy()
-                .into_owned(),
-            job: Some(job.to_string()),
-            action: action.to_string(),
             target: host.map(|h| format!("ssh {}", h.name)).unwrap_or_default(),
             remote: host.map(Host::conn_key),
-            ..Default::default()
+            ..super::job_audit::base_record(&self.operator, job, action.to_string())
         }
     }
 

@@ -39,17 +39,9 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::RunCommand(name) => super::ops_popups::command_menu(app, name.as_deref()),
         Command::ShowJobs => super::ops_popups::show_jobs(app),
         Command::ShowAudit => return super::ops_popups::show_audit(app),
-        Command::ShowHosts => return super::fleet::show_hosts(app),
-        Command::ShowPanes if app.fleet.panes.list.is_empty() => app.set_status(
-            Level::Info,
-            "no shell pane is open: :hosts, then Enter on a host",
-        ),
-        Command::ShowPanes => {
-            app.fleet.screen = Some(super::fleet::Screen::Panes);
-            return super::panes::fit(app);
+        Command::ShowHosts | Command::ShowPanes | Command::OpenHost(_) | Command::Exec(_) => {
+            return super::fleet::command(app, cmd);
         }
-        Command::OpenHost(h) => return super::fleet::open_host(app, &h),
-        Command::Exec(c) => return super::fleet::exec(app, c),
         Command::Back => {
             if let Some(m) = app.back.take() {
                 return switch(app, m);

@@ -79,10 +79,28 @@ impl Fleet {
     }
 }
 
-/// `:hosts`.
-pub fn show_hosts(app: &mut App) -> Vec<Effect> {
-    app.fleet.screen = Some(Screen::Hosts);
-    vec![Effect::HostsTick]
+/// `:hosts`, `:panes`, `:host NAME`, `:exec [CMD]`.
+pub fn command(app: &mut App, cmd: crate::config::Command) -> Vec<Effect> {
+    use crate::config::Command as C;
+    match cmd {
+        C::ShowPanes if app.fleet.panes.list.is_empty() => {
+            app.set_status(
+                Level::Info,
+                "no shell pane is open: :hosts, then Enter on a host",
+            );
+            Vec::new()
+        }
+        C::ShowPanes => {
+            app.fleet.screen = Some(Screen::Panes);
+            super::panes::fit(app)
+        }
+        C::OpenHost(h) => open_host(app, &h),
+        C::Exec(c) => exec(app, c),
+        _ => {
+            app.fleet.screen = Some(Screen::Hosts);
+            vec![Effect::HostsTick]
+        }
+    }
 }
 
 /// `x` / `:exec CMD` on the marked or selected hosts: asks for the command if none.
