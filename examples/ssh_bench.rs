@@ -37,7 +37,6 @@ fn main() {
         }
     };
     let quiet: OnLine = Arc::new(|_, _, _| {});
-    let done = Arc::new(|_: &exec::ExecOutcome| {});
     rt.block_on(async {
         let pool = Pool::new(cfg.ssh.clone(), Prompter::none());
         let check = |o: &exec::ExecOutcome| {
@@ -57,12 +56,13 @@ fn main() {
         );
 
         let n = hosts.len();
-        for o in exec::fan_out(&pool, &hosts, "true", n, None, quiet.clone(), done.clone()).await {
+        let how = exec::FanOut::quiet(n);
+        for o in exec::fan_out(&pool, &hosts, "true", &how).await {
             check(&o);
         }
         let t = Instant::now();
         for _ in 0..rounds {
-            exec::fan_out(&pool, &hosts, "true", n, None, quiet.clone(), done.clone()).await;
+            exec::fan_out(&pool, &hosts, "true", &how).await;
         }
         println!(
             "warm_fanout_{n} {:.2}",

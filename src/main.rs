@@ -121,28 +121,7 @@ fn real_main(args: Cli) -> i32 {
             quarterdeck::tui::run(cfg, dispatcher, fleet, Some(host))
         }
         Some(Cmd::Hosts { json }) => cli::exec_cmd::hosts(&fleet, json),
-        Some(Cmd::Exec {
-            hosts,
-            tags,
-            all,
-            parallel,
-            timeout,
-            json,
-            command,
-        }) => cli::exec_cmd::exec(
-            &dispatcher,
-            &cfg.ssh,
-            &fleet,
-            cli::exec_cmd::ExecOpts {
-                hosts,
-                tags,
-                all,
-                parallel,
-                timeout,
-                json,
-                command,
-            },
-        ),
+        Some(Cmd::Exec(opts)) => cli::exec_cmd::exec(&dispatcher, &cfg.ssh, &fleet, opts),
         Some(Cmd::Snapshot {
             table,
             json,

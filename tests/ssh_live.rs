@@ -165,17 +165,8 @@ fn many_execs_share_one_connection() {
         }
         // Ten at once on the same connection, as channels.
         let hosts = vec![h.clone(); 10];
-        let done = Arc::new(|_: &exec::ExecOutcome| {});
-        let outs = exec::fan_out(
-            &pool,
-            &hosts,
-            "sleep 0.2; echo x",
-            10,
-            None,
-            quiet.clone(),
-            done,
-        )
-        .await;
+        let outs =
+            exec::fan_out(&pool, &hosts, "sleep 0.2; echo x", &exec::FanOut::quiet(10)).await;
         assert!(outs.iter().all(|o| o.ok()), "{outs:?}");
     });
     assert_eq!(

@@ -7,11 +7,10 @@
 use super::audit::{Record, now_ms};
 use super::{Denial, Dispatcher};
 use crate::model::format;
-use crate::ssh::exec::{self, ExecOutcome, OnLine};
+use crate::ssh::exec::{self, ExecOutcome, FanOut};
 use crate::ssh::{Host, Pool};
 use serde::Serialize;
 use std::sync::Arc;
-use std::time::Duration;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RemoteReport {
@@ -87,21 +86,17 @@ impl Dispatcher {
             .check_remote(&self.operator, self.is_readonly(), verb, hosts)
     }
 
-    /// `command` on every host through the pool, `parallel` at a time.
-    #[allow(clippy::too_many_arguments)]
+    /// `command` on every host through the pool, as `how` says.
     pub async fn exec_remote(
         &self,
         pool: &Arc<Pool>,
         hosts: &[Host],
         command: &str,
-        parallel: usize,
-        timeout: Option<Duration>,
-        on_line: OnLine,
-        done: Arc<dyn Fn(&ExecOutcome) + Send + Sync>,
+        how: &FanOut,
     ) -> Result<RemoteReport, Denial> {
         let verb = format!("exec {}", crate::model::text::inert(command, 200));
         let job = self.begin_remote(&verb, command, hosts)?;
-        let outcomes = exec::fan_out(pool, hosts, command, parallel, timeout, on_line, done).await;
+        let outcomes = exec::fan_out(pool, hosts, command, how).await;
         for (o, h) in outcomes.iter().zip(hosts) {
             let mut r = self.remote_record(&job, &verb, Some(h));
             r.args = command.to_string();

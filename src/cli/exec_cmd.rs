@@ -5,18 +5,33 @@
 use super::{EXIT_DENIED, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::actions::Dispatcher;
 use crate::model::text::inert;
-use crate::ssh::exec::{ExecOutcome, OnLine, Stream};
+use crate::ssh::exec::{ExecOutcome, FanOut, OnLine, Stream};
 use crate::ssh::{Host, Pool, SshSettings, prompt};
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
+/// `qd exec`'s options, as clap parses them.
+#[derive(Debug, clap::Args)]
 pub struct ExecOpts {
+    /// A host by name (repeat for several).
+    #[arg(long = "host", value_name = "NAME")]
     pub hosts: Vec<String>,
+    /// Every host with this tag (repeat for several).
+    #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,
+    /// Every host of the fleet.
+    #[arg(long)]
     pub all: bool,
+    /// Hosts at once (default: [ssh] parallel, 32).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub parallel: Option<u32>,
+    /// Give up on a host after DURATION (`30s`, `5m`); its channel is closed.
+    #[arg(long, value_name = "DURATION")]
     pub timeout: Option<String>,
+    /// One JSON object: each host's exit status, output, duration.
+    #[arg(long)]
     pub json: bool,
+    #[arg(required = true, last = true, value_name = "CMD")]
     pub command: Vec<String>,
 }
 
@@ -102,7 +117,17 @@ pub fn exec(d: &Dispatcher, settings: &SshSettings, fleet: &[Host], o: ExecOpts)
     let report = rt.block_on(async {
         let pool = Pool::new(settings.clone(), prompt::tty_prompter());
         let r = d
-            .exec_remote(&pool, &hosts, &command, parallel, timeout, on_line, done)
+            .exec_remote(
+                &pool,
+                &hosts,
+                &command,
+                &FanOut {
+                    parallel,
+                    timeout,
+                    on_line,
+                    done,
+                },
+            )
             .await;
         pool.close_all().await;
         r

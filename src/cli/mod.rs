@@ -152,28 +152,7 @@ pub enum Cmd {
     /// `--parallel` hosts at a time. Output lines are prefixed `HOST: `; exit 0 only
     /// if every host returned 0 (1 otherwise, 3 denied by policy). As with ssh, the
     /// words of CMD are joined with spaces and run by the remote user's shell.
-    Exec {
-        /// A host by name (repeat for several).
-        #[arg(long = "host", value_name = "NAME")]
-        hosts: Vec<String>,
-        /// Every host with this tag (repeat for several).
-        #[arg(long = "tag", value_name = "TAG")]
-        tags: Vec<String>,
-        /// Every host of the fleet.
-        #[arg(long)]
-        all: bool,
-        /// Hosts at once (default: [ssh] parallel, 32).
-        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
-        parallel: Option<u32>,
-        /// Give up on a host after DURATION (`30s`, `5m`); its channel is closed.
-        #[arg(long, value_name = "DURATION")]
-        timeout: Option<String>,
-        /// One JSON object: each host's exit status, output, duration.
-        #[arg(long)]
-        json: bool,
-        #[arg(required = true, last = true, value_name = "CMD")]
-        command: Vec<String>,
-    },
+    Exec(exec_cmd::ExecOpts),
     /// The fleet: hosts from the config's [[host]] and ~/.ssh/config.
     Hosts {
         #[arg(long)]

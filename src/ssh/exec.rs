@@ -177,22 +177,41 @@ fn keep(buf: &mut Vec<u8>, dropped: &mut u64, data: &[u8]) {
     *dropped += (data.len() - room) as u64;
 }
 
-/// Runs `command` on every host, `parallel` at a time; `done` hears of each host as
-/// it finishes. Outcomes come back in the hosts' order.
+/// How a fan-out runs: hosts at once, the per-host timeout, and who hears of each
+/// output line and of each host as it finishes.
+#[derive(Clone)]
+pub struct FanOut {
+    pub parallel: usize,
+    pub timeout: Option<Duration>,
+    pub on_line: OnLine,
+    pub done: Arc<dyn Fn(&ExecOutcome) + Send + Sync>,
+}
+
+impl FanOut {
+    /// `parallel` at a time, no timeout, nobody listening.
+    pub fn quiet(parallel: usize) -> Self {
+        Self {
+            parallel,
+            timeout: None,
+            on_line: Arc::new(|_, _, _| {}),
+            done: Arc::new(|_| {}),
+        }
+    }
+}
+
+/// Runs `command` on every host as `how` says. Outcomes come back in the hosts' order.
 pub async fn fan_out(
     pool: &Arc<Pool>,
     hosts: &[Host],
     command: &str,
-    parallel: usize,
-    timeout: Option<Duration>,
-    on_line: OnLine,
-    done: Arc<dyn Fn(&ExecOutcome) + Send + Sync>,
+    how: &FanOut,
 ) -> Vec<ExecOutcome> {
-    let sem = Arc::new(tokio::sync::Semaphore::new(parallel.max(1)));
+    let sem = Arc::new(tokio::sync::Semaphore::new(how.parallel.max(1)));
+    let timeout = how.timeout;
     let mut set = tokio::task::JoinSet::new();
     for (i, h) in hosts.iter().enumerate() {
         let (pool, h, cmd, sem) = (pool.clone(), h.clone(), command.to_string(), sem.clone());
-        let (on_line, done) = (on_line.clone(), done.clone());
+        let (on_line, done) = (how.on_line.clone(), how.done.clone());
         set.spawn(async move {
             let _permit = sem.acquire_owned().await;
             let o = exec(&pool, &h, &cmd, timeout, &on_line).await;

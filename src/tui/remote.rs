@@ -5,6 +5,7 @@
 
 use super::msg::{Effect, Msg};
 use crate::actions::Dispatcher;
+use crate::ssh::exec::FanOut;
 use crate::ssh::pane::{self, PaneInput};
 use crate::ssh::prompt::Prompter;
 use crate::ssh::{Host, Pool, SshSettings};
@@ -122,14 +123,16 @@ impl Remote {
                             &pool,
                             &hosts,
                             &command,
-                            parallel,
-                            None,
-                            Arc::new(move |h: &str, _, l: &str| {
-                                let _ = t1.send(Msg::ExecLine(h.to_string(), l.to_string()));
-                            }),
-                            Arc::new(move |o| {
-                                let _ = t2.send(Msg::ExecDone(o.clone()));
-                            }),
+                            &FanOut {
+                                parallel,
+                                timeout: None,
+                                on_line: Arc::new(move |h: &str, _, l: &str| {
+                                    let _ = t1.send(Msg::ExecLine(h.to_string(), l.to_string()));
+                                }),
+                                done: Arc::new(move |o| {
+                                    let _ = t2.send(Msg::ExecDone(o.clone()));
+                                }),
+                            },
                         )
                         .await;
                     let _ = tx.send(Msg::ExecFinished(
