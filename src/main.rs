@@ -2,12 +2,12 @@
 //! headless subcommand. Exit codes: 0 ok, 1 failed, 2 usage/config, 3 denied.
 
 use clap::Parser;
-use quarterdeck::actions::audit::{self, AuditLog};
 use quarterdeck::actions::{Dispatcher, Operator, Policy};
+use quarterdeck::audit::{self, AuditLog};
 use quarterdeck::cli::{self, Cli, Cmd, ConfigCmd, ServiceCmd, SiteCmd};
 use quarterdeck::config;
-use quarterdeck::sources::systemd::Bus;
-use quarterdeck::sources::systemd::jobs::UnitOp;
+use quarterdeck::systemd::Bus;
+use quarterdeck::systemd::jobs::UnitOp;
 use std::time::Duration;
 
 /// qd's own log goes to a file, never the terminal. Writes are synchronous: qd logs

@@ -7,8 +7,8 @@
 
 mod support;
 
-use quarterdeck::actions::audit::Record;
 use quarterdeck::actions::{Action, Report, TargetOutcome};
+use quarterdeck::audit::Record;
 use quarterdeck::model::fixture;
 use quarterdeck::tui::app::{App, Env, Popup};
 use quarterdeck::tui::msg::{Effect, Msg};

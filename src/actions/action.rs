@@ -3,10 +3,10 @@
 //! target belongs to for the policy check.
 
 use super::commands::{self, CommandTarget};
-use super::signal::Sig;
 use super::units::UnitTarget;
 use crate::model::Process;
-use crate::sources::systemd::jobs::UnitOp;
+use crate::model::signal::Sig;
+use crate::systemd::jobs::UnitOp;
 use serde::Serialize;
 
 /// A process as an action target: its identity (pid + starttime) as it was listed.
@@ -36,7 +36,7 @@ impl ProcTarget {
     /// and means whatever runs under it at that moment.
     pub fn lookup(pid: i32) -> Result<Self, String> {
         let starttime = crate::sources::procstat::read_starttime(pid)
-            .map_err(|e| crate::sources::procfile::describe_read_error(&e))?;
+            .map_err(|e| crate::sys::procfile::describe_read_error(&e))?;
         let name = std::fs::read_to_string(format!("/proc/{pid}/comm"))
             .map(|s| s.trim_end().to_string())
             .unwrap_or_default();
@@ -48,12 +48,10 @@ impl ProcTarget {
             user: std::fs::metadata(format!("/proc/{pid}"))
                 .map(|m| {
                     use std::os::unix::fs::MetadataExt;
-                    crate::sources::users::UserDb::new()
-                        .name(m.uid())
-                        .to_string()
+                    crate::sys::users::UserDb::new().name(m.uid()).to_string()
                 })
                 .unwrap_or_default(),
-            unit: crate::sources::procfile::read_unit(pid).map(|u| u.to_string()),
+            unit: crate::sys::procfile::read_unit(pid).map(|u| u.to_string()),
         })
     }
 }

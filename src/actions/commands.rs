@@ -7,8 +7,8 @@
 use super::exec;
 use super::{Dispatcher, JobCtl, TargetOutcome, UnitTarget, units};
 use crate::model::site::{ServiceRef, SiteCommand};
-use crate::sources::account::Account;
-use crate::sources::systemd::jobs::UnitOp;
+use crate::sys::account::Account;
+use crate::systemd::jobs::UnitOp;
 use serde::Serialize;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;

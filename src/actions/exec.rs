@@ -4,7 +4,7 @@
 //! controlling terminal, stdin from /dev/null, stdout and stderr streamed line by line.
 //! A timeout or a cancel ends the whole process group: TERM, then KILL after a grace.
 
-use crate::sources::account::Account;
+use crate::sys::account::Account;
 use std::ffi::CString;
 use std::io::{BufRead, BufReader, Read};
 use std::os::unix::ffi::OsStrExt;

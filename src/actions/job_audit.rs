@@ -1,8 +1,8 @@
 //! The audit records of one dispatched action: the denial, or the `started` record
 //! (which must be written before anything is done) and then one record per target.
 
-use super::audit::{AuditLog, Record, now_ms};
 use super::{Action, Denial, Operator, TargetOutcome};
+use crate::audit::{AuditLog, Record, now_ms};
 use crate::model::format;
 use crate::model::site::Sites;
 use std::time::Duration;

@@ -7,27 +7,24 @@
 //! enforced where actions are executed, never by hiding keys.
 
 mod action;
-pub mod audit;
 pub mod commands;
-pub mod errno;
 pub mod exec;
 mod job_audit;
 pub mod policy;
 pub mod proc_ops;
 pub mod remote;
 pub mod restart;
-pub mod signal;
 pub mod unitfile;
 pub mod units;
 
 pub use crate::model::policy::Role;
+pub use crate::model::signal::Sig;
 pub use action::{Action, NiceChange, ProcTarget};
 pub use commands::CommandTarget;
 pub use policy::{Denial, Operator, Policy};
-pub use signal::Sig;
 pub use units::UnitTarget;
 
-use crate::sources::systemd::Bus;
+use crate::systemd::Bus;
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
@@ -103,7 +100,7 @@ pub struct Dispatcher {
     pub sites: std::sync::Arc<crate::model::site::Sites>,
     /// Targets of one command job run at most this many at once.
     pub concurrency: usize,
-    audit: Option<audit::AuditLog>,
+    audit: Option<crate::audit::AuditLog>,
     jobs: AtomicUsize,
 }
 
@@ -139,7 +136,7 @@ impl Dispatcher {
     }
 
     /// Records go to `log`; without one (tests of the UI) nothing is recorded.
-    pub fn with_audit(mut self, log: audit::AuditLog) -> Self {
+    pub fn with_audit(mut self, log: crate::audit::AuditLog) -> Self {
         self.audit = Some(log);
         self
     }

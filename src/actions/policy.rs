@@ -10,7 +10,7 @@
 use super::Action;
 use crate::model::policy::{PolicySpec, Role, SiteSet, Who};
 use crate::model::site::Sites;
-use crate::sources::account::{Account, group_gid};
+use crate::sys::account::{Account, group_gid};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -34,7 +34,7 @@ impl Operator {
         let sudo_user = std::env::var("SUDO_USER").ok().filter(|s| !s.is_empty());
         let name = match sudo_user {
             Some(u) if uid == 0 => u,
-            _ => crate::sources::users::UserDb::new().name(uid).to_string(),
+            _ => crate::sys::users::UserDb::new().name(uid).to_string(),
         };
         Self {
             name,

@@ -5,10 +5,10 @@
 //! differs, the pid was reused and the action is refused. Once pinned, the pidfd keeps
 //! meaning that process, so the signal sent through it can never reach another one.
 
-use super::errno::{CHANGED, describe};
 use super::{NiceChange, ProcTarget, Sig};
-use crate::sources::procfile::describe_read_error;
 use crate::sources::procstat::read_starttime;
+use crate::sys::errno::{CHANGED, describe};
+use crate::sys::procfile::describe_read_error;
 use rustix::fd::OwnedFd;
 use rustix::process::{
     Pid, PidfdFlags, getpriority_process, pidfd_open, pidfd_send_signal, setpriority_process,

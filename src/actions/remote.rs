@@ -4,8 +4,8 @@
 //! one record per host with exit status and duration (panes: when they closed and
 //! why) — so `qd exec`, `x` / `:exec` and the panes cannot skip the policy or the log.
 
-use super::audit::{Record, now_ms};
 use super::{Denial, Dispatcher};
+use crate::audit::{Record, now_ms};
 use crate::model::format;
 use crate::ssh::exec::{self, ExecOutcome, FanOut};
 use crate::ssh::{Host, Pool};

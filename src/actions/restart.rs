@@ -6,10 +6,10 @@
 //! fight the copy; they are restarted through their unit.
 
 use super::ProcTarget;
-use super::errno::{CHANGED, describe};
 use super::proc_ops::pin;
-use crate::sources::procfile::read_capped;
 use crate::sources::procstat::read_starttime;
+use crate::sys::errno::{CHANGED, describe};
+use crate::sys::procfile::read_capped;
 use rustix::fd::OwnedFd;
 use rustix::process::{Signal, pidfd_send_signal};
 use std::ffi::OsString;

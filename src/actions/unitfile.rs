@@ -88,7 +88,7 @@ pub fn render(r: ServiceRef<'_>, cfg: &SystemdConfig) -> Result<String, String> 
     let (user, group) = if cfg.user_bus {
         (String::new(), String::new())
     } else {
-        let group = crate::sources::users::lookup(&r.site.user)
+        let group = crate::sys::users::lookup(&r.site.user)
             .and_then(|(_, gid)| group_name(gid))
             .unwrap_or_else(|| r.site.user.clone());
         (r.site.user.clone(), group)

@@ -4,8 +4,8 @@
 
 use super::{Sig, TargetOutcome};
 use crate::model::site::{Health, Sites};
-use crate::sources::systemd::jobs::{JOB_WAIT, UnitOp, UnitResult};
-use crate::sources::systemd::{Bus, Systemd, explain};
+use crate::systemd::jobs::{JOB_WAIT, UnitOp, UnitResult};
+use crate::systemd::{Bus, Systemd, explain};
 use futures_util::future::join_all;
 use serde::Serialize;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! table (text made inert) or one JSON record per line.
 
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::actions::audit::{self, Record};
+use crate::audit::{self, Record};
 use crate::model::text::inert;
 use std::path::Path;
 use std::time::Duration;

@@ -17,10 +17,7 @@ pub mod table;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
-pub const EXIT_OK: i32 = 0;
-pub const EXIT_FAILED: i32 = 1;
-pub const EXIT_USAGE: i32 = 2;
-pub const EXIT_DENIED: i32 = 3;
+pub use crate::exit::{EXIT_DENIED, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 
 #[derive(Debug, Parser)]
 #[command(

@@ -8,7 +8,7 @@ use crate::actions::{Action, Dispatcher, Report, TargetOutcome, UnitTarget};
 use crate::config::Config;
 use crate::model::site::ServiceRef;
 use crate::model::text::inert;
-use crate::sources::systemd::jobs::UnitOp;
+use crate::systemd::jobs::UnitOp;
 
 /// `shop/api`, `shop` (all its services) or a unit (`nginx`, `nginx.service`).
 pub fn resolve(cfg: &Config, specs: &[String]) -> Result<Vec<UnitTarget>, String> {

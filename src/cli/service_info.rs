@@ -6,9 +6,9 @@ use super::{EXIT_FAILED, EXIT_OK};
 use crate::actions::UnitTarget;
 use crate::config::Config;
 use crate::model::text::inert;
-use crate::sources::systemd::units::Selection;
-use crate::sources::systemd::{Bus, Systemd, explain};
 use crate::sources::unitlogs::{self, LogSource, Tail};
+use crate::systemd::units::Selection;
+use crate::systemd::{Bus, Systemd, explain};
 
 /// The units' state, as `qd snapshot services` shows it, plus file and log details.
 pub fn status(cfg: &Config, bus: Bus, specs: &[String], json: bool) -> i32 {

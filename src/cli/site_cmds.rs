@@ -4,7 +4,7 @@ use super::service_cmds::{daemon_reload, one, run_action};
 use super::{EXIT_DENIED, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::actions::{Action, Dispatcher, UnitTarget, unitfile};
 use crate::config::Config;
-use crate::sources::systemd::jobs::UnitOp;
+use crate::systemd::jobs::UnitOp;
 
 pub fn render(cfg: &Config, spec: &str) -> i32 {
     match one(cfg, spec).and_then(|r| unitfile::render(r, &cfg.systemd)) {

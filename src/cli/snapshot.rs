@@ -11,7 +11,7 @@ use crate::model::unit::Unit;
 use crate::model::{Process, Snapshot};
 use crate::sources::ports;
 use crate::sources::services;
-use crate::sources::systemd::{Bus, Systemd, explain};
+use crate::systemd::{Bus, Systemd, explain};
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;

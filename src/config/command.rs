@@ -114,7 +114,7 @@ pub enum Command {
     /// The merged log of the selected row's site.
     SiteLogs,
     /// A unit action on the marked or selected services; `None` opens the menu.
-    UnitAction(Option<crate::sources::systemd::jobs::UnitOp>),
+    UnitAction(Option<crate::systemd::jobs::UnitOp>),
     DaemonReload,
     /// Services view: a custom command on the marked or selected services; `None`
     /// opens the menu of the commands they have in common.
@@ -231,7 +231,7 @@ impl Command {
             "edit-env" | "env" => no_arg(Command::EditEnv),
             "unit" => match arg {
                 None => Ok(Command::UnitAction(None)),
-                Some(a) => crate::sources::systemd::jobs::UnitOp::parse(a)
+                Some(a) => crate::systemd::jobs::UnitOp::parse(a)
                     .map(|op| Command::UnitAction(Some(op)))
                     .ok_or_else(|| format!("`unit {a}`: use start, stop, restart, reload, enable, disable or reset-failed")),
             },

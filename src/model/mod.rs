@@ -9,6 +9,7 @@ pub mod policy;
 pub mod port;
 pub mod process;
 pub mod services;
+pub mod signal;
 pub mod site;
 pub mod snapshot;
 pub mod text;

@@ -4,10 +4,10 @@
 //! rest.
 
 use super::owners::socket_inodes;
-use super::procfile::{describe_read_error, read_capped, read_unit};
 use super::procstat::parse_stat;
 use super::sockets::{SocketEntry, read_all};
 use crate::model::text::split_nul;
+use crate::sys::procfile::{describe_read_error, read_capped, read_unit};
 use serde::Serialize;
 
 /// A field that may be unreadable: the value, or the reason it is missing.

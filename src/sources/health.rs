@@ -105,7 +105,7 @@ async fn command(argv: &[String], user: &str) -> Result<String, String> {
         .stderr(std::process::Stdio::null())
         .kill_on_drop(true);
     if rustix::process::getuid().is_root() {
-        let (uid, gid) = crate::sources::users::lookup(user)
+        let (uid, gid) = crate::sys::users::lookup(user)
             .ok_or_else(|| format!("site user `{user}` does not exist"))?;
         cmd.uid(uid).gid(gid);
     }

@@ -4,23 +4,19 @@
 //! through a `watch` channel: the newest snapshot replaces any unread one, so a slow
 //! consumer never queues stale work and a slow refresh never blocks input.
 
-pub mod account;
 pub mod detail;
 pub mod health;
 pub mod host;
 pub mod local;
 pub mod owners;
 pub mod ports;
-pub mod procfile;
 pub mod procs;
 pub mod procstat;
 pub mod services;
 pub mod sockdiag;
 pub mod sockets;
-pub mod systemd;
 pub mod unitlogs;
 pub mod unitwatch;
-pub mod users;
 
 use crate::model::Snapshot;
 use std::sync::Arc;

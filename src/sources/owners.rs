@@ -175,7 +175,7 @@ fn socket_inodes_into(pid: i32, names: &mut Vec<u32>) -> std::io::Result<Vec<u64
     names.clear();
     let mut dir = Dir::read_from(&dir_fd)?;
     while let Some(Ok(ent)) = dir.next() {
-        if let Some(n) = super::procfile::parse_pid(ent.file_name().to_bytes()) {
+        if let Some(n) = crate::sys::procfile::parse_pid(ent.file_name().to_bytes()) {
             names.push(n as u32);
         }
     }

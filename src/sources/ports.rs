@@ -9,9 +9,9 @@
 use super::owners::Owners;
 use super::sockdiag::{Query, SockDiag, TCP_CLOSE, TCP_ESTABLISHED, TCP_LISTEN};
 use super::sockets::read_all;
-use super::users::UserDb;
 use crate::model::port::{Exposure, Port, PortTable, Scope, SocketEntry};
 use crate::model::{ProcKey, Process};
+use crate::sys::users::UserDb;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 

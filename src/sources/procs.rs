@@ -8,11 +8,11 @@
 //! the pid. Processes that vanish mid-read are skipped; fields that cannot be read
 //! (permission denied) stay empty instead of failing the refresh.
 
-use super::procfile::{is_gone, parse_pid, pread_all, raise_fd_limit, read_capped, read_unit};
 use super::procstat::{PF_KTHREAD, Stat, parse_stat};
-use super::users::UserDb;
 use crate::model::Process;
 use crate::model::text::split_nul;
+use crate::sys::procfile::{is_gone, parse_pid, pread_all, raise_fd_limit, read_capped, read_unit};
+use crate::sys::users::UserDb;
 use std::collections::HashMap;
 use std::fs::File;
 use std::os::unix::fs::MetadataExt;

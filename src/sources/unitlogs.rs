@@ -6,7 +6,7 @@
 //! read from the unit's properties when present and else from its unit file and
 //! drop-ins (the last assignment wins, as systemd reads them).
 
-use super::systemd::Systemd;
+use crate::systemd::Systemd;
 use std::collections::VecDeque;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -68,7 +68,7 @@ impl Systemd {
         if journal_available() {
             return LogSource::Journal {
                 unit: unit.to_string(),
-                user: self.bus == super::systemd::Bus::User,
+                user: self.bus == crate::systemd::Bus::User,
             };
         }
         let props = async {
@@ -103,7 +103,7 @@ impl Systemd {
         };
         let (kinds, fragment, dropins) = match props.await {
             Ok(x) => x,
-            Err(e) => return LogSource::None(super::systemd::jobs::explain_call(&e, unit)),
+            Err(e) => return LogSource::None(crate::systemd::jobs::explain_call(&e, unit)),
         };
         let is_file = |k: &str| matches!(k, "append" | "file" | "truncate");
         if !kinds.iter().any(|(k, _)| is_file(k)) {

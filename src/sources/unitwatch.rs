@@ -6,11 +6,11 @@
 //! with the last known rows, and the watcher reconnects with backoff.
 
 use super::services;
-use super::systemd::units::Selection;
-use super::systemd::{Bus, Systemd, explain};
 use crate::model::services::UnitList;
 use crate::model::site::Sites;
 use crate::model::unit::Unit;
+use crate::systemd::units::Selection;
+use crate::systemd::{Bus, Systemd, explain};
 use futures_util::StreamExt;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;

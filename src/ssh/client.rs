@@ -177,7 +177,7 @@ pub async fn connect(
     .map_err(|e| {
         format!(
             "connect to {target}: {}",
-            crate::actions::errno::io_sentence(&e)
+            crate::sys::errno::io_sentence(&e)
         )
     })?;
     let _ = tcp.set_nodelay(true);

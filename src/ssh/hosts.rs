@@ -142,7 +142,7 @@ pub fn home() -> PathBuf {
         return PathBuf::from(h);
     }
     let uid = rustix::process::getuid().as_raw();
-    crate::sources::account::Account::by_uid(uid)
+    crate::sys::account::Account::by_uid(uid)
         .map(|a| PathBuf::from(a.home))
         .unwrap_or_else(|| PathBuf::from("/"))
 }
@@ -162,7 +162,7 @@ pub fn default_user() -> String {
         .ok()
         .filter(|u| !u.is_empty())
         .unwrap_or_else(|| {
-            crate::sources::users::UserDb::new()
+            crate::sys::users::UserDb::new()
                 .name(rustix::process::getuid().as_raw())
                 .to_string()
         })

@@ -140,7 +140,7 @@ fn read(path: &Path) -> Result<Vec<Entry>, String> {
         Err(e) => Err(format!(
             "cannot read known hosts file {}: {}",
             path.display(),
-            crate::actions::errno::io_sentence(&e)
+            crate::sys::errno::io_sentence(&e)
         )),
     }
 }
@@ -188,7 +188,7 @@ pub fn learn(file: &Path, host: &str, port: u16, key: &PublicKey) -> Result<(), 
         format!(
             "cannot add the host key to {}: {}",
             file.display(),
-            crate::actions::errno::io_sentence(&e)
+            crate::sys::errno::io_sentence(&e)
         )
     };
     if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {

@@ -192,7 +192,7 @@ pub fn fleet(
             warnings.push(format!(
                 "{}: {} (its hosts are not listed)",
                 path.display(),
-                crate::actions::errno::io_sentence(&e)
+                crate::sys::errno::io_sentence(&e)
             ));
             return all;
         }

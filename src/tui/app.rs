@@ -11,7 +11,7 @@ use super::view::{Mode, View};
 use crate::actions::{Action, Operator, ProcTarget, Report, UnitTarget};
 use crate::model::Snapshot;
 use crate::sources::detail::ProcDetail;
-use crate::sources::systemd::jobs::UnitOp;
+use crate::systemd::jobs::UnitOp;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
@@ -126,7 +126,7 @@ pub enum Popup {
     },
     /// `:audit`: the audit log, newest last, following while `follow`.
     Audit {
-        records: Vec<crate::actions::audit::Record>,
+        records: Vec<crate::audit::Record>,
         error: Option<String>,
         filter: String,
         filtering: bool,

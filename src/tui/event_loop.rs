@@ -23,7 +23,7 @@ const FRAME: Duration = Duration::from_millis(16);
 
 /// The unit watcher, started on first use, and the log follower of the open popup.
 pub struct Units {
-    bus: crate::sources::systemd::Bus,
+    bus: crate::systemd::Bus,
     sites: Arc<crate::model::site::Sites>,
     tx: Option<tokio::sync::watch::Sender<Arc<crate::model::services::UnitList>>>,
     ctl: Option<mpsc::UnboundedSender<WatchCtl>>,
@@ -32,7 +32,7 @@ pub struct Units {
 
 impl Units {
     pub fn new(
-        bus: crate::sources::systemd::Bus,
+        bus: crate::systemd::Bus,
         sites: Arc<crate::model::site::Sites>,
         tx: tokio::sync::watch::Sender<Arc<crate::model::services::UnitList>>,
     ) -> Self {
@@ -252,9 +252,9 @@ fn run_effect(
                     None => Err("no audit log in this session".to_string()),
                     // A week back: the view is for what happened lately; `qd audit
                     // --since` reads further.
-                    Some(dir) => crate::actions::audit::read(
+                    Some(dir) => crate::audit::read(
                         &dir,
-                        crate::actions::audit::now_ms().saturating_sub(7 * 86_400_000),
+                        crate::audit::now_ms().saturating_sub(7 * 86_400_000),
                     )
                     .map(|(r, _)| r),
                 };

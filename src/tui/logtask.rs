@@ -4,8 +4,8 @@
 //! popup closes (a journalctl child is killed with it).
 
 use super::msg::Msg;
-use crate::sources::systemd::{Bus, Systemd};
 use crate::sources::unitlogs::{self, LogSource, Tail};
+use crate::systemd::{Bus, Systemd};
 use std::time::Duration;
 use tokio::io::AsyncBufReadExt;
 use tokio::sync::mpsc::UnboundedSender;

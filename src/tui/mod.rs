@@ -60,13 +60,13 @@ pub fn run(
 ) -> i32 {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         eprintln!("qd: the console needs a terminal; for scripts use `qd snapshot --json`");
-        return crate::cli::EXIT_USAGE;
+        return crate::exit::EXIT_USAGE;
     }
     let theme = match theme::Theme::load(&cfg.theme) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("qd: {e}");
-            return crate::cli::EXIT_USAGE;
+            return crate::exit::EXIT_USAGE;
         }
     };
     let rt = match tokio::runtime::Builder::new_current_thread()
@@ -76,7 +76,7 @@ pub fn run(
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("qd: cannot start the runtime: {e}");
-            return crate::cli::EXIT_FAILED;
+            return crate::exit::EXIT_FAILED;
         }
     };
     let (units_tx, units_rx) =
@@ -90,7 +90,7 @@ pub fn run(
         Ok(c) => c,
         Err(e) => {
             eprintln!("qd: cannot start the process collector: {e}");
-            return crate::cli::EXIT_FAILED;
+            return crate::exit::EXIT_FAILED;
         }
     };
     let snapshot = collector.snapshots.borrow().clone();
@@ -120,7 +120,7 @@ pub fn run(
         Err(e) => {
             terminal::restore();
             eprintln!("qd: cannot set up the terminal: {e}");
-            return crate::cli::EXIT_FAILED;
+            return crate::exit::EXIT_FAILED;
         }
     };
     let size = term.size().map(|s| (s.width, s.height)).unwrap_or((80, 24));
@@ -147,12 +147,12 @@ pub fn run(
     match result {
         Ok(exit) => {
             tracing::info!(?exit, "qd exits");
-            crate::cli::EXIT_OK
+            crate::exit::EXIT_OK
         }
         Err(e) => {
             tracing::error!("terminal error: {e}");
             eprintln!("qd: terminal error: {e}");
-            crate::cli::EXIT_FAILED
+            crate::exit::EXIT_FAILED
         }
     }
 }

@@ -24,7 +24,7 @@ pub enum Msg {
     /// A line of a command job's output: job, target, line.
     JobOutput(usize, String, String),
     /// The audit log as read for the audit view.
-    AuditLoaded(Result<Vec<crate::actions::audit::Record>, String>),
+    AuditLoaded(Result<Vec<crate::audit::Record>, String>),
     /// The env file editor came back.
     EnvEdited(crate::tui::envedit::Outcome, crate::actions::UnitTarget),
     /// Animation tick while an action runs.

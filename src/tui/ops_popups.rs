@@ -262,7 +262,7 @@ pub fn show_audit(app: &mut App) -> Vec<Effect> {
     vec![Effect::LoadAudit]
 }
 
-pub fn audit_loaded(app: &mut App, r: Result<Vec<crate::actions::audit::Record>, String>) {
+pub fn audit_loaded(app: &mut App, r: Result<Vec<crate::audit::Record>, String>) {
     if let Some(Popup::Audit { records, error, .. }) = &mut app.popup {
         match r {
             Ok(v) => {

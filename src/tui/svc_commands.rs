@@ -8,8 +8,8 @@ use super::view::Mode;
 use crate::actions::{Action, ProcTarget, UnitTarget};
 use crate::model::services::ServiceRow;
 use crate::sources::Control;
-use crate::sources::systemd::jobs::UnitOp;
 use crate::sources::unitwatch::WatchCtl;
+use crate::systemd::jobs::UnitOp;
 use std::collections::VecDeque;
 
 /// Effects a view switch needs: sockets for the ports, services and sites views (the

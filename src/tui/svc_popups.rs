@@ -4,7 +4,7 @@
 use super::app::{App, Popup};
 use super::msg::Effect;
 use crate::actions::{Action, Sig, UnitTarget};
-use crate::sources::systemd::jobs::UnitOp;
+use crate::systemd::jobs::UnitOp;
 use ratatui::crossterm::event::KeyCode;
 
 /// Lines a log pane keeps; older ones are dropped.

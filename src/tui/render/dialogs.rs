@@ -72,7 +72,7 @@ fn confirm(f: &mut Frame, app: &App, action: &Action, ok_focused: bool) {
     let dangerous = matches!(
         action,
         Action::Signal { sig: Sig::Kill, .. } | Action::Restart { .. }
-    ) || matches!(action, Action::Unit { op, .. } if matches!(op, crate::sources::systemd::jobs::UnitOp::Stop | crate::sources::systemd::jobs::UnitOp::Kill(..) | crate::sources::systemd::jobs::UnitOp::Restart));
+    ) || matches!(action, Action::Unit { op, .. } if matches!(op, crate::systemd::jobs::UnitOp::Stop | crate::systemd::jobs::UnitOp::Kill(..) | crate::systemd::jobs::UnitOp::Restart));
     let max_list = (f.area().height as usize).saturating_sub(10).clamp(1, 15);
     let mut lines = vec![
         Line::from(Span::styled(

@@ -3,7 +3,7 @@
 //! foreign text: every string is made inert before it is drawn.
 
 use super::dialogs::frame_box;
-use crate::actions::audit::Record;
+use crate::audit::Record;
 use crate::model::format::duration_short;
 use crate::model::text::inert;
 use crate::tui::app::{App, CmdItem, Popup};

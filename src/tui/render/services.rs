@@ -6,7 +6,7 @@ use super::table::{self, RowCells, TableSpec, cell};
 use crate::model::format::{human_bytes, start_time};
 use crate::model::services::{ServiceRow, SiteRow};
 use crate::model::text::inert;
-use crate::sources::systemd::jobs::UnitOp;
+use crate::systemd::jobs::UnitOp;
 use crate::tui::app::{App, Popup};
 use crate::tui::theme::Theme;
 use crate::tui::view::{Rows, View};

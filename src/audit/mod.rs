@@ -135,7 +135,7 @@ impl AuditLog {
             format!(
                 "cannot write the audit record to {}: {}",
                 path.display(),
-                crate::actions::errno::io_sentence(&e)
+                crate::sys::errno::io_sentence(&e)
             )
         })
     }

@@ -1,0 +1,26 @@
+//! OS facts read on demand: accounts and groups (`account`, `users`), single /proc
+//! files (`procfile`) and errno turned into sentences (`errno`). Plain lookups with no
+//! state of their own, used by the collectors, the actions and the SSH layer alike.
+
+pub mod account;
+pub mod errno;
+pub mod procfile;
+pub mod sitefile;
+pub mod users;
+
+/// The name sudo gave the invoking user, when qd runs as root through sudo.
+fn sudo_user() -> Option<String> {
+    std::env::var("SUDO_USER")
+        .ok()
+        .filter(|s| !s.is_empty() && s != "root")
+}
+
+/// Privileged mode: qd runs with euid 0 for an operator who is not root (`sudo qd`,
+/// or a setuid copy). Then everything that can make root act must come from trusted
+/// files, and nothing the operator's environment names (HOME, XDG dirs) may grant or
+/// run anything. Root running qd as itself is not privileged mode: it is root's call.
+pub fn privileged() -> bool {
+    let euid = rustix::process::geteuid();
+    let uid = rustix::process::getuid();
+    euid.is_root() && (!uid.is_root() || sudo_user().is_some())
+}
