@@ -92,9 +92,11 @@ fn real_main(args: Cli) -> i32 {
         cfg.restart_grace,
     )
     .with_bus(bus)
+    .with_systemd(cfg.systemd.clone())
     .with_sites(cfg.sites.clone())
     .with_concurrency(cfg.jobs_concurrency)
     .with_audit(audit);
+    let dispatcher = std::sync::Arc::new(dispatcher);
     // Views and snapshots show only the sites the operator may see; the dispatcher
     // keeps them all, to place every target in its site.
     cfg.sites = std::sync::Arc::new(quarterdeck::model::site::Sites::new(
@@ -199,7 +201,7 @@ fn service(d: &Dispatcher, cfg: &config::Config, bus: Bus, cmd: ServiceCmd) -> i
             follow,
             since,
         } => cli::service_info::logs(cfg, bus, &targets.targets, lines, follow, since.as_deref()),
-        ServiceCmd::Env { target } => sc::env(cfg, &target),
+        ServiceCmd::Env { target, reveal } => sc::env(d, cfg, &target, reveal),
         ServiceCmd::Render { target } => cli::site_cmds::render(cfg, &target),
         ServiceCmd::Install(t) => cli::site_cmds::install(d, cfg, &t.targets),
         ServiceCmd::DaemonReload => sc::daemon_reload(d),

@@ -149,14 +149,11 @@ fn a_dangerous_command_runs_only_once_the_name_is_typed_and_streams_into_its_job
     }
     let running = text(&screen(&a));
     assert!(running.contains("running 0/1"), "{running}");
-    let o = TargetOutcome {
-        name: "shop/api".into(),
-        unit: Some("qd-shop-api.service".into()),
-        ok: true,
-        message: "exited with status 0 (1.2s)".into(),
-        exit_status: Some(0),
-        ..Default::default()
-    };
+    let mut o = TargetOutcome::new(
+        service("shop", "api", Some("qd-shop-api.service")),
+        Ok("exited with status 0 (1.2s)".into()),
+    );
+    o.exit_status = Some(0);
     update(&mut a, Msg::Progress(id, o.clone()));
     update(
         &mut a,
@@ -202,15 +199,16 @@ fn failed_targets_are_retried_as_a_new_job_and_running_jobs_cancel() {
         cancel.load(std::sync::atomic::Ordering::Relaxed),
         "x cancels"
     );
-    let out = |name: &str, ok: bool| TargetOutcome {
-        name: name.into(),
-        ok,
-        message: if ok {
-            "exited with status 0".into()
-        } else {
-            "exited with status 2".into()
-        },
-        ..Default::default()
+    let out = |name: &str, ok: bool| {
+        let (site, svc) = name.split_once('/').unwrap_or((name, ""));
+        TargetOutcome::new(
+            service(site, svc, None),
+            if ok {
+                Ok("exited with status 0".into())
+            } else {
+                Err("exited with status 2".into())
+            },
+        )
     };
     update(
         &mut a,
@@ -287,4 +285,13 @@ fn the_audit_view_loads_follows_and_filters_inert_records() {
     let rows: Vec<&str> = t.lines().filter(|l| l.contains("run migrate")).collect();
     assert_eq!(rows.len(), 1, "{t}");
     assert!(rows[0].contains(" bob "), "{t}");
+}
+
+/// A site service as an outcome's target.
+fn service(site: &str, svc: &str, unit: Option<&str>) -> quarterdeck::actions::Target {
+    quarterdeck::actions::Target::local(quarterdeck::actions::TargetKind::Service {
+        site: site.into(),
+        service: svc.into(),
+        unit: unit.map(String::from),
+    })
 }

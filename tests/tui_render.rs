@@ -328,13 +328,19 @@ fn marks_stay_after_a_partial_failure_and_clear_after_success() {
     use quarterdeck::actions::{Report, TargetOutcome};
     let mut a = app(120, 40);
     keys(&mut a, "  ");
-    let outcome = |pid: i32, ok: bool| TargetOutcome {
-        pid: Some(pid),
-        unit: None,
-        name: "x".into(),
-        ok,
-        message: String::new(),
-        exit_status: None,
+    let outcome = |pid: i32, ok: bool| {
+        TargetOutcome::new(
+            quarterdeck::actions::Target::local(quarterdeck::actions::TargetKind::Process {
+                pid,
+                starttime: 0,
+                name: "x".into(),
+            }),
+            if ok {
+                Ok(String::new())
+            } else {
+                Err(String::new())
+            },
+        )
     };
     let partial = Report {
         job: "1".into(),

@@ -162,14 +162,14 @@ fn marked_units_across_sites_are_one_bulk_action() {
             &mut a,
             Msg::Progress(
                 job,
-                quarterdeck::actions::TargetOutcome {
-                    pid: None,
-                    unit: Some(unit.into()),
-                    name: unit.into(),
-                    ok,
-                    message: String::new(),
-                    exit_status: None,
-                },
+                quarterdeck::actions::TargetOutcome::new(
+                    quarterdeck::actions::UnitTarget::new(unit, None).target(),
+                    if ok {
+                        Ok(String::new())
+                    } else {
+                        Err(String::new())
+                    },
+                ),
             ),
         );
     }

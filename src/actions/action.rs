@@ -1,8 +1,10 @@
-//! What an action is: its targets (processes by identity, units, services) and
-//! what it does, in words for dialogs, reports and audit records, and the site each
-//! target belongs to for the policy check.
+//! What an action is: what it does and to what (processes by identity, units,
+//! services, files, hosts), in words for dialogs, reports and audit records; the risk
+//! it states for itself; and the site each target belongs to for the policy check.
+//! Every mutation qd makes is one of these variants, dispatched by `Dispatcher`.
 
 use super::commands::{self, CommandTarget};
+use super::target::{Risk, Target, TargetKind};
 use super::units::UnitTarget;
 use crate::model::Process;
 use crate::model::signal::Sig;
@@ -62,6 +64,19 @@ pub enum NiceChange {
     By(i32),
 }
 
+/// A host key to learn: the line to append to `file` (accept-new, or a typed `yes`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostKey {
+    pub host: crate::ssh::Host,
+    pub file: std::path::PathBuf,
+    /// The known_hosts line, `[addr]:port ssh-ed25519 AAAA...`.
+    pub line: String,
+    pub key_type: String,
+    pub fingerprint: String,
+    /// `accept-new` or `typed yes`.
+    pub how: String,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     Signal {
@@ -87,6 +102,40 @@ pub enum Action {
         command: String,
         targets: Vec<CommandTarget>,
     },
+    /// Replace a service's env file (its path comes from the config, never the caller).
+    WriteEnv {
+        service: CommandTarget,
+        content: String,
+    },
+    /// Show a service's env file with its values (a reveal of secrets, recorded).
+    RevealEnv {
+        service: CommandTarget,
+    },
+    /// Show a process's environment with its values (a reveal, recorded).
+    RevealEnviron {
+        target: ProcTarget,
+    },
+    /// Render and write the unit files of these services, daemon-reload, enable them.
+    InstallUnits {
+        services: Vec<CommandTarget>,
+    },
+    /// Stop and disable every unit of a site, delete its unit files, daemon-reload.
+    RemoveSite {
+        site: String,
+    },
+    /// A command on every host through the SSH pool.
+    Exec {
+        hosts: Vec<crate::ssh::Host>,
+        command: String,
+        parallel: usize,
+        timeout: Option<std::time::Duration>,
+    },
+    /// A shell pane on a host: recorded when it opens and when it closes.
+    Shell {
+        host: crate::ssh::Host,
+    },
+    /// Append a host key to a known_hosts file.
+    LearnHostKey(HostKey),
 }
 
 impl Action {
@@ -106,6 +155,40 @@ impl Action {
             Action::Unit { op, .. } => op.verb(),
             Action::DaemonReload => "daemon-reload".into(),
             Action::Command { command, .. } => format!("run {command}"),
+            Action::WriteEnv { .. } => "write env file".into(),
+            Action::RevealEnv { .. } => "reveal env file".into(),
+            Action::RevealEnviron { .. } => "reveal environment".into(),
+            Action::InstallUnits { .. } => "install unit files".into(),
+            Action::RemoveSite { site } => format!("remove site {site}"),
+            Action::Exec { command, .. } => {
+                format!("exec {}", crate::model::text::inert(command, 200))
+            }
+            Action::Shell { .. } => "shell".into(),
+            Action::LearnHostKey(k) => format!("learn host key ({})", k.how),
+        }
+    }
+
+    /// What the operator is asked before it runs; dialogs follow this, never guess.
+    pub fn risk(&self, sites: &crate::model::site::Sites) -> Risk {
+        use crate::systemd::jobs::UnitOp as U;
+        match self {
+            Action::Signal { sig, .. } if *sig == Sig::Cont => Risk::Normal,
+            Action::Signal { .. } | Action::Restart { .. } => Risk::Destructive,
+            Action::Renice { .. }
+            | Action::DaemonReload
+            | Action::RevealEnv { .. }
+            | Action::RevealEnviron { .. } => Risk::Normal,
+            Action::Unit { op, .. } => match op {
+                U::Start | U::Reload | U::Enable | U::ResetFailed => Risk::Normal,
+                U::Stop | U::Restart | U::Disable | U::Kill(..) => Risk::Destructive,
+            },
+            Action::Command { .. } if self.is_dangerous_in(sites) => Risk::Typed,
+            Action::Command { .. }
+            | Action::WriteEnv { .. }
+            | Action::InstallUnits { .. }
+            | Action::Exec { .. } => Risk::Destructive,
+            Action::RemoveSite { .. } => Risk::Typed,
+            Action::Shell { .. } | Action::LearnHostKey(_) => Risk::Normal,
         }
     }
 
@@ -124,12 +207,34 @@ impl Action {
         })
     }
 
+    /// The site services the action names (commands, env files, unit files).
+    pub fn services(&self) -> Vec<&CommandTarget> {
+        match self {
+            Action::Command { targets, .. } => targets.iter().collect(),
+            Action::WriteEnv { service, .. } | Action::RevealEnv { service } => vec![service],
+            Action::InstallUnits { services } => services.iter().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The hosts of an ssh action (exec, shell, learning a key).
+    pub fn hosts(&self) -> Vec<&crate::ssh::Host> {
+        match self {
+            Action::Exec { hosts, .. } => hosts.iter().collect(),
+            Action::Shell { host } => vec![host],
+            Action::LearnHostKey(k) => vec![&k.host],
+            _ => Vec::new(),
+        }
+    }
+
     /// Each target in words with the site it belongs to (by unit, else by user).
     pub fn target_sites(&self, sites: &crate::model::site::Sites) -> Vec<(String, Option<String>)> {
         match self {
-            Action::Signal { targets, .. }
-            | Action::Renice { targets, .. }
-            | Action::Restart { targets } => targets
+            Action::Signal { .. }
+            | Action::Renice { .. }
+            | Action::Restart { .. }
+            | Action::RevealEnviron { .. } => self
+                .proc_targets()
                 .iter()
                 .map(|t| {
                     (
@@ -150,28 +255,93 @@ impl Action {
                 })
                 .collect(),
             Action::DaemonReload => vec![("the service manager".into(), None)],
-            Action::Command { targets, .. } => targets
+            Action::RemoveSite { site } => vec![(format!("site {site}"), Some(site.clone()))],
+            Action::Exec { .. } | Action::Shell { .. } | Action::LearnHostKey(_) => self
+                .hosts()
+                .iter()
+                .map(|h| (format!("host {}", h.name), None))
+                .collect(),
+            _ => self
+                .services()
                 .iter()
                 .map(|t| (t.id(), Some(t.site.clone())))
                 .collect(),
         }
     }
 
-    /// The process targets (empty for unit actions).
-    pub fn targets(&self) -> &[ProcTarget] {
+    /// The process targets (empty for other actions).
+    pub fn proc_targets(&self) -> &[ProcTarget] {
         match self {
             Action::Signal { targets, .. }
             | Action::Renice { targets, .. }
             | Action::Restart { targets } => targets,
-            Action::Unit { .. } | Action::DaemonReload | Action::Command { .. } => &[],
+            Action::RevealEnviron { target } => std::slice::from_ref(target),
+            _ => &[],
         }
     }
 
-    /// The unit targets (empty for process actions).
+    /// The unit targets (empty for other actions).
     pub fn units(&self) -> &[UnitTarget] {
         match self {
             Action::Unit { targets, .. } => targets,
             _ => &[],
+        }
+    }
+
+    /// Every target as the one target type, in order (what jobs list before any
+    /// outcome arrives; unit installs add their files as they are written).
+    pub fn targets(&self, sites: &crate::model::site::Sites) -> Vec<Target> {
+        let service = |t: &CommandTarget| {
+            Target::local(TargetKind::Service {
+                site: t.site.clone(),
+                service: t.service.clone(),
+                unit: sites
+                    .resolve(&t.id())
+                    .ok()
+                    .and_then(|v| v.first().map(|r| r.service.unit.clone())),
+            })
+        };
+        let host = |h: &crate::ssh::Host| Target {
+            host: h.name.clone(),
+            kind: TargetKind::Host {
+                name: h.name.clone(),
+                remote: h.conn_key(),
+            },
+        };
+        match self {
+            Action::Signal { .. }
+            | Action::Renice { .. }
+            | Action::Restart { .. }
+            | Action::RevealEnviron { .. } => {
+                self.proc_targets().iter().map(ProcTarget::target).collect()
+            }
+            Action::Unit { targets, .. } => targets.iter().map(UnitTarget::target).collect(),
+            Action::DaemonReload => vec![Target::local(TargetKind::Manager)],
+            Action::Command { targets, .. } => targets.iter().map(service).collect(),
+            Action::WriteEnv { service: t, .. } | Action::RevealEnv { service: t } => {
+                vec![service(t)]
+            }
+            Action::InstallUnits { services } => services.iter().map(service).collect(),
+            Action::RemoveSite { site } => sites
+                .site(site)
+                .map(|s| {
+                    s.services
+                        .iter()
+                        .map(|v| {
+                            UnitTarget::new(v.unit.clone(), Some(format!("{}/{}", s.name, v.name)))
+                                .target()
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            Action::Exec { hosts, .. } => hosts.iter().map(host).collect(),
+            Action::Shell { host: h } => vec![host(h)],
+            Action::LearnHostKey(k) => vec![Target {
+                host: k.host.name.clone(),
+                kind: TargetKind::File {
+                    path: k.file.clone(),
+                },
+            }],
         }
     }
 
@@ -180,9 +350,34 @@ impl Action {
         let (n, one, many) = match self {
             Action::Unit { targets, .. } => (targets.len(), "unit", "units"),
             Action::DaemonReload => return "the service manager".into(),
-            Action::Command { targets, .. } => (targets.len(), "service", "services"),
-            _ => (self.targets().len(), "process", "processes"),
+            Action::RemoveSite { site } => return format!("site {site}"),
+            Action::LearnHostKey(k) => return format!("host {}", k.host.name),
+            Action::Command { .. }
+            | Action::WriteEnv { .. }
+            | Action::RevealEnv { .. }
+            | Action::InstallUnits { .. } => (self.services().len(), "service", "services"),
+            Action::Exec { .. } | Action::Shell { .. } => (self.hosts().len(), "host", "hosts"),
+            _ => (self.proc_targets().len(), "process", "processes"),
         };
         format!("{n} {}", if n == 1 { one } else { many })
+    }
+}
+
+impl ProcTarget {
+    pub fn target(&self) -> Target {
+        Target::local(TargetKind::Process {
+            pid: self.pid,
+            starttime: self.starttime,
+            name: self.name.clone(),
+        })
+    }
+}
+
+impl UnitTarget {
+    pub fn target(&self) -> Target {
+        Target::local(TargetKind::Unit {
+            unit: self.unit.clone(),
+            service: self.service.clone(),
+        })
     }
 }

@@ -1,16 +1,17 @@
 //! A site's custom command as a job: on each target service, resolve the command and
-//! the site's user, build the clean environment (the service's env file, then the
-//! command's own variables), and run it with `exec::run` — between a stop and a start
-//! of the unit when it `requires_stop`. Targets run in parallel up to the configured
-//! concurrency; each reports its steps and output lines as they happen.
+//! the site's user, build the clean environment (the service's env file, read with
+//! the site user's rights, then the command's own variables), and run it with
+//! `exec::run` — between a stop and a start of the unit when it `requires_stop`.
+//! Targets run concurrently up to the configured limit; each reports its steps and
+//! output lines as they happen, and its outcome as soon as it is done.
 
 use super::exec;
-use super::{Dispatcher, JobCtl, TargetOutcome, UnitTarget, units};
+use super::{Dispatcher, Outcome, Sink, Target, TargetKind, TargetOutcome, UnitTarget, units};
 use crate::model::site::{ServiceRef, SiteCommand};
 use crate::sys::account::Account;
 use crate::systemd::jobs::UnitOp;
+use futures_util::StreamExt;
 use serde::Serialize;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 /// A service a command runs on: `shop/api`.
@@ -31,57 +32,62 @@ pub fn find<'a>(r: &ServiceRef<'a>, name: &str) -> Option<&'a SiteCommand> {
     r.service.commands.iter().find(|c| c.name == name)
 }
 
-fn fail(t: &CommandTarget, message: String) -> TargetOutcome {
-    TargetOutcome {
-        pid: None,
-        unit: None,
-        name: t.id(),
-        ok: false,
-        message,
-        exit_status: None,
+impl CommandTarget {
+    fn target(&self, unit: Option<String>) -> Target {
+        Target::local(TargetKind::Service {
+            site: self.site.clone(),
+            service: self.service.clone(),
+            unit,
+        })
     }
 }
 
-/// Runs `command` on every target; one outcome per target, in target order.
-pub fn run(
-    d: &Dispatcher,
-    command: &str,
-    targets: &[CommandTarget],
-    ctl: &JobCtl,
-) -> Vec<TargetOutcome> {
-    let next = AtomicUsize::new(0);
-    let mut results: Vec<Option<TargetOutcome>> = vec![None; targets.len()];
-    let workers = d.concurrency.clamp(1, targets.len().max(1));
-    let done = std::sync::Mutex::new(&mut results);
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(t) = targets.get(i) else { break };
-                    let o = if ctl.cancelled() {
-                        fail(t, "canceled before it started".into())
-                    } else {
-                        one(d, command, t, ctl)
-                    };
-                    (ctl.progress)(&o);
-                    if let Ok(mut r) = done.lock() {
-                        r[i] = Some(o);
-                    }
-                }
-            });
-        }
-    });
-    results
-        .into_iter()
-        .zip(targets)
-        .map(|(o, t)| o.unwrap_or_else(|| fail(t, "did not run".into())))
-        .collect()
+fn fail(t: &CommandTarget, message: String) -> TargetOutcome {
+    TargetOutcome::failed(t.target(None), message)
 }
 
-fn one(d: &Dispatcher, command: &str, t: &CommandTarget, ctl: &JobCtl) -> TargetOutcome {
+/// Runs `command` on every target, `d.concurrency` at a time; each outcome goes to
+/// the sink as soon as that target is done.
+pub async fn run(d: &Dispatcher, command: &str, targets: &[CommandTarget], sink: &Sink<'_>) {
+    futures_util::stream::iter(targets)
+        .for_each_concurrent(d.concurrency.max(1), |t| async move {
+            let o = if sink.cancelled() {
+                fail(t, "canceled before it started".into())
+            } else {
+                one(d, command, t, sink).await
+            };
+            sink.emit(o);
+        })
+        .await;
+}
+
+/// A unit step of a command (stop before, start after), its outcome kept here.
+async fn unit_step(
+    d: &Dispatcher,
+    op: UnitOp,
+    unit: &UnitTarget,
+    sink: &Sink<'_>,
+) -> Result<String, String> {
+    let steps = sink.steps();
+    units::run(
+        d.bus,
+        Some(op),
+        std::slice::from_ref(unit),
+        &d.sites,
+        &steps,
+    )
+    .await;
+    let o = steps.into_outcomes().into_iter().next();
+    match o {
+        Some(o) if o.ok() => Ok(o.message),
+        Some(o) => Err(o.message),
+        None => Err("no answer from the service manager".into()),
+    }
+}
+
+async fn one(d: &Dispatcher, command: &str, t: &CommandTarget, sink: &Sink<'_>) -> TargetOutcome {
     let id = t.id();
-    let say = |line: &str| (ctl.output)(&id, line);
+    let say = |line: &str| sink.output(&id, line, false);
     let Some(r) = d.sites.resolve(&id).ok().and_then(|v| v.into_iter().next()) else {
         return fail(t, format!("no service {id} in the config"));
     };
@@ -110,11 +116,13 @@ fn one(d: &Dispatcher, command: &str, t: &CommandTarget, ctl: &JobCtl) -> Target
     }
     let mut env = exec::base_env(&account);
     if let Some(f) = &r.service.env_file {
-        match std::fs::read_to_string(f)
-            .map_err(|e| e.to_string())
+        // Read as the site's user: the file is in a directory they control.
+        let read = crate::sys::sitefile::read(f, &account, super::files::MAX_ENV)
+            .and_then(|b| String::from_utf8(b).map_err(|_| "not UTF-8 text".to_string()))
             .and_then(|text| {
                 crate::model::envfile::parse(&text).map_err(|(line, m)| format!("line {line}: {m}"))
-            }) {
+            });
+        match read {
             Ok(vars) => env.extend(vars),
             Err(e) => return fail(t, format!("env file {}: {e}", f.display())),
         }
@@ -128,18 +136,8 @@ fn one(d: &Dispatcher, command: &str, t: &CommandTarget, ctl: &JobCtl) -> Target
     let unit = UnitTarget::new(r.service.unit.clone(), Some(id.clone()));
     if cmd.requires_stop {
         say(&format!("── stopping {}", unit.unit));
-        let stop = units::run(
-            d.bus,
-            Some(UnitOp::Stop),
-            std::slice::from_ref(&unit),
-            &d.sites,
-            &|_| {},
-        );
-        if let Some(o) = stop.iter().find(|o| !o.ok) {
-            return fail(
-                t,
-                format!("not run: could not stop {}: {}", unit.unit, o.message),
-            );
+        if let Err(m) = unit_step(d, UnitOp::Stop, &unit, sink).await {
+            return fail(t, format!("not run: could not stop {}: {m}", unit.unit));
         }
         say(&format!("── {} stopped", unit.unit));
     }
@@ -159,44 +157,42 @@ fn one(d: &Dispatcher, command: &str, t: &CommandTarget, ctl: &JobCtl) -> Target
             env,
             timeout: cmd.timeout,
             grace: d.restart_grace,
+            bus: Some(d.bus),
         },
-        ctl.cancel,
+        sink.cancel_flag(),
         &|line| say(line),
-    );
+    )
+    .await;
     let took = crate::model::format::duration_short(start.elapsed());
     let mut message = format!("{} ({took})", exit.describe());
-    let mut ok = exit.ok();
+    let mut outcome = match exit {
+        exec::Exit::TimedOut(_) => Outcome::Timeout,
+        exec::Exit::Canceled => Outcome::Canceled,
+        _ if exit.ok() => Outcome::Ok,
+        _ => Outcome::Failed,
+    };
     if cmd.requires_stop {
         // Whatever the command did, the service comes back.
         say(&format!("── starting {}", unit.unit));
-        let started = units::run(
-            d.bus,
-            Some(UnitOp::Start),
-            std::slice::from_ref(&unit),
-            &d.sites,
-            &|_| {},
-        );
-        match started.iter().find(|o| !o.ok) {
-            Some(o) => {
-                ok = false;
-                message = format!("{message}; then {} did not start: {}", unit.unit, o.message);
+        match unit_step(d, UnitOp::Start, &unit, sink).await {
+            Err(m) => {
+                if outcome == Outcome::Ok {
+                    outcome = Outcome::Failed;
+                }
+                message = format!("{message}; then {} did not start: {m}", unit.unit);
             }
-            None => {
-                let how = started
-                    .first()
-                    .map(|o| o.message.clone())
-                    .unwrap_or_default();
+            Ok(how) => {
                 say(&format!("── {} {how}", unit.unit));
                 message = format!("{message}; {} {how} again", unit.unit);
             }
         }
     }
     TargetOutcome {
-        pid: None,
-        unit: Some(unit.unit),
-        name: id,
-        ok,
+        target: t.target(Some(unit.unit)),
+        outcome,
         message,
         exit_status: exit.status(),
+        duration_ms: Some(start.elapsed().as_millis() as u64),
+        exec: None,
     }
 }

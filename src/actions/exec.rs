@@ -74,6 +74,8 @@ pub struct Spec<'a> {
     pub env: Vec<(String, String)>,
     pub timeout: Duration,
     pub grace: Duration,
+    /// The service manager to run the command under; `None`: no systemd.
+    pub bus: Option<crate::systemd::Bus>,
 }
 
 /// The environment every command starts from.
@@ -117,8 +119,53 @@ fn reader(stream: impl Read + Send + 'static, tx: mpsc::Sender<String>) {
     });
 }
 
-/// Runs `spec`; each output line goes to `on_line` as it comes. Blocking.
-pub fn run(spec: &Spec, cancel: &AtomicBool, on_line: &dyn Fn(&str)) -> Exit {
+/// Runs `spec`; each output line goes to `on_line` as it comes. (lead: a shim over
+/// the blocking runner until the exec branch lands.)
+pub async fn run(
+    spec: &Spec<'_>,
+    cancel: &AtomicBool,
+    on_line: &(dyn Fn(&str) + Send + Sync),
+) -> Exit {
+    let (argv, account, dir) = (
+        spec.argv.to_vec(),
+        spec.account.clone(),
+        spec.dir.to_path_buf(),
+    );
+    let (env, timeout, grace, switch_user) =
+        (spec.env.clone(), spec.timeout, spec.grace, spec.switch_user);
+    let flag = std::sync::Arc::new(AtomicBool::new(cancel.load(Ordering::Relaxed)));
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let f2 = flag.clone();
+    let mut task = tokio::task::spawn_blocking(move || {
+        let spec = Spec {
+            argv: &argv,
+            account: &account,
+            switch_user,
+            dir: &dir,
+            env,
+            timeout,
+            grace,
+            bus: None,
+        };
+        run_blocking(&spec, &f2, &|l| {
+            let _ = tx.send(l.to_string());
+        })
+    });
+    loop {
+        tokio::select! {
+            Some(l) = rx.recv() => on_line(&l),
+            r = &mut task => {
+                while let Ok(l) = rx.try_recv() { on_line(&l); }
+                return r.unwrap_or_else(|e| Exit::NotStarted(format!("runner failed: {e}")));
+            }
+            _ = tokio::time::sleep(Duration::from_millis(100)) => {
+                if cancel.load(Ordering::Relaxed) { flag.store(true, Ordering::Relaxed); }
+            }
+        }
+    }
+}
+
+fn run_blocking(spec: &Spec, cancel: &AtomicBool, on_line: &dyn Fn(&str)) -> Exit {
     let Some((prog, args)) = spec.argv.split_first() else {
         return Exit::NotStarted("empty command".into());
     };

@@ -1,7 +1,10 @@
 //! The audit records of one dispatched action: the denial, or the `started` record
-//! (which must be written before anything is done) and then one record per target.
+//! (which must be written before anything is done), then one record per target as
+//! that target finishes (so a `kill -9` mid-job loses no finished target's record),
+//! then the job's end.
 
-use super::{Action, Denial, Operator, TargetOutcome};
+use super::target::{TargetKind, TargetOutcome};
+use super::{Action, Denial, Operator};
 use crate::audit::{AuditLog, Record, now_ms};
 use crate::model::format;
 use crate::model::site::Sites;
@@ -29,11 +32,20 @@ fn args(action: &Action) -> String {
             .map(|t| t.unit.as_str())
             .collect::<Vec<_>>()
             .join(" "),
-        Action::Command { targets, .. } => {
-            targets.iter().map(|t| t.id()).collect::<Vec<_>>().join(" ")
+        Action::Exec { command, .. } => command.clone(),
+        Action::LearnHostKey(k) => {
+            format!("{} {} -> {}", k.key_type, k.fingerprint, k.file.display())
         }
+        Action::RemoveSite { site } => site.clone(),
+        Action::Shell { .. } | Action::DaemonReload => String::new(),
+        _ if !action.services().is_empty() => action
+            .services()
+            .iter()
+            .map(|t| t.id())
+            .collect::<Vec<_>>()
+            .join(" "),
         _ => action
-            .targets()
+            .proc_targets()
             .iter()
             .map(|t| t.pid.to_string())
             .collect::<Vec<_>>()
@@ -62,6 +74,15 @@ impl Recorder<'_> {
         base_record(self.operator, self.job, action.verb())
     }
 
+    /// A job's targets in words: the one target as its records name it (`ssh web1`,
+    /// `pid 12 nginx`), else how many (`3 processes`).
+    fn target_words(&self, action: &Action) -> String {
+        match action.targets(self.sites).as_slice() {
+            [one] => one.audit_label(),
+            _ => action.target_count(),
+        }
+    }
+
     /// The single site of all targets, when they share one.
     fn site(&self, action: &Action) -> Option<String> {
         let sites: Vec<Option<String>> = action
@@ -86,7 +107,7 @@ impl Recorder<'_> {
     /// Best effort: a denial changes nothing, so it is not refused for want of a record.
     pub fn denied(&self, action: &Action, d: &Denial) {
         let rec = Record {
-            target: action.target_count(),
+            target: self.target_words(action),
             site: self.site(action),
             args: args(action),
             outcome: "denied".into(),
@@ -100,7 +121,7 @@ impl Recorder<'_> {
 
     pub fn started(&self, action: &Action) -> Result<(), String> {
         let rec = Record {
-            target: action.target_count(),
+            target: self.target_words(action),
             site: self.site(action),
             args: args(action),
             outcome: "started".into(),
@@ -109,53 +130,65 @@ impl Recorder<'_> {
         self.write(&rec)
     }
 
-    /// One record per target. A record that cannot be written now (the disk filled
-    /// during the action) is said in the target's message: the action did happen.
-    pub fn outcomes(&self, action: &Action, outcomes: &mut [TargetOutcome], took: Duration) {
-        for o in outcomes.iter_mut() {
-            let proc = o
-                .pid
-                .and_then(|pid| action.targets().iter().find(|t| t.pid == pid));
-            let site = match (proc, &o.unit, action) {
-                (_, _, Action::Command { .. }) => o.name.split('/').next().map(String::from),
-                (Some(t), _, _) => self
-                    .sites
+    /// The record of one target's outcome, written as it finishes. A record that
+    /// cannot be written now (the disk filled during the action) is said in the
+    /// target's message: the action did happen.
+    pub fn outcome(&self, action: &Action, o: &mut TargetOutcome) {
+        let proc = o
+            .target
+            .pid()
+            .and_then(|pid| action.proc_targets().iter().find(|t| t.pid == pid));
+        let site = match &o.target.kind {
+            TargetKind::Service { site, .. } => Some(site.clone()),
+            TargetKind::Process { .. } => proc.and_then(|t| {
+                self.sites
                     .site_of(t.unit.as_deref(), &t.user)
-                    .map(|s| s.to_string()),
-                (None, Some(u), _) => self.sites.by_unit(u).map(|r| r.site.name.to_string()),
-                _ => None,
-            };
-            let outcome = if o.ok {
-                "ok"
-            } else if o.message.starts_with("timed out") {
-                "timeout"
-            } else if o.message.starts_with("canceled") {
-                "canceled"
-            } else {
-                "failed"
-            };
-            let rec = Record {
-                target: match (o.pid, &o.unit) {
-                    (Some(pid), _) => format!("pid {pid} {}", o.name),
-                    (None, Some(u)) if matches!(action, Action::Command { .. }) => {
-                        format!("{} ({u})", o.name)
-                    }
-                    (None, Some(u)) => format!("unit {u}"),
-                    (None, None) => o.name.clone(),
-                },
-                site,
-                pid: o.pid,
-                starttime: proc.map(|t| t.starttime),
-                unit: o.unit.clone(),
-                outcome: outcome.into(),
-                message: o.message.clone(),
-                exit_status: o.exit_status,
-                duration_ms: Some(took.as_millis() as u64),
-                ..self.base(action)
-            };
-            if let Err(e) = self.write(&rec) {
-                o.message = format!("{} (not in the audit log: {e})", o.message);
+                    .map(|s| s.to_string())
+            }),
+            TargetKind::Unit { unit, .. } => {
+                self.sites.by_unit(unit).map(|r| r.site.name.to_string())
             }
+            _ => self.site(action),
+        };
+        let remote = match &o.target.kind {
+            TargetKind::Host { remote, .. } => Some(remote.clone()),
+            _ => match action {
+                Action::LearnHostKey(k) => Some(k.host.conn_key()),
+                _ => None,
+            },
+        };
+        let rec = Record {
+            target: o.target.audit_label(),
+            site,
+            pid: o.target.pid(),
+            starttime: proc.map(|t| t.starttime),
+            unit: o.target.unit().map(String::from),
+            remote,
+            args: args(action),
+            outcome: o.outcome.word().into(),
+            message: o.message.clone(),
+            exit_status: o.exit_status,
+            duration_ms: o.duration_ms,
+            ..self.base(action)
+        };
+        if let Err(e) = self.write(&rec) {
+            o.message = format!("{} (not in the audit log: {e})", o.message);
+        }
+    }
+
+    /// The job's end: how many targets, how many failed, how long it took.
+    pub fn finished(&self, action: &Action, outcomes: &[TargetOutcome], took: Duration) {
+        let failed = outcomes.iter().filter(|o| !o.ok()).count();
+        let rec = Record {
+            target: self.target_words(action),
+            site: self.site(action),
+            outcome: "finished".into(),
+            message: format!("{} targets, {failed} not ok", outcomes.len()),
+            duration_ms: Some(took.as_millis() as u64),
+            ..self.base(action)
+        };
+        if let Err(e) = self.write(&rec) {
+            tracing::warn!("end of job {} not recorded: {e}", self.job);
         }
     }
 }

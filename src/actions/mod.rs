@@ -1,48 +1,42 @@
-//! Every change to the system goes through one path: `Action` ->
-//! `Dispatcher::dispatch_job` (policy check, `started` audit record) -> executor ->
-//! one audit record per target -> `Report`.
+//! Every change to the system goes through one path: an `Action` ->
+//! `Dispatcher::dispatch_job`: the policy check (a denial is recorded and returned
+//! before any confirmation is asked), the `started` audit record (refused when it
+//! cannot be written), the executor, one audit record per target as it finishes, and
+//! the job's end. Processes, units, commands, env and unit files, remote exec, shell
+//! panes and host keys alike.
 //!
-//! The TUI asks for confirmation before it dispatches and the CLI dispatches directly,
-//! but both call the same dispatcher, so readonly, roles and the audit log are
-//! enforced where actions are executed, never by hiding keys.
+//! The TUI asks for confirmation (as the action's `risk` says) after `check` and
+//! before it dispatches; the CLI dispatches directly. Both call the same dispatcher,
+//! so readonly, roles and the audit log are enforced where actions are executed,
+//! never by hiding keys. The dispatcher is async; blocking executors (signals through
+//! pidfds, process restarts) run on the blocking pool inside it.
 
 mod action;
 pub mod commands;
 pub mod exec;
+pub mod files;
 mod job_audit;
 pub mod policy;
 pub mod proc_ops;
 pub mod remote;
 pub mod restart;
+pub mod target;
 pub mod unitfile;
 pub mod units;
 
 pub use crate::model::policy::Role;
 pub use crate::model::signal::Sig;
-pub use action::{Action, NiceChange, ProcTarget};
+pub use action::{Action, HostKey, NiceChange, ProcTarget};
 pub use commands::CommandTarget;
 pub use policy::{Denial, Operator, Policy};
+pub use target::{Outcome, Risk, Target, TargetKind, TargetOutcome};
 pub use units::UnitTarget;
 
 use crate::systemd::Bus;
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
-
-/// The outcome for one target: a short message either way.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
-pub struct TargetOutcome {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pid: Option<i32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub unit: Option<String>,
-    pub name: String,
-    pub ok: bool,
-    pub message: String,
-    /// A command's exit status (128 + signal when killed).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub exit_status: Option<i32>,
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
@@ -52,37 +46,92 @@ pub struct Report {
     pub outcomes: Vec<TargetOutcome>,
 }
 
+pub type ProgressFn = Arc<dyn Fn(&TargetOutcome) + Send + Sync>;
+/// An output line of a target: (target label, line, from stderr).
+pub type OutputFn = Arc<dyn Fn(&str, &str, bool) + Send + Sync>;
+
 /// What a running job reports to, and how it is told to stop.
-pub struct JobCtl<'a> {
-    /// Each target's outcome as it arrives.
-    pub progress: &'a (dyn Fn(&TargetOutcome) + Sync),
-    /// Output and step lines of a target (`shop/api`, line).
-    pub output: &'a (dyn Fn(&str, &str) + Sync),
-    pub cancel: &'a AtomicBool,
+#[derive(Clone)]
+pub struct JobCtl {
+    /// Each target's outcome as it finishes (after its audit record is written).
+    pub progress: ProgressFn,
+    /// Output and step lines of a target (`shop/api`, line, stderr).
+    pub output: OutputFn,
+    pub cancel: Arc<AtomicBool>,
 }
 
-impl JobCtl<'_> {
+impl JobCtl {
+    /// A job nobody watches (tests, scripts that only want the report).
+    pub fn quiet() -> Self {
+        Self::with_progress(Arc::new(|_| {}))
+    }
+
+    pub fn with_progress(progress: ProgressFn) -> Self {
+        Self {
+            progress,
+            output: Arc::new(|_, _, _| {}),
+            cancel: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
     pub fn cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
     }
 }
 
-impl TargetOutcome {
-    /// `1234 nginx` or `shop/api` / `nginx.service`.
-    pub fn label(&self) -> String {
-        match self.pid {
-            Some(pid) => format!("{pid} {}", self.name),
-            None => self.name.clone(),
-        }
+impl Report {
+    pub fn all_ok(&self) -> bool {
+        self.outcomes.iter().all(TargetOutcome::ok)
+    }
+    pub fn failed(&self) -> usize {
+        self.outcomes.iter().filter(|o| !o.ok()).count()
     }
 }
 
-impl Report {
-    pub fn all_ok(&self) -> bool {
-        self.outcomes.iter().all(|o| o.ok)
+/// Where an executor hands each target's outcome: it is recorded in the audit log,
+/// passed to the job's watcher, and kept for the report, in that order.
+pub struct Sink<'a> {
+    /// `None` for a step sink: outcomes of an executor's own steps (the unit stop
+    /// and start around a command) are kept for it, not reported as targets.
+    rec: Option<(&'a job_audit::Recorder<'a>, &'a Action)>,
+    ctl: &'a JobCtl,
+    done: Mutex<Vec<TargetOutcome>>,
+}
+
+impl<'a> Sink<'a> {
+    pub fn emit(&self, mut o: TargetOutcome) {
+        if let Some((rec, action)) = self.rec {
+            rec.outcome(action, &mut o);
+            (self.ctl.progress)(&o);
+        }
+        if let Ok(mut d) = self.done.lock() {
+            d.push(o);
+        }
     }
-    pub fn failed(&self) -> usize {
-        self.outcomes.iter().filter(|o| !o.ok).count()
+
+    /// A sink for an executor's inner steps: same output and cancel flag, no records.
+    pub fn steps(&self) -> Sink<'a> {
+        Sink {
+            rec: None,
+            ctl: self.ctl,
+            done: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub fn into_outcomes(self) -> Vec<TargetOutcome> {
+        self.done.into_inner().unwrap_or_default()
+    }
+
+    pub fn output(&self, target: &str, line: &str, stderr: bool) {
+        (self.ctl.output)(target, line, stderr)
+    }
+
+    pub fn cancelled(&self) -> bool {
+        self.ctl.cancelled()
+    }
+
+    pub fn cancel_flag(&self) -> &AtomicBool {
+        &self.ctl.cancel
     }
 }
 
@@ -97,10 +146,14 @@ pub struct Dispatcher {
     pub bus: Bus,
     /// Every site of the config (not only the visible ones): targets are placed in
     /// their sites by this, and commands found in it.
-    pub sites: std::sync::Arc<crate::model::site::Sites>,
+    pub sites: Arc<crate::model::site::Sites>,
+    /// `[systemd]`: where unit files are written and how they are rendered.
+    pub systemd: crate::config::SystemdConfig,
     /// Targets of one command job run at most this many at once.
     pub concurrency: usize,
     audit: Option<crate::audit::AuditLog>,
+    /// The SSH pool remote actions run on, made on first use.
+    pool: OnceLock<Arc<crate::ssh::Pool>>,
     jobs: AtomicUsize,
 }
 
@@ -118,14 +171,21 @@ impl Dispatcher {
             restart_grace,
             bus: Bus::System,
             sites: Default::default(),
+            systemd: Default::default(),
             concurrency: 8,
             audit: None,
+            pool: OnceLock::new(),
             jobs: AtomicUsize::new(0),
         }
     }
 
-    pub fn with_sites(mut self, sites: std::sync::Arc<crate::model::site::Sites>) -> Self {
+    pub fn with_sites(mut self, sites: Arc<crate::model::site::Sites>) -> Self {
         self.sites = sites;
+        self
+    }
+
+    pub fn with_systemd(mut self, systemd: crate::config::SystemdConfig) -> Self {
+        self.systemd = systemd;
         self
     }
 
@@ -148,6 +208,10 @@ impl Dispatcher {
 
     pub fn operator(&self) -> &Operator {
         &self.operator
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
     }
 
     pub fn audit_dir(&self) -> Option<&std::path::Path> {
@@ -173,45 +237,25 @@ impl Dispatcher {
         )
     }
 
-    /// Checks the action against the policy without running it (for dialogs).
+    /// Checks the action against the policy without running it: dialogs call this
+    /// first, so a denied action never shows a confirmation.
     pub fn check(&self, action: &Action) -> Result<(), Denial> {
         self.policy
             .check(&self.operator, self.is_readonly(), action, &self.sites)
     }
 
-    /// Checks, then executes. Blocking: the TUI calls it on a blocking task.
-    pub fn dispatch(&self, action: &Action) -> Result<Report, Denial> {
-        self.dispatch_with(action, &|_| {})
-    }
-
-    /// As `dispatch`, telling `progress` of each target's outcome as it arrives
-    /// (unit actions run concurrently and finish in any order).
-    pub fn dispatch_with(
-        &self,
-        action: &Action,
-        progress: &(dyn Fn(&TargetOutcome) + Sync),
-    ) -> Result<Report, Denial> {
-        let cancel = AtomicBool::new(false);
-        self.dispatch_job(
-            action,
-            &JobCtl {
-                progress,
-                output: &|_, _| {},
-                cancel: &cancel,
-            },
-        )
-    }
-
-    /// The full path: check (a denial is recorded), record the attempt (refused when
-    /// the record cannot be written), execute, record each target's outcome.
-    pub fn dispatch_job(&self, action: &Action, ctl: &JobCtl) -> Result<Report, Denial> {
-        let job = self.next_job();
-        let rec = job_audit::Recorder {
+    fn recorder<'a>(&'a self, job: &'a str) -> job_audit::Recorder<'a> {
+        job_audit::Recorder {
             log: self.audit.as_ref(),
             operator: &self.operator,
             sites: &self.sites,
-            job: &job,
-        };
+            job,
+        }
+    }
+
+    /// Check (a denial is recorded) and the `started` record (refused when it cannot
+    /// be written): what every action passes before anything is done.
+    fn begin(&self, action: &Action, rec: &job_audit::Recorder) -> Result<(), Denial> {
         if let Err(d) = self.check(action) {
             rec.denied(action, &d);
             return Err(d);
@@ -222,53 +266,158 @@ impl Dispatcher {
                 action.verb()
             ),
         })?;
-        tracing::info!(operator = %self.operator.name, action = %action.verb(), job = %job,
-            pids = ?action.targets().iter().map(|t| t.pid).collect::<Vec<_>>(),
-            units = ?action.units().iter().map(|t| &t.unit).collect::<Vec<_>>(), "dispatch");
+        tracing::info!(operator = %self.operator.name, action = %action.verb(),
+            job = %rec.job, targets = %action.target_count(), "dispatch");
+        Ok(())
+    }
+
+    /// The full path: check, record the attempt, execute, record each target as it
+    /// finishes, record the end.
+    pub async fn dispatch_job(&self, action: &Action, ctl: &JobCtl) -> Result<Report, Denial> {
+        let job = self.next_job();
+        let rec = self.recorder(&job);
+        self.begin(action, &rec)?;
         let started = std::time::Instant::now();
-        let progress = ctl.progress;
-        let mut outcomes: Vec<TargetOutcome> = match action {
-            Action::Signal { targets, sig } => targets
-                .iter()
-                .map(|t| outcome(t, proc_ops::signal(t, *sig)))
-                .inspect(progress)
-                .collect(),
-            Action::Renice { targets, change } => targets
-                .iter()
-                .map(|t| outcome(t, proc_ops::renice(t, *change)))
-                .inspect(progress)
-                .collect(),
-            Action::Restart { targets } => targets
-                .iter()
-                .map(|t| outcome(t, restart::restart(t, self.restart_grace)))
-                .inspect(progress)
-                .collect(),
-            Action::Unit { op, targets } => {
-                units::run(self.bus, Some(*op), targets, &self.sites, progress)
-            }
-            Action::DaemonReload => units::run(self.bus, None, &[], &self.sites, progress),
-            Action::Command { command, targets } => commands::run(self, command, targets, ctl),
+        let sink = Sink {
+            rec: Some((&rec, action)),
+            ctl,
+            done: Mutex::new(Vec::new()),
         };
-        rec.outcomes(action, &mut outcomes, started.elapsed());
+        self.execute(action, &sink).await;
+        let outcomes = sink.into_outcomes();
+        rec.finished(action, &outcomes, started.elapsed());
         Ok(Report {
             action: action.verb(),
             job,
             outcomes,
         })
     }
-}
 
-fn outcome(t: &ProcTarget, r: Result<String, String>) -> TargetOutcome {
-    let (ok, message) = match r {
-        Ok(m) => (true, m),
-        Err(m) => (false, m),
-    };
-    TargetOutcome {
-        pid: Some(t.pid),
-        unit: None,
-        name: t.name.clone(),
-        ok,
-        message,
-        exit_status: None,
+    /// The same path for an executor that is one quick synchronous step (learning a
+    /// host key from inside a handshake, a reveal): check, `started`, run, record.
+    pub fn dispatch_now(
+        &self,
+        action: &Action,
+        run: impl FnOnce() -> TargetOutcome,
+    ) -> Result<Report, Denial> {
+        let job = self.next_job();
+        let rec = self.recorder(&job);
+        self.begin(action, &rec)?;
+        let started = std::time::Instant::now();
+        let mut o = run();
+        rec.outcome(action, &mut o);
+        let outcomes = vec![o];
+        rec.finished(action, &outcomes, started.elapsed());
+        Ok(Report {
+            action: action.verb(),
+            job,
+            outcomes,
+        })
+    }
+
+    /// A service's env file with its values, for an admin: checked and recorded as
+    /// a reveal (the values themselves are never written to the log).
+    pub fn reveal_env(&self, service: &CommandTarget) -> Result<Result<String, String>, Denial> {
+        let mut text = None;
+        self.dispatch_now(
+            &Action::RevealEnv {
+                service: service.clone(),
+            },
+            || {
+                let (o, t) = files::reveal_env(self, service);
+                text = Some(t);
+                o
+            },
+        )?;
+        Ok(text.unwrap_or_else(|| Err("not read".into())))
+    }
+
+    /// `dispatch_blocking` with nobody watching: for scripts and tests.
+    pub fn dispatch(&self, action: &Action) -> Result<Report, Denial> {
+        self.dispatch_blocking(action, &JobCtl::quiet())
+    }
+
+    /// A process's environment with its values: checked (admins, or the operator's
+    /// own process) and recorded as a reveal; the values never reach the log.
+    pub fn reveal_environ(
+        &self,
+        target: &ProcTarget,
+    ) -> Result<Result<Vec<String>, String>, Denial> {
+        let mut vars = None;
+        self.dispatch_now(
+            &Action::RevealEnviron {
+                target: target.clone(),
+            },
+            || {
+                let (o, v) = proc_ops::reveal_environ(target);
+                vars = Some(v);
+                o
+            },
+        )?;
+        Ok(vars.unwrap_or_else(|| Err("not read".into())))
+    }
+
+    /// `dispatch_job` for callers without a runtime (the CLI): runs it on one.
+    pub fn dispatch_blocking(&self, action: &Action, ctl: &JobCtl) -> Result<Report, Denial> {
+        match tokio::runtime::Handle::try_current() {
+            Ok(_) => Err(Denial {
+                reason: "internal: dispatch_blocking called inside a runtime".into(),
+            }),
+            Err(_) => tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| Denial {
+                    reason: format!("cannot start the runtime: {e}"),
+                })?
+                .block_on(self.dispatch_job(action, ctl)),
+        }
+    }
+
+    async fn execute(&self, action: &Action, sink: &Sink<'_>) {
+        match action {
+            Action::Signal { targets, sig } => {
+                for t in targets {
+                    sink.emit(TargetOutcome::new(t.target(), proc_ops::signal(t, *sig)));
+                }
+            }
+            Action::Renice { targets, change } => {
+                for t in targets {
+                    sink.emit(TargetOutcome::new(t.target(), proc_ops::renice(t, *change)));
+                }
+            }
+            Action::Restart { targets } => {
+                for t in targets {
+                    let (t2, grace) = (t.clone(), self.restart_grace);
+                    // Waiting for the old process to exit blocks: off the runtime.
+                    let r = tokio::task::spawn_blocking(move || restart::restart(&t2, grace))
+                        .await
+                        .unwrap_or_else(|e| Err(format!("restart task failed: {e}")));
+                    sink.emit(TargetOutcome::new(t.target(), r));
+                }
+            }
+            Action::Unit { op, targets } => {
+                units::run(self.bus, Some(*op), targets, &self.sites, sink).await
+            }
+            Action::DaemonReload => units::run(self.bus, None, &[], &self.sites, sink).await,
+            Action::Command { command, targets } => {
+                commands::run(self, command, targets, sink).await
+            }
+            Action::WriteEnv { service, content } => {
+                sink.emit(files::write_env(self, service, content))
+            }
+            Action::RevealEnviron { target } => sink.emit(proc_ops::reveal_environ(target).0),
+            // The text is for `reveal_env`'s caller; dispatched as a job it is dropped.
+            Action::RevealEnv { service } => sink.emit(files::reveal_env(self, service).0),
+            Action::InstallUnits { services } => files::install_units(self, services, sink).await,
+            Action::RemoveSite { site } => files::remove_site(self, site, sink).await,
+            Action::Exec {
+                hosts,
+                command,
+                parallel,
+                timeout,
+            } => remote::exec(self, hosts, command, *parallel, *timeout, sink).await,
+            Action::Shell { host } => sink.emit(remote::shell_opened(host)),
+            Action::LearnHostKey(k) => sink.emit(remote::learn(k)),
+        }
     }
 }

@@ -123,44 +123,11 @@ impl Policy {
         &self.spec
     }
 
-    /// The decision for an ssh action (`exec CMD`, `shell`) by `op` on `hosts`: a
-    /// role reaches only the hosts its rule lists (admins: all unless listed);
-    /// readonly reaches none.
-    pub fn check_remote(
-        &self,
-        op: &Operator,
-        readonly: bool,
-        verb: &str,
-        hosts: &[crate::ssh::Host],
-    ) -> Result<(), Denial> {
-        let deny = |why: String| Err(Denial { reason: why });
-        if readonly {
-            return deny(format!("{verb} refused: qd is in readonly mode"));
-        }
-        if let PolicySpec::Untrusted { reason } = &self.spec {
-            return deny(format!("{verb} refused: {reason}"));
-        }
-        let rule = op
-            .rule
-            .as_deref()
-            .map(|r| format!(" ({r})"))
-            .unwrap_or_default();
-        if op.role == Role::Readonly {
-            return deny(format!(
-                "{verb} refused: operator {} has the readonly role{rule}",
-                op.name
-            ));
-        }
-        match hosts.iter().find(|h| !op.may_reach(h)) {
-            Some(h) => deny(format!(
-                "{verb} refused on {}: it is not one of {}'s hosts{rule}",
-                h.name, op.name
-            )),
-            None => Ok(()),
-        }
-    }
-
     /// The decision for `action` by `op`; `sites` places each target in its site.
+    /// Readonly, a policy that failed closed, root acting on what an untrusted file
+    /// defined, then the role: admins may do anything, readonly nothing, developers
+    /// what touches only their sites (or their hosts) and is neither global, nor
+    /// dangerous, nor a reveal or write of secrets and unit files.
     pub fn check(
         &self,
         op: &Operator,
@@ -176,60 +143,80 @@ impl Policy {
         if let PolicySpec::Untrusted { reason } = &self.spec {
             return deny(format!("{verb} refused: {reason}"));
         }
-        // As root, run only commands a root-owned file defined: anyone who can write
-        // the file that defines a command would otherwise run code as any site user.
-        if let Action::Command { targets, .. } = action
-            && rustix::process::geteuid().is_root()
-            && let Some(t) = targets
-                .iter()
-                .find(|t| !sites.site(&t.site).is_some_and(|s| s.trusted))
-        {
-            return deny(format!(
-                "{verb} refused: site {} comes from a config file that is not root-owned, and qd runs as root",
-                t.site
-            ));
+        // As root, act only on what a root-owned file defined: anyone who can write
+        // the file that defines a command, an env file path or a unit would otherwise
+        // make root run code or write files for them.
+        if rustix::process::geteuid().is_root() {
+            let untrusted = |name: &str| !sites.site(name).is_some_and(|s| s.trusted);
+            let named: Vec<&str> = match action {
+                Action::RemoveSite { site } => vec![site.as_str()],
+                _ => action.services().iter().map(|t| t.site.as_str()).collect(),
+            };
+            if let Some(s) = named.into_iter().find(|s| untrusted(s)) {
+                return deny(format!(
+                    "{verb} refused: site {s} comes from a config file that is not root-owned, and qd runs as root"
+                ));
+            }
         }
         let rule = op
             .rule
             .as_deref()
             .map(|r| format!(" ({r})"))
             .unwrap_or_default();
-        match op.role {
-            Role::Admin => Ok(()),
-            Role::Readonly => deny(format!(
+        if op.role == Role::Readonly {
+            return deny(format!(
                 "{verb} refused: operator {} has the readonly role{rule}",
                 op.name
-            )),
-            Role::Developer => {
-                if matches!(action, Action::DaemonReload) {
+            ));
+        }
+        let hosts = action.hosts();
+        if !hosts.is_empty() {
+            return match hosts.iter().find(|h| !op.may_reach(h)) {
+                Some(h) => deny(format!(
+                    "{verb} refused on {}: it is not one of {}'s hosts{rule}",
+                    h.name, op.name
+                )),
+                None => Ok(()),
+            };
+        }
+        if op.role == Role::Admin {
+            return Ok(());
+        }
+        // A developer from here on.
+        let admin_only = match action {
+            Action::DaemonReload => Some("it affects every unit"),
+            Action::InstallUnits { .. } | Action::RemoveSite { .. } => {
+                Some("unit files run as any user and reload every unit")
+            }
+            Action::WriteEnv { .. } | Action::RevealEnv { .. } => {
+                Some("env files hold the site's secrets")
+            }
+            // Their own processes' environments are theirs to read.
+            Action::RevealEnviron { target } if target.user == op.name => return Ok(()),
+            Action::RevealEnviron { .. } => Some("another user's environment holds their secrets"),
+            _ if action.is_dangerous_in(sites) => Some("the command is marked dangerous"),
+            _ => None,
+        };
+        if let Some(why) = admin_only {
+            return deny(format!("{verb} refused: {why}, so only admins may{rule}"));
+        }
+        for (label, site) in action.target_sites(sites) {
+            match site {
+                Some(s) if op.sites.contains(&s) => {}
+                Some(s) => {
                     return deny(format!(
-                        "{verb} refused: it affects every unit, so only admins may{rule}"
+                        "{verb} refused on {label}: site {s} is not one of {}'s sites{rule}",
+                        op.name
                     ));
                 }
-                if action.is_dangerous_in(sites) {
+                None => {
                     return deny(format!(
-                        "{verb} refused: the command is marked dangerous, so only admins may run it{rule}"
+                        "{verb} refused on {label}: it belongs to no site, and developer {} may act only on their sites{rule}",
+                        op.name
                     ));
                 }
-                for (label, site) in action.target_sites(sites) {
-                    match site {
-                        Some(s) if op.sites.contains(&s) => {}
-                        Some(s) => {
-                            return deny(format!(
-                                "{verb} refused on {label}: site {s} is not one of {}'s sites{rule}",
-                                op.name
-                            ));
-                        }
-                        None => {
-                            return deny(format!(
-                                "{verb} refused on {label}: it belongs to no site, and developer {} may act only on their sites{rule}",
-                                op.name
-                            ));
-                        }
-                    }
-                }
-                Ok(())
             }
         }
+        Ok(())
     }
 }

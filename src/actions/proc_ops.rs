@@ -53,3 +53,29 @@ pub fn renice(t: &ProcTarget, change: NiceChange) -> Result<String, String> {
         Err(e) => Err(describe_read_error(&e)),
     }
 }
+
+/// Reads the pinned process's environment (`KEY=VALUE` entries): the reveal's
+/// outcome for the audit log, and the entries for the operator.
+pub fn reveal_environ(t: &ProcTarget) -> (super::TargetOutcome, Result<Vec<String>, String>) {
+    let read = pin(t).and_then(|_fd| {
+        let raw = crate::sys::procfile::read_capped(&format!("/proc/{}/environ", t.pid), 1 << 20)
+            .map_err(|e| describe_read_error(&e))?;
+        // Read through the pinned identity: a pid reused meanwhile is refused.
+        match read_starttime(t.pid) {
+            Ok(s) if s == t.starttime => {}
+            _ => return Err(CHANGED.to_string()),
+        }
+        Ok(raw
+            .split(|b| *b == 0)
+            .filter(|kv| !kv.is_empty())
+            .map(|kv| String::from_utf8_lossy(kv).into_owned())
+            .collect::<Vec<_>>())
+    });
+    let o = super::TargetOutcome::new(
+        t.target(),
+        read.as_ref()
+            .map(|v| format!("revealed {} variables", v.len()))
+            .map_err(Clone::clone),
+    );
+    (o, read)
+}

@@ -1,31 +1,132 @@
-//! SSH actions through the dispatcher: a command on many hosts (`exec`) and a shell
-//! pane's life (`shell`). The same order as local actions — policy check (a denial is
-//! recorded), a `started` record that must be written before anything is done, then
-//! one record per host with exit status and duration (panes: when they closed and
-//! why) — so `qd exec`, `x` / `:exec` and the panes cannot skip the policy or the log.
+//! The executors of SSH actions: a command on many hosts (`Action::Exec`) through the
+//! dispatcher's pool, each host's outcome handed on as it finishes; a shell pane's
+//! open and close (`Action::Shell`, whose close is recorded under the open's job);
+//! and learning a host key (`Action::LearnHostKey`), which the pool asks for through
+//! the recorder the dispatcher installs, so no key is written outside this path.
 
-use super::{Denial, Dispatcher};
-use crate::audit::{Record, now_ms};
+use super::{Action, Denial, Dispatcher, HostKey, JobCtl, Report, Sink, Target, TargetKind};
+use super::{Outcome, TargetOutcome};
 use crate::model::format;
-use crate::ssh::exec::{self, ExecOutcome, FanOut};
+use crate::ssh::exec::{self, ExecOutcome, FanOut, Stream};
 use crate::ssh::{Host, Pool};
-use serde::Serialize;
 use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RemoteReport {
-    pub action: String,
-    pub job: String,
-    pub outcomes: Vec<ExecOutcome>,
-}
-
-impl RemoteReport {
-    pub fn all_ok(&self) -> bool {
-        self.outcomes.iter().all(ExecOutcome::ok)
+fn host_target(h: &Host) -> Target {
+    Target {
+        host: h.name.clone(),
+        kind: TargetKind::Host {
+            name: h.name.clone(),
+            remote: h.conn_key(),
+        },
     }
 }
 
-/// A pane's audit trail: opened (recorded), then closed with `Dispatcher::pane_closed`.
+fn exec_outcome(h: &Host, o: ExecOutcome) -> TargetOutcome {
+    let outcome = match (&o.error, o.exit_status) {
+        (None, Some(0)) => Outcome::Ok,
+        (Some(e), _) if e.starts_with("timed out") => Outcome::Timeout,
+        _ => Outcome::Failed,
+    };
+    TargetOutcome {
+        target: host_target(h),
+        outcome,
+        message: o.summary(),
+        exit_status: o.exit_status.map(|s| s as i32),
+        duration_ms: Some(o.duration_ms),
+        exec: Some(Box::new(o)),
+    }
+}
+
+enum Event {
+    Line(String, Stream, String),
+    Done(ExecOutcome),
+}
+
+/// `command` on every host, `parallel` at a time; output lines and outcomes go to
+/// the sink as they come (the fan-out's tasks own their callbacks, so they reach the
+/// sink through a channel drained here).
+pub async fn exec(
+    d: &Dispatcher,
+    hosts: &[Host],
+    command: &str,
+    parallel: usize,
+    timeout: Option<Duration>,
+    sink: &Sink<'_>,
+) {
+    let Some(pool) = d.pool.get().cloned() else {
+        for h in hosts {
+            sink.emit(TargetOutcome::failed(
+                host_target(h),
+                "no SSH pool in this session",
+            ));
+        }
+        return;
+    };
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (t1, t2) = (tx.clone(), tx);
+    let how = FanOut {
+        parallel,
+        timeout,
+        on_line: Arc::new(move |h: &str, s, l: &str| {
+            let _ = t1.send(Event::Line(h.to_string(), s, l.to_string()));
+        }),
+        done: Arc::new(move |o: &ExecOutcome| {
+            let _ = t2.send(Event::Done(o.clone()));
+        }),
+    };
+    let by_name = |name: &str| hosts.iter().find(|h| h.name == name);
+    let handle = |e: Event| match e {
+        Event::Line(h, s, l) => sink.output(&h, &l, s == Stream::Stderr),
+        Event::Done(o) => {
+            if let Some(h) = by_name(&o.host) {
+                sink.emit(exec_outcome(h, o));
+            }
+        }
+    };
+    {
+        let fan = exec::fan_out(&pool, hosts, command, &how);
+        tokio::pin!(fan);
+        loop {
+            tokio::select! {
+                Some(e) = rx.recv() => handle(e),
+                _ = &mut fan => break,
+            }
+        }
+    }
+    drop(how);
+    while let Ok(e) = rx.try_recv() {
+        handle(e);
+    }
+}
+
+/// The pane's open, recorded; its close follows under the same job.
+pub fn shell_opened(h: &Host) -> TargetOutcome {
+    TargetOutcome::new(host_target(h), Ok("opened".into()))
+}
+
+/// Appends the key line; the policy check and records are the dispatcher's.
+pub fn learn(k: &HostKey) -> TargetOutcome {
+    let target = Target {
+        host: k.host.name.clone(),
+        kind: TargetKind::File {
+            path: k.file.clone(),
+        },
+    };
+    let r = crate::ssh::known_hosts::append(&k.file, &k.line).map(|()| {
+        format!(
+            "{} key {} of {} added ({})",
+            k.key_type,
+            k.fingerprint,
+            k.host.conn_key(),
+            k.how
+        )
+    });
+    TargetOutcome::new(target, r)
+}
+
+/// A pane's audit trail: its open (a job of its own), then its close.
 #[derive(Debug, Clone)]
 pub struct PaneTicket {
     pub job: String,
@@ -33,110 +134,85 @@ pub struct PaneTicket {
 }
 
 impl Dispatcher {
-    fn remote_record(&self, job: &str, action: &str, host: Option<&Host>) -> Record {
-        Record {
-            target: host.map(|h| format!("ssh {}", h.name)).unwrap_or_default(),
-            remote: host.map(Host::conn_key),
-            ..super::job_audit::base_record(&self.operator, job, action.to_string())
-        }
+    /// The SSH pool of this session, made by `init` on first use. The dispatcher
+    /// holds it so remote actions run on it and so it learns keys through here.
+    pub fn ssh_pool(self: &Arc<Self>, init: impl FnOnce() -> Arc<Pool>) -> Arc<Pool> {
+        self.pool
+            .get_or_init(|| {
+                let pool = init();
+                let me = Arc::downgrade(self);
+                pool.set_key_recorder(Arc::new(move |req: &crate::ssh::LearnRequest| {
+                    match me.upgrade() {
+                        Some(d) => d.learn_host_key(HostKey::from(req)),
+                        None => Err("qd is shutting down: host key not learned".into()),
+                    }
+                }));
+                pool
+            })
+            .clone()
     }
 
-    fn write(&self, rec: &Record) -> Result<(), String> {
-        match &self.audit {
-            Some(l) => l.write(rec),
-            None => Ok(()),
+    /// `LearnHostKey` through the whole path, synchronously: the pool asks from
+    /// inside a handshake.
+    pub fn learn_host_key(&self, k: HostKey) -> Result<(), String> {
+        let action = Action::LearnHostKey(k.clone());
+        let report = self
+            .dispatch_now(&action, || learn(&k))
+            .map_err(|d| d.reason)?;
+        match report.outcomes.into_iter().next() {
+            Some(o) if o.ok() => Ok(()),
+            Some(o) => Err(o.message),
+            None => Err("host key not learned".into()),
         }
-    }
-
-    /// Policy check and `started` record for `verb` on `hosts`; the job id on success.
-    fn begin_remote(&self, verb: &str, args: &str, hosts: &[Host]) -> Result<String, Denial> {
-        let job = self.next_job();
-        let names: Vec<&str> = hosts.iter().map(|h| h.name.as_str()).collect();
-        let base = |outcome: &str| {
-            let mut r = self.remote_record(&job, verb, (hosts.len() == 1).then(|| &hosts[0]));
-            if hosts.len() != 1 {
-                r.target = format!("ssh {}", names.join(" "));
-            }
-            r.args = args.to_string();
-            r.outcome = outcome.into();
-            r
-        };
-        if let Err(d) = self
-            .policy
-            .check_remote(&self.operator, self.is_readonly(), verb, hosts)
-        {
-            let mut r = base("denied");
-            r.message = d.reason.clone();
-            if let Err(e) = self.write(&r) {
-                tracing::warn!("denial not recorded: {e}");
-            }
-            return Err(d);
-        }
-        self.write(&base("started")).map_err(|why| Denial {
-            reason: format!(
-                "{verb} refused: {why}; nothing is done while actions cannot be recorded"
-            ),
-        })?;
-        Ok(job)
-    }
-
-    /// Checks an ssh action without doing it (for dialogs and `x`).
-    pub fn check_remote(&self, verb: &str, hosts: &[Host]) -> Result<(), Denial> {
-        self.policy
-            .check_remote(&self.operator, self.is_readonly(), verb, hosts)
-    }
-
-    /// `command` on every host through the pool, as `how` says.
-    pub async fn exec_remote(
-        &self,
-        pool: &Arc<Pool>,
-        hosts: &[Host],
-        command: &str,
-        how: &FanOut,
-    ) -> Result<RemoteReport, Denial> {
-        let verb = format!("exec {}", crate::model::text::inert(command, 200));
-        let job = self.begin_remote(&verb, command, hosts)?;
-        let outcomes = exec::fan_out(pool, hosts, command, how).await;
-        for (o, h) in outcomes.iter().zip(hosts) {
-            let mut r = self.remote_record(&job, &verb, Some(h));
-            r.args = command.to_string();
-            r.outcome = match (&o.error, o.exit_status) {
-                (None, Some(0)) => "ok",
-                (Some(e), _) if e.starts_with("timed out") => "timeout",
-                _ => "failed",
-            }
-            .into();
-            r.exit_status = o.exit_status.map(|s| s as i32);
-            r.message = o.summary();
-            r.duration_ms = Some(o.duration_ms);
-            if let Err(e) = self.write(&r) {
-                tracing::warn!("exec outcome on {} not recorded: {e}", h.name);
-            }
-        }
-        Ok(RemoteReport {
-            action: verb,
-            job,
-            outcomes,
-        })
     }
 
     /// A shell pane on `host` is about to open: checked and recorded.
-    pub fn pane_opened(&self, host: &Host) -> Result<PaneTicket, Denial> {
-        let job = self.begin_remote("shell", "", std::slice::from_ref(host))?;
+    pub async fn pane_opened(&self, host: &Host) -> Result<PaneTicket, Denial> {
+        let r: Report = self
+            .dispatch_job(&Action::Shell { host: host.clone() }, &JobCtl::quiet())
+            .await?;
         Ok(PaneTicket {
-            job,
-            opened_ms: now_ms(),
+            job: r.job,
+            opened_ms: crate::audit::now_ms(),
         })
     }
 
     /// The pane closed (`why`: exited 0, closed by the operator, connection lost).
-    pub fn pane_closed(&self, ticket: &PaneTicket, host: &Host, ok: bool, why: &str) {
-        let mut r = self.remote_record(&ticket.job, "shell", Some(host));
-        r.outcome = if ok { "ok" } else { "failed" }.into();
-        r.message = format!("opened {}, {why}", format::timestamp(ticket.opened_ms));
-        r.duration_ms = Some(now_ms().saturating_sub(ticket.opened_ms));
-        if let Err(e) = self.write(&r) {
-            tracing::warn!("pane close on {} not recorded: {e}", host.name);
+    pub fn pane_closed(
+        &self,
+        ticket: &PaneTicket,
+        host: &Host,
+        ok: bool,
+        why: &str,
+    ) -> TargetOutcome {
+        let action = Action::Shell { host: host.clone() };
+        let mut o = TargetOutcome::new(
+            host_target(host),
+            if ok {
+                Ok(why.to_string())
+            } else {
+                Err(why.to_string())
+            },
+        );
+        o.message = format!(
+            "closed: opened {}, {why}",
+            format::timestamp(ticket.opened_ms)
+        );
+        o.duration_ms = Some(crate::audit::now_ms().saturating_sub(ticket.opened_ms));
+        self.recorder(&ticket.job).outcome(&action, &mut o);
+        o
+    }
+}
+
+impl From<&crate::ssh::LearnRequest> for HostKey {
+    fn from(r: &crate::ssh::LearnRequest) -> Self {
+        HostKey {
+            host: r.host.clone(),
+            file: r.file.clone(),
+            line: r.line.clone(),
+            key_type: r.key_type.clone(),
+            fingerprint: r.fingerprint.clone(),
+            how: r.how.to_string(),
         }
     }
 }

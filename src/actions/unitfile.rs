@@ -165,14 +165,25 @@ pub fn unit_dir(cfg: &SystemdConfig) -> PathBuf {
     PathBuf::from("/etc/systemd/system")
 }
 
-/// Writes `text` to `dir/name` atomically (temp file, fsync, rename): a full disk
-/// leaves the old file whole and says so.
-pub fn write_atomic(dir: &Path, name: &str, text: &str) -> Result<PathBuf, String> {
+/// Writes `text` to `dir/name` atomically: a temp file of a fresh name created
+/// exclusively (never through a planted link), fsynced, renamed over the target. A
+/// full disk leaves the old file whole and says so. Unit files are mode 0644.
+pub fn write(dir: &Path, name: &str, text: &str) -> Result<(), String> {
+    use std::os::unix::fs::OpenOptionsExt;
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let target = dir.join(name);
-    let tmp = dir.join(format!(".{name}.qd-tmp"));
+    let nonce = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let tmp = dir.join(format!(".{name}.qd-{}-{nonce:08x}", std::process::id()));
     let res = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o644)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&tmp)?;
         f.write_all(text.as_bytes())?;
         f.sync_all()?;
         std::fs::rename(&tmp, &target)
@@ -184,7 +195,7 @@ pub fn write_atomic(dir: &Path, name: &str, text: &str) -> Result<PathBuf, Strin
             target.display()
         ));
     }
-    Ok(target)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! daemon-reload) as the dispatcher executes them: over D-Bus, all targets at once,
 //! each result reported as it arrives.
 
-use super::{Sig, TargetOutcome};
+use super::{Sig, Sink, Target, TargetKind, TargetOutcome};
 use crate::model::site::{Health, Sites};
 use crate::systemd::jobs::{JOB_WAIT, UnitOp, UnitResult};
 use crate::systemd::{Bus, Systemd, explain};
@@ -49,17 +49,14 @@ pub fn kill_op(sig: Sig) -> UnitOp {
     UnitOp::Kill(sig.number(), sig.name())
 }
 
-/// Runs a future on the runtime of the calling thread (a TUI blocking task) or, in
-/// the CLI, on a runtime of its own.
+/// Runs a future on a runtime of its own, for the CLI's read-only D-Bus queries
+/// (status, logs). Not for executors: the dispatcher awaits those.
 pub fn block_on<F: std::future::Future>(f: F) -> Result<F::Output, String> {
-    match tokio::runtime::Handle::try_current() {
-        Ok(h) => Ok(h.block_on(f)),
-        Err(_) => tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map(|rt| rt.block_on(f))
-            .map_err(|e| format!("cannot start the D-Bus runtime: {e}")),
-    }
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map(|rt| rt.block_on(f))
+        .map_err(|e| format!("cannot start the D-Bus runtime: {e}"))
 }
 
 fn outcome(r: &UnitResult, targets: &[UnitTarget]) -> TargetOutcome {
@@ -67,111 +64,91 @@ fn outcome(r: &UnitResult, targets: &[UnitTarget]) -> TargetOutcome {
         .iter()
         .find(|t| t.unit == r.unit)
         .and_then(|t| t.service.clone());
-    TargetOutcome {
-        pid: None,
-        unit: Some(r.unit.clone()),
-        name: service.unwrap_or_else(|| r.unit.clone()),
-        ok: r.ok,
-        message: r.message.clone(),
-        exit_status: None,
-    }
+    TargetOutcome::new(
+        UnitTarget::new(r.unit.clone(), service).target(),
+        if r.ok {
+            Ok(r.message.clone())
+        } else {
+            Err(r.message.clone())
+        },
+    )
 }
 
-/// Executes `op` on every target; one outcome per target. A bus that cannot be
-/// reached fails every target with the same explanation.
-pub fn run(
+fn manager(r: Result<String, String>) -> TargetOutcome {
+    TargetOutcome::new(Target::local(TargetKind::Manager), r)
+}
+
+/// Executes `op` on every target (`None`: daemon-reload), handing each outcome to
+/// the sink as its job finishes (units with a health check: once healthy). A bus
+/// that cannot be reached fails every target with the same explanation.
+pub async fn run(
     bus: Bus,
     op: Option<UnitOp>,
     targets: &[UnitTarget],
     sites: &Sites,
-    progress: &(dyn Fn(&TargetOutcome) + Sync),
-) -> Vec<TargetOutcome> {
+    sink: &Sink<'_>,
+) {
     let names: Vec<String> = targets.iter().map(|t| t.unit.clone()).collect();
-    let all_failed = |message: String| -> Vec<TargetOutcome> {
-        let outcomes: Vec<TargetOutcome> = if targets.is_empty() {
-            vec![TargetOutcome {
-                pid: None,
-                unit: None,
-                name: "systemd".into(),
-                ok: false,
-                message,
-                exit_status: None,
-            }]
-        } else {
-            names
-                .iter()
-                .map(|u| {
-                    outcome(
-                        &UnitResult {
-                            unit: u.clone(),
-                            ok: false,
-                            message: message.clone(),
-                        },
-                        targets,
-                    )
-                })
-                .collect()
-        };
-        outcomes.iter().for_each(progress);
-        outcomes
-    };
-    let fut = async {
-        let sd = Systemd::connect(bus).await?;
-        match op {
-            None => sd
-                .daemon_reload()
-                .await
-                .map(|()| {
-                    vec![TargetOutcome {
-                        pid: None,
-                        unit: None,
-                        name: "systemd".into(),
-                        ok: true,
-                        message: "reloaded every unit file".into(),
-                        exit_status: None,
-                    }]
-                })
-                .map_err(|e| explain(&e, bus)),
-            Some(op) => {
-                let wants_health = matches!(op, UnitOp::Start | UnitOp::Restart);
-                let has_health = |u: &str| wants_health && health_of(sites, u).is_some();
-                // Units with a health check report once healthy, not when the job ends.
-                let rs = sd
-                    .run_op(op, &names, JOB_WAIT, &|r| {
-                        if !(r.ok && has_health(&r.unit)) {
-                            progress(&outcome(r, targets));
-                        }
-                    })
-                    .await
-                    .map_err(|e| explain(&e, bus))?;
-                let checked = join_all(rs.into_iter().map(|mut r| async {
-                    if r.ok
-                        && has_health(&r.unit)
-                        && let Some((h, user)) = health_of(sites, &r.unit)
-                    {
-                        let h: &Health = h;
-                        match wait_healthy(h, user).await {
-                            Ok(d) => r.message = format!("{} and healthy ({d})", r.message),
-                            Err(d) => {
-                                r.ok = false;
-                                r.message = format!(
-                                    "{}, but not healthy after {:.1} s: {d}",
-                                    r.message,
-                                    h.wait.as_secs_f64()
-                                );
-                            }
-                        }
-                        progress(&outcome(&r, targets));
-                    }
-                    r
-                }))
-                .await;
-                Ok(checked.iter().map(|r| outcome(r, targets)).collect())
+    let sd = match Systemd::connect(bus).await {
+        Ok(sd) => sd,
+        Err(m) => {
+            if op.is_none() {
+                sink.emit(manager(Err(m.clone())));
             }
+            for t in targets.iter().filter(|_| op.is_some()) {
+                sink.emit(TargetOutcome::failed(t.target(), m.clone()));
+            }
+            return;
         }
     };
-    match block_on(fut) {
-        Ok(Ok(o)) => o,
-        Ok(Err(m)) | Err(m) => all_failed(m),
-    }
+    let Some(op) = op else {
+        sink.emit(manager(
+            sd.daemon_reload()
+                .await
+                .map(|()| "reloaded every unit file".to_string())
+                .map_err(|e| explain(&e, bus)),
+        ));
+        return;
+    };
+    let wants_health = matches!(op, UnitOp::Start | UnitOp::Restart);
+    let has_health = |u: &str| wants_health && health_of(sites, u).is_some();
+    // Units with a health check report once healthy, not when the job ends.
+    let rs = match sd
+        .run_op(op, &names, JOB_WAIT, &|r| {
+            if !(r.ok && has_health(&r.unit)) {
+                sink.emit(outcome(r, targets));
+            }
+        })
+        .await
+    {
+        Ok(rs) => rs,
+        Err(e) => {
+            let m = explain(&e, bus);
+            for t in targets {
+                sink.emit(TargetOutcome::failed(t.target(), m.clone()));
+            }
+            return;
+        }
+    };
+    join_all(rs.into_iter().map(|mut r| async move {
+        if r.ok
+            && has_health(&r.unit)
+            && let Some((h, user)) = health_of(sites, &r.unit)
+        {
+            let h: &Health = h;
+            match wait_healthy(h, user).await {
+                Ok(d) => r.message = format!("{} and healthy ({d})", r.message),
+                Err(d) => {
+                    r.ok = false;
+                    r.message = format!(
+                        "{}, but not healthy after {:.1} s: {d}",
+                        r.message,
+                        h.wait.as_secs_f64()
+                    );
+                }
+            }
+            sink.emit(outcome(&r, targets));
+        }
+    }))
+    .await;
 }

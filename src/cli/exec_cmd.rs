@@ -3,9 +3,9 @@
 //! lines arrive, prefixed with the host, and made inert when it goes to a terminal.
 
 use super::{EXIT_DENIED, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::actions::Dispatcher;
+use crate::actions::{Action, Dispatcher, JobCtl, TargetOutcome};
 use crate::model::text::inert;
-use crate::ssh::exec::{ExecOutcome, FanOut, OnLine, Stream};
+use crate::ssh::exec::ExecOutcome;
 use crate::ssh::{Host, Pool, SshSettings, prompt};
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
@@ -57,7 +57,7 @@ fn pick(fleet: &[Host], o: &ExecOpts) -> Result<Vec<Host>, String> {
         })
 }
 
-pub fn exec(d: &Dispatcher, settings: &SshSettings, fleet: &[Host], o: ExecOpts) -> i32 {
+pub fn exec(d: &Arc<Dispatcher>, settings: &SshSettings, fleet: &[Host], o: ExecOpts) -> i32 {
     let hosts = match pick(fleet, &o) {
         Ok(h) => h,
         Err(m) => {
@@ -75,67 +75,83 @@ pub fn exec(d: &Dispatcher, settings: &SshSettings, fleet: &[Host], o: ExecOpts)
     };
     let command = o.command.join(" ");
     let parallel = o.parallel.map(|p| p as usize).unwrap_or(settings.parallel);
-    let rt = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("qd: cannot start the runtime: {e}");
-            return EXIT_FAILED;
-        }
-    };
     let json = o.json;
     let (tty_out, tty_err) = (
         std::io::stdout().is_terminal(),
         std::io::stderr().is_terminal(),
     );
-    let on_line: OnLine = Arc::new(move |host: &str, s: Stream, line: &str| {
+    let output = move |host: &str, line: &str, stderr: bool| {
         if json {
             return;
         }
-        let text = match s {
-            Stream::Stdout if tty_out => inert(line, 8192),
-            Stream::Stderr if tty_err => inert(line, 8192),
-            _ => line.into(),
+        let text = if (stderr && tty_err) || (!stderr && tty_out) {
+            inert(line, 8192)
+        } else {
+            line.into()
         };
-        let _ = match s {
-            Stream::Stdout => writeln!(std::io::stdout().lock(), "{host}: {text}"),
-            Stream::Stderr => writeln!(std::io::stderr().lock(), "{host}: {text}"),
+        let _ = if stderr {
+            writeln!(std::io::stderr().lock(), "{host}: {text}")
+        } else {
+            writeln!(std::io::stdout().lock(), "{host}: {text}")
         };
-    });
-    let done = Arc::new(move |o: &ExecOutcome| {
+    };
+    let progress = move |o: &TargetOutcome| {
         if !json && !o.ok() {
             eprintln!(
                 "qd: {}: {} ({} ms)",
-                o.host,
-                inert(&o.summary(), 600),
-                o.duration_ms
+                o.label(),
+                inert(&o.message, 600),
+                o.duration_ms.unwrap_or(0)
             );
         }
-    });
-    let report = rt.block_on(async {
-        let pool = Pool::new(settings.clone(), prompt::tty_prompter());
-        let r = d
-            .exec_remote(
-                &pool,
-                &hosts,
-                &command,
-                &FanOut {
-                    parallel,
-                    timeout,
-                    on_line,
-                    done,
-                },
-            )
-            .await;
-        pool.close_all().await;
-        r
-    });
+    };
+    let ctl = JobCtl {
+        output: Arc::new(output),
+        ..JobCtl::with_progress(Arc::new(progress))
+    };
+    let action = Action::Exec {
+        hosts,
+        command,
+        parallel,
+        timeout,
+    };
+    // The pool the dispatcher runs remote actions on (and learns host keys through).
+    let settings = settings.clone();
+    let pool = d.ssh_pool(|| Pool::new(settings, prompt::tty_prompter()));
+    let report = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt.block_on(async {
+            let r = d.dispatch_job(&action, &ctl).await;
+            pool.close_all().await;
+            r
+        }),
+        Err(e) => {
+            eprintln!("qd: cannot start the runtime: {e}");
+            return EXIT_FAILED;
+        }
+    };
     match report {
         Ok(r) => {
             if json {
-                match serde_json::to_string_pretty(&r) {
+                // The shape scripts read since the first release: each host's exec.
+                let outcomes: Vec<ExecOutcome> = r
+                    .outcomes
+                    .iter()
+                    .map(|o| match &o.exec {
+                        Some(e) => (**e).clone(),
+                        None => ExecOutcome {
+                            host: o.label(),
+                            error: Some(o.message.clone()),
+                            ..Default::default()
+                        },
+                    })
+                    .collect();
+                let v = serde_json::json!({
+                    "action": r.action, "job": r.job, "outcomes": outcomes,
+                });
+                match serde_json::to_string_pretty(&v) {
                     Ok(s) => println!("{s}"),
                     Err(e) => eprintln!("qd: {e}"),
                 }

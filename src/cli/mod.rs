@@ -220,8 +220,13 @@ pub enum ServiceCmd {
         #[arg(long)]
         since: Option<String>,
     },
-    /// Print the service's env file (validated KEY=VALUE lines).
-    Env { target: String },
+    /// Print the service's env file: variable names with values masked; with
+    /// `--reveal` the values (admins only; the reveal is recorded in the audit log).
+    Env {
+        target: String,
+        #[arg(long)]
+        reveal: bool,
+    },
     /// Print the unit file qd generates for the service.
     Render { target: String },
     /// Write the services' unit files, daemon-reload and enable them.

@@ -2,7 +2,7 @@
 //! through the same dispatcher as the TUI.
 
 use super::{EXIT_DENIED, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::actions::{Action, Dispatcher, NiceChange, ProcTarget, Report, Sig};
+use crate::actions::{Action, Dispatcher, JobCtl, NiceChange, ProcTarget, Report, Sig};
 use crate::model::text::inert;
 
 /// Resolves pids to targets; a pid that is gone is reported and counts as a failure.
@@ -20,8 +20,12 @@ fn targets(pids: &[i32]) -> (Vec<ProcTarget>, Vec<String>) {
 
 fn print_report(r: &Report) {
     for o in &r.outcomes {
-        let status = if o.ok { "ok" } else { "failed" };
-        println!("{}: {status}: {}", inert(&o.label(), 80), o.message);
+        println!(
+            "{}: {}: {}",
+            inert(&o.label(), 80),
+            o.outcome.word(),
+            o.message
+        );
     }
 }
 
@@ -32,7 +36,7 @@ fn run(d: &Dispatcher, pids: &[i32], make: impl FnOnce(Vec<ProcTarget>) -> Actio
         println!("{m}");
     }
     if !found.is_empty() {
-        match d.dispatch(&make(found)) {
+        match d.dispatch_blocking(&make(found), &JobCtl::quiet()) {
             Ok(report) => {
                 print_report(&report);
                 failed |= !report.all_ok();

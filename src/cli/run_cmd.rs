@@ -7,7 +7,6 @@ use super::{EXIT_DENIED, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::actions::{Action, CommandTarget, Dispatcher, JobCtl, commands};
 use crate::model::text::inert;
 use std::io::{BufRead, IsTerminal, Write};
-use std::sync::atomic::AtomicBool;
 
 /// The services of `spec` that have `command`, or why there are none.
 fn targets(d: &Dispatcher, spec: &str, command: &str) -> Result<Vec<CommandTarget>, String> {
@@ -97,29 +96,23 @@ pub fn run(d: &Dispatcher, spec: &str, command: &str, yes: bool, json: bool) -> 
             }
         }
     }
-    let out = std::sync::Mutex::new(std::io::stdout());
-    let cancel = AtomicBool::new(false);
-    let output = |target: &str, line: &str| {
+    let output = move |target: &str, line: &str, _stderr: bool| {
         if json {
             return;
         }
-        if let Ok(mut o) = out.lock() {
-            let line = inert(line, 8192);
-            let _ = if many {
-                writeln!(o, "[{target}] {line}")
-            } else {
-                writeln!(o, "{line}")
-            };
-        }
+        let mut o = std::io::stdout().lock();
+        let line = inert(line, 8192);
+        let _ = if many {
+            writeln!(o, "[{target}] {line}")
+        } else {
+            writeln!(o, "{line}")
+        };
     };
-    let report = d.dispatch_job(
-        &action,
-        &JobCtl {
-            progress: &|_| {},
-            output: &output,
-            cancel: &cancel,
-        },
-    );
+    let ctl = JobCtl {
+        output: std::sync::Arc::new(output),
+        ..JobCtl::quiet()
+    };
+    let report = d.dispatch_blocking(&action, &ctl);
     match report {
         Ok(r) => {
             if json {
@@ -129,10 +122,10 @@ pub fn run(d: &Dispatcher, spec: &str, command: &str, yes: bool, json: bool) -> 
                 }
             } else {
                 for o in &r.outcomes {
-                    let status = if o.ok { "ok" } else { "failed" };
                     eprintln!(
-                        "{}: {status}: {}",
-                        inert(&o.name, 120),
+                        "{}: {}: {}",
+                        inert(&o.label(), 120),
+                        o.outcome.word(),
                         inert(&o.message, 400)
                     );
                 }

@@ -4,7 +4,9 @@
 
 use super::{EXIT_DENIED, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::actions::units::block_on;
-use crate::actions::{Action, Dispatcher, Report, TargetOutcome, UnitTarget};
+use crate::actions::{
+    Action, CommandTarget, Dispatcher, JobCtl, Report, TargetOutcome, UnitTarget,
+};
 use crate::config::Config;
 use crate::model::site::ServiceRef;
 use crate::model::text::inert;
@@ -86,24 +88,26 @@ pub fn action(d: &Dispatcher, cfg: &Config, op: UnitOp, specs: &[String]) -> i32
     }
 }
 
-/// Dispatches `op` on `targets`, printing `shop/api (qd-shop-api.service): ok: started`
-/// per unit as it finishes.
-pub(super) fn run_action(d: &Dispatcher, op: UnitOp, targets: Vec<UnitTarget>) -> i32 {
-    let progress = |o: &TargetOutcome| {
-        let status = if o.ok { "ok" } else { "failed" };
-        let unit = o.unit.as_deref().unwrap_or("");
-        let label = if o.name == unit {
-            unit.to_string()
-        } else {
-            format!("{} ({unit})", o.name)
-        };
-        println!(
-            "{}: {status}: {}",
-            inert(&label, 120),
-            inert(&o.message, 400)
-        );
+/// `shop/api (qd-shop-api.service): ok: started`, one line per target as it finishes.
+pub(super) fn print_outcome(o: &TargetOutcome) {
+    let label = o.label();
+    let label = match o.target.unit() {
+        Some(u) if u != label => format!("{label} ({u})"),
+        _ => label,
     };
-    match d.dispatch_with(&Action::Unit { op, targets }, &progress) {
+    println!(
+        "{}: {}: {}",
+        inert(&label, 120),
+        o.outcome.word(),
+        inert(&o.message, 400)
+    );
+}
+
+/// Dispatches `action`, printing each target's outcome as it finishes: exit 0 when
+/// all are ok, 1 when any is not, 3 when denied.
+pub(super) fn dispatch_printing(d: &Dispatcher, action: &Action) -> i32 {
+    let ctl = JobCtl::with_progress(std::sync::Arc::new(print_outcome));
+    match d.dispatch_blocking(action, &ctl) {
         Ok(r) => exit_code(&r),
         Err(denial) => {
             eprintln!("qd: {denial}");
@@ -112,23 +116,19 @@ pub(super) fn run_action(d: &Dispatcher, op: UnitOp, targets: Vec<UnitTarget>) -
     }
 }
 
-pub fn daemon_reload(d: &Dispatcher) -> i32 {
-    match d.dispatch(&Action::DaemonReload) {
-        Ok(r) => {
-            for o in &r.outcomes {
-                println!("{}: {}", if o.ok { "ok" } else { "failed" }, o.message);
-            }
-            exit_code(&r)
-        }
-        Err(denial) => {
-            eprintln!("qd: {denial}");
-            EXIT_DENIED
-        }
-    }
+/// Dispatches `op` on `targets`, one line per unit as its job finishes.
+pub(super) fn run_action(d: &Dispatcher, op: UnitOp, targets: Vec<UnitTarget>) -> i32 {
+    dispatch_printing(d, &Action::Unit { op, targets })
 }
 
-/// Prints the service's env file, validated.
-pub fn env(cfg: &Config, spec: &str) -> i32 {
+pub fn daemon_reload(d: &Dispatcher) -> i32 {
+    dispatch_printing(d, &Action::DaemonReload)
+}
+
+/// Prints the service's env file: names with masked values to anyone who may see
+/// the site; the values to an admin who asks with `--reveal` (a recorded action).
+/// The file is read with the site user's rights, and errors never echo its content.
+pub fn env(d: &Dispatcher, cfg: &Config, spec: &str, reveal: bool) -> i32 {
     let r = match one(cfg, spec) {
         Ok(r) => r,
         Err(e) => {
@@ -136,27 +136,44 @@ pub fn env(cfg: &Config, spec: &str) -> i32 {
             return EXIT_USAGE;
         }
     };
-    let Some(path) = &r.service.env_file else {
-        eprintln!("qd: {}: no env_file in the config", r.id());
-        return EXIT_USAGE;
+    let target = CommandTarget {
+        site: r.site.name.to_string(),
+        service: r.service.name.to_string(),
     };
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("qd: {}: cannot read {}: {e}", r.id(), path.display());
-            return EXIT_FAILED;
-        }
-    };
-    match crate::model::envfile::parse(&text) {
-        Ok(vars) => {
-            for (k, v) in vars {
-                println!("{k}={}", inert(&v, 4096));
+    if !reveal {
+        return match crate::actions::files::masked_env(d, &target) {
+            Ok(lines) => {
+                for l in lines {
+                    println!("{l}");
+                }
+                EXIT_OK
             }
-            EXIT_OK
-        }
-        Err((line, m)) => {
-            eprintln!("qd: {}:{line}: {m}", path.display());
+            Err(e) => {
+                eprintln!("qd: {}: {e}", r.id());
+                EXIT_FAILED
+            }
+        };
+    }
+    match d.reveal_env(&target) {
+        Ok(Ok(text)) => match crate::model::envfile::parse(&text) {
+            Ok(vars) => {
+                for (k, v) in vars {
+                    println!("{k}={}", inert(&v, 4096));
+                }
+                EXIT_OK
+            }
+            Err((line, m)) => {
+                eprintln!("qd: {}: line {line}: {m}", r.id());
+                EXIT_FAILED
+            }
+        },
+        Ok(Err(e)) => {
+            eprintln!("qd: {}: {e}", r.id());
             EXIT_FAILED
+        }
+        Err(denial) => {
+            eprintln!("qd: {denial}");
+            EXIT_DENIED
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Environment files as systemd's EnvironmentFile= reads them, validated: one
 //! `KEY=VALUE` per line, `#` comments, blank lines, values optionally quoted.
+//! Errors name the line and what is wrong, never the text of the line.
 
 /// A variable name: letters, digits and `_`, not starting with a digit.
 pub fn is_key(key: &str) -> bool {
@@ -19,26 +20,22 @@ pub fn parse(text: &str) -> Result<Vec<(String, String)>, (usize, String)> {
         }
         let line = line.strip_prefix("export ").unwrap_or(line);
         let Some((key, value)) = line.split_once('=') else {
-            return Err((
-                i + 1,
-                format!("`{}` is not KEY=VALUE", crate::model::text::inert(raw, 60)),
-            ));
+            // Never the line itself: the file may not be an env file at all (a
+            // planted link to /etc/shadow), and errors reach logs and screens.
+            return Err((i + 1, "not KEY=VALUE".into()));
         };
         let key = key.trim();
         if !is_key(key) {
             return Err((
                 i + 1,
-                format!(
-                    "`{}` is not a variable name (letters, digits, _)",
-                    crate::model::text::inert(key, 60)
-                ),
+                "the name before `=` is not a variable name (letters, digits, _)".into(),
             ));
         }
         let v = value.trim();
         let v = match (v.chars().next(), v.chars().last()) {
             (Some(q @ ('"' | '\'')), Some(e)) if v.len() >= 2 && e == q => &v[1..v.len() - 1],
             (Some('"' | '\''), _) => {
-                return Err((i + 1, format!("{key}: the quote is not closed")));
+                return Err((i + 1, "the quote is not closed".into()));
             }
             _ => v,
         };

@@ -223,6 +223,28 @@ pub fn learn(file: &Path, host: &str, port: u16, key: &PublicKey) -> Result<(), 
     f.sync_data().map_err(fail)
 }
 
+/// Appends one known_hosts `line` to `file` (lead: placeholder until the SSH branch).
+pub fn append(file: &Path, line: &str) -> Result<(), String> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let fail = |e: std::io::Error| {
+        format!(
+            "cannot add the host key to {}: {}",
+            file.display(),
+            crate::sys::errno::io_sentence(&e)
+        )
+    };
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(file)
+        .map_err(fail)?;
+    f.write_all(format!("{}\n", line.trim_end()).as_bytes())
+        .map_err(fail)?;
+    f.sync_data().map_err(fail)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

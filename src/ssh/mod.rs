@@ -16,3 +16,18 @@ pub mod ssh_config;
 
 pub use hosts::{Host, HostKeyChecking, HostSource, SshSettings};
 pub use pool::Pool;
+
+// lead: placeholder of the key-recorder interface until the SSH branch lands.
+/// A host key the pool wants to keep: what the action path records and appends.
+#[derive(Debug, Clone)]
+pub struct LearnRequest {
+    pub host: Host,
+    pub file: std::path::PathBuf,
+    pub line: String,
+    pub key_type: String,
+    pub fingerprint: String,
+    pub how: &'static str,
+}
+
+/// Installed by the layer above: learns a key through the action path.
+pub type KeyRecorder = std::sync::Arc<dyn Fn(&LearnRequest) -> Result<(), String> + Send + Sync>;

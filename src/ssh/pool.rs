@@ -80,9 +80,15 @@ pub struct Pool {
     connects: tokio::sync::Semaphore,
     /// TCP connections made since start (tests and benchmarks check reuse with it).
     pub connections_made: AtomicUsize,
+    recorder: std::sync::OnceLock<super::KeyRecorder>,
 }
 
 impl Pool {
+    /// How learned host keys are kept (the action path); none: nothing is learned.
+    pub fn set_key_recorder(&self, r: super::KeyRecorder) {
+        let _ = self.recorder.set(r);
+    }
+
     pub fn new(settings: SshSettings, prompter: Prompter) -> Arc<Self> {
         let settings = Arc::new(settings);
         Arc::new(Self {
@@ -93,6 +99,7 @@ impl Pool {
             keys: KeyCache::default(),
             slots: Mutex::new(HashMap::new()),
             connections_made: AtomicUsize::new(0),
+            recorder: std::sync::OnceLock::new(),
         })
     }
 

@@ -21,3 +21,17 @@ pub fn replace(path: &Path, owner: &Account, content: &[u8]) -> Result<(), Strin
     let _ = (path, owner, content);
     Err("sitefile::replace is not implemented yet".into())
 }
+
+/// Removes `path` without following a link at its name: `Ok(false)` when there was
+/// nothing to remove.
+pub fn remove(path: &Path) -> Result<bool, String> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(format!(
+            "cannot remove {}: {}",
+            path.display(),
+            crate::sys::errno::io_sentence(&e)
+        )),
+    }
+}

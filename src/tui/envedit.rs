@@ -5,7 +5,7 @@
 //! unit so the service reads it.
 
 use super::terminal::{self, Term};
-use crate::actions::unitfile::write_atomic;
+use crate::actions::unitfile::write as write_atomic;
 use crate::model::envfile;
 use std::path::Path;
 
@@ -82,7 +82,7 @@ fn edit_in(term: &mut Term, path: &Path, dir: &Path, before: &str) -> std::io::R
             let parent = path.parent().unwrap_or(Path::new("/"));
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("env");
             match write_atomic(parent, name, &after) {
-                Ok(_) => Ok(Outcome::Saved { vars: vars.len() }),
+                Ok(()) => Ok(Outcome::Saved { vars: vars.len() }),
                 Err(e) => Ok(Outcome::Failed(e)),
             }
         }

@@ -225,20 +225,20 @@ fn run_effect(
                 action,
                 Action::Unit { .. } | Action::DaemonReload | Action::Command { .. }
             );
-            tokio::task::spawn_blocking(move || {
-                let id = job.id;
-                let progress = |o: &crate::actions::TargetOutcome| {
-                    let _ = tx.send(Msg::Progress(id, o.clone()));
-                };
-                let output = |target: &str, line: &str| {
-                    let _ = tx.send(Msg::JobOutput(id, target.to_string(), line.to_string()));
-                };
-                let ctl = crate::actions::JobCtl {
-                    progress: &progress,
-                    output: &output,
-                    cancel: &job.cancel,
-                };
-                let _ = tx.send(Msg::ActionDone(id, d.dispatch_job(&action, &ctl)));
+            let id = job.id;
+            let (t1, t2) = (tx.clone(), tx.clone());
+            let ctl = crate::actions::JobCtl {
+                progress: Arc::new(move |o: &crate::actions::TargetOutcome| {
+                    let _ = t1.send(Msg::Progress(id, o.clone()));
+                }),
+                output: Arc::new(move |target: &str, line: &str, _stderr: bool| {
+                    let _ = t2.send(Msg::JobOutput(id, target.to_string(), line.to_string()));
+                }),
+                cancel: job.cancel.clone(),
+            };
+            tokio::spawn(async move {
+                let r = d.dispatch_job(&action, &ctl).await;
+                let _ = tx.send(Msg::ActionDone(id, r));
             });
             if is_unit {
                 units.send(WatchCtl::Refresh, collector);

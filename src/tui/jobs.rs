@@ -41,7 +41,7 @@ impl Job {
     pub fn failed(&self) -> usize {
         self.targets
             .iter()
-            .filter(|(_, o)| o.as_ref().is_some_and(|o| !o.ok))
+            .filter(|(_, o)| o.as_ref().is_some_and(|o| !o.ok()))
             .count()
     }
 
@@ -67,11 +67,11 @@ impl Job {
         let failed = |label: &str| {
             self.targets
                 .iter()
-                .any(|(l, o)| l == label && o.as_ref().is_some_and(|o| !o.ok))
+                .any(|(l, o)| l == label && o.as_ref().is_some_and(|o| !o.ok()))
         };
         let procs = |ts: &[crate::actions::ProcTarget]| {
             ts.iter()
-                .filter(|t| failed(&label_pid(t.pid, &t.name)))
+                .filter(|t| failed(&t.target().label()))
                 .cloned()
                 .collect::<Vec<_>>()
         };
@@ -95,7 +95,32 @@ impl Job {
                     .cloned()
                     .collect(),
             },
-            Action::DaemonReload => Action::DaemonReload,
+            Action::Exec {
+                hosts,
+                command,
+                parallel,
+                timeout,
+            } => Action::Exec {
+                hosts: hosts.iter().filter(|h| failed(&h.name)).cloned().collect(),
+                command: command.clone(),
+                parallel: *parallel,
+                timeout: *timeout,
+            },
+            Action::InstallUnits { services } => Action::InstallUnits {
+                services: services
+                    .iter()
+                    .filter(|t| failed(&t.id()))
+                    .cloned()
+                    .collect(),
+            },
+            // The rest is one step on one target: the same action again.
+            Action::DaemonReload
+            | Action::WriteEnv { .. }
+            | Action::RevealEnv { .. }
+            | Action::RevealEnviron { .. }
+            | Action::RemoveSite { .. }
+            | Action::Shell { .. }
+            | Action::LearnHostKey(_) => self.action.clone(),
             Action::Command { command, targets } => Action::Command {
                 command: command.clone(),
                 targets: targets
@@ -109,25 +134,13 @@ impl Job {
     }
 }
 
-fn label_pid(pid: i32, name: &str) -> String {
-    format!("{pid} {name}")
-}
-
 /// The labels outcomes will carry, so a target's row is found when its outcome comes.
 fn labels(a: &Action) -> Vec<String> {
-    match a {
-        Action::Unit { targets, .. } => targets
-            .iter()
-            .map(|t| t.service.clone().unwrap_or_else(|| t.unit.clone()))
-            .collect(),
-        Action::DaemonReload => vec!["systemd".into()],
-        Action::Command { targets, .. } => targets.iter().map(|t| t.id()).collect(),
-        _ => a
-            .targets()
-            .iter()
-            .map(|t| label_pid(t.pid, &t.name))
-            .collect(),
-    }
+    // Labels do not depend on the sites (a service is `site/service` either way).
+    a.targets(&Default::default())
+        .iter()
+        .map(crate::actions::Target::label)
+        .collect()
 }
 
 #[derive(Debug, Default)]

@@ -54,7 +54,7 @@ pub fn since_start_ms() -> f64 {
 /// Runs the TUI until quit; returns the process exit code.
 pub fn run(
     cfg: Config,
-    dispatcher: Dispatcher,
+    dispatcher: Arc<Dispatcher>,
     fleet: Vec<crate::ssh::Host>,
     open_host: Option<String>,
 ) -> i32 {
@@ -135,13 +135,7 @@ pub fn run(
         None => Vec::new(),
     };
     let result = rt.block_on(event_loop::run(
-        term,
-        app,
-        Arc::new(dispatcher),
-        collector,
-        units,
-        remote,
-        initial,
+        term, app, dispatcher, collector, units, remote, initial,
     ));
     terminal::restore();
     match result {

@@ -5,7 +5,6 @@
 
 use super::msg::{Effect, Msg};
 use crate::actions::Dispatcher;
-use crate::ssh::exec::FanOut;
 use crate::ssh::pane::{self, PaneInput};
 use crate::ssh::prompt::Prompter;
 use crate::ssh::{Host, Pool, SshSettings};
@@ -39,7 +38,9 @@ impl Remote {
         }
     }
 
-    fn pool(&mut self, tx: &mpsc::UnboundedSender<Msg>) -> Arc<Pool> {
+    /// The dispatcher's pool (remote actions run on it and learn keys through it),
+    /// made here on first use with the TUI's prompter and maintenance task.
+    fn pool(&mut self, d: &Arc<Dispatcher>, tx: &mpsc::UnboundedSender<Msg>) -> Arc<Pool> {
         if let Some(p) = &self.pool {
             return p.clone();
         }
@@ -55,7 +56,8 @@ impl Remote {
                 let _ = tx.send(Msg::Prompt(n, req.question));
             }
         });
-        let pool = Pool::new(self.settings.clone(), prompter);
+        let settings = self.settings.clone();
+        let pool = d.ssh_pool(|| Pool::new(settings, prompter));
         self.maintenance = Some(pool.spawn_maintenance());
         self.pool = Some(pool.clone());
         pool
@@ -83,18 +85,18 @@ impl Remote {
                 let _ = tx.send(self.statuses());
             }
             Effect::OpenPane { id, host, shared } => {
-                let ticket = match d.pane_opened(&host) {
-                    Ok(t) => t,
-                    Err(denial) => {
-                        let _ = tx.send(Msg::PaneDenied(id, denial.reason));
-                        return None;
-                    }
-                };
-                let pool = self.pool(tx);
+                let pool = self.pool(d, tx);
                 let (in_tx, in_rx) = mpsc::unbounded_channel();
                 self.panes.insert(id, in_tx);
                 let (d, tx) = (d.clone(), tx.clone());
                 self.tasks.push(tokio::spawn(async move {
+                    let ticket = match d.pane_opened(&host).await {
+                        Ok(t) => t,
+                        Err(denial) => {
+                            let _ = tx.send(Msg::PaneDenied(id, denial.reason));
+                            return;
+                        }
+                    };
                     let t2 = tx.clone();
                     let notify = move || {
                         let _ = t2.send(Msg::PaneOutput);
@@ -113,31 +115,29 @@ impl Remote {
                 self.panes.remove(&id);
             }
             Effect::Exec { hosts, command } => {
-                let pool = self.pool(tx);
+                self.pool(d, tx);
                 let (d, tx) = (d.clone(), tx.clone());
-                let parallel = self.settings.parallel;
+                let action = crate::actions::Action::Exec {
+                    hosts,
+                    command,
+                    parallel: self.settings.parallel,
+                    timeout: None,
+                };
                 tokio::spawn(async move {
                     let (t1, t2) = (tx.clone(), tx.clone());
-                    let r = d
-                        .exec_remote(
-                            &pool,
-                            &hosts,
-                            &command,
-                            &FanOut {
-                                parallel,
-                                timeout: None,
-                                on_line: Arc::new(move |h: &str, _, l: &str| {
-                                    let _ = t1.send(Msg::ExecLine(h.to_string(), l.to_string()));
-                                }),
-                                done: Arc::new(move |o| {
-                                    let _ = t2.send(Msg::ExecDone(o.clone()));
-                                }),
-                            },
-                        )
-                        .await;
+                    let ctl = crate::actions::JobCtl {
+                        output: Arc::new(move |h: &str, l: &str, _| {
+                            let _ = t1.send(Msg::ExecLine(h.to_string(), l.to_string()));
+                        }),
+                        ..crate::actions::JobCtl::with_progress(Arc::new(move |o| {
+                            if let Some(e) = &o.exec {
+                                let _ = t2.send(Msg::ExecDone((**e).clone()));
+                            }
+                        }))
+                    };
+                    let r = d.dispatch_job(&action, &ctl).await;
                     let _ = tx.send(Msg::ExecFinished(
-                        r.map(|r| r.outcomes.iter().filter(|o| !o.ok()).count())
-                            .map_err(|d| d.to_string()),
+                        r.map(|r| r.failed()).map_err(|d| d.to_string()),
                     ));
                 });
             }

@@ -68,7 +68,7 @@ fn list_lines<'a>(
 
 fn confirm(f: &mut Frame, app: &App, action: &Action, ok_focused: bool) {
     let th = &app.theme;
-    let targets = action.targets();
+    let targets = action.proc_targets();
     let dangerous = matches!(
         action,
         Action::Signal { sig: Sig::Kill, .. } | Action::Restart { .. }
@@ -231,7 +231,7 @@ pub fn render(f: &mut Frame, app: &App) {
                 .outcomes
                 .iter()
                 .map(|o| {
-                    let (mark, st) = if o.ok {
+                    let (mark, st) = if o.ok() {
                         ("ok    ", th.ok)
                     } else {
                         ("FAILED", th.danger)

@@ -121,12 +121,12 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
             let mut text = format!("{} {busy}", SPINNER[app.spinner % 4]);
             // A bulk job counts its targets as they finish.
             if let Some(last) = app.finished.last() {
-                let failed = app.finished.iter().filter(|o| !o.ok).count();
+                let failed = app.finished.iter().filter(|o| !o.ok()).count();
                 text.push_str(&format!(
                     " · {} done, {failed} failed, last {}: {}",
                     app.finished.len(),
                     inert(&last.label(), 40),
-                    if last.ok { "ok" } else { "FAILED" }
+                    if last.ok() { "ok" } else { "FAILED" }
                 ));
             }
             Line::from(Span::styled(text, th.warn))

@@ -201,7 +201,7 @@ fn job_pane(f: &mut Frame, th: &Theme, j: &Job, scroll: usize) {
     for (label, o) in j.targets.iter().take(max_targets) {
         let (mark, st, msg) = match o {
             None => ("…", th.warn, "running".to_string()),
-            Some(o) if o.ok => ("✓", th.ok, o.message.clone()),
+            Some(o) if o.ok() => ("✓", th.ok, o.message.clone()),
             Some(o) => ("✗", th.danger, o.message.clone()),
         };
         lines.push(Line::from(vec![
