@@ -155,6 +155,14 @@ pub fn unit_dir(cfg: &SystemdConfig) -> PathBuf {
     if let Some(d) = &cfg.unit_dir {
         return d.clone();
     }
+    if cfg.user_bus && crate::sys::privileged() {
+        // Under sudo the environment is the operator's: root's own config dir, from
+        // the passwd database, never a directory they name.
+        let home = crate::sys::account::Account::by_uid(rustix::process::geteuid().as_raw())
+            .map(|a| PathBuf::from(a.home))
+            .unwrap_or_else(|| PathBuf::from("/root"));
+        return home.join(".config/systemd/user");
+    }
     if cfg.user_bus {
         let base = std::env::var_os("XDG_CONFIG_HOME")
             .map(PathBuf::from)
