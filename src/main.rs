@@ -61,10 +61,7 @@ fn real_main(args: Cli) -> i32 {
         tracing::warn!("{w}");
         // A headless command says it too (the TUI shows the first one itself).
         if args.command.is_some() {
-            eprintln!(
-                "qd: warning: {}",
-                quarterdeck::model::text::inert(w, 4096)
-            );
+            eprintln!("qd: warning: {}", quarterdeck::model::text::inert(w, 4096));
         }
     }
     if let Some(ms) = args.refresh {

@@ -212,13 +212,18 @@ fn config_check_says_whether_each_file_is_trusted() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let o = stdout(&out);
     assert!(
-        o.contains("loose.toml: ok (given file, not trusted:") && o.contains("writable by its group"),
+        o.contains("loose.toml: ok (given file, not trusted:")
+            && o.contains("writable by its group"),
         "{o}"
     );
     std::fs::set_permissions(&f, std::os::unix::fs::PermissionsExt::from_mode(0o644))
         .expect("chmod");
     let out = env.run(&["config", "check", f.to_str().expect("utf8")]);
     if support::qdconf::is_root() {
-        assert!(stdout(&out).contains("ok (given file, trusted)"), "{}", stdout(&out));
+        assert!(
+            stdout(&out).contains("ok (given file, trusted)"),
+            "{}",
+            stdout(&out)
+        );
     }
 }

@@ -2,48 +2,14 @@
 //! SUDO_USER set as sudo sets it, the config at the real system path (a private mount
 //! namespace, see support::qdconf), `--config` files, HOME and XDG dirs the operator
 //! controls, and links planted where root writes its log. Each attack is refused or
-//! contained, and viewing keeps working.
+//! contained, and viewing keeps working. Links, logs and echoes: tests/trust_files.rs.
 
 mod support;
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
-use support::qdconf::{Extra, QdConf, is_root};
+use support::qdconf::{Extra, QdConf};
+use support::trust::{SYSTEM, operator_config, root_only, text, write};
 use support::{sleeper, stat_field, stderr, stdout};
-
-const SYSTEM: &str = r#"[[site]]
-name = "shop"
-user = "nobody"
-[[site.service]]
-name = "api"
-working_dir = "/"
-[[policy.operator]]
-user = "dev1"
-role = "developer"
-sites = ["shop"]
-[[policy.operator]]
-group = "root"
-role = "admin"
-"#;
-
-fn text(o: &std::process::Output) -> String {
-    stdout(o) + &stderr(o)
-}
-
-fn root_only() -> bool {
-    if !is_root() {
-        eprintln!("skipped: impersonating an operator under sudo needs root");
-    }
-    is_root()
-}
-
-fn write(p: &Path, body: &str, mode: u32) {
-    if let Some(d) = p.parent() {
-        std::fs::create_dir_all(d).expect("mkdir");
-    }
-    std::fs::write(p, body).expect("write");
-    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).expect("chmod");
-}
 
 /// A `sleep` of a uid no site (and no passwd entry) has.
 fn stranger() -> support::Proc {
@@ -127,7 +93,11 @@ fn an_untrusted_config_file_is_refused_with_the_reason_and_its_probe_never_runs(
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o775)).expect("chmod");
     let out = conf.run_with(Some("dev1"), &extra, &["snapshot", "services", "--json"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(stderr(&out).contains("writable by its group"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("writable by its group"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!marker.exists(), "the probe ran");
 }
 
@@ -170,31 +140,6 @@ fn a_trusted_config_file_cannot_replace_the_system_policy() {
         "{o}"
     );
     assert!(o.contains("  ignored: [policy] ignored"), "{o}");
-}
-
-/// The operator's own config, reached through XDG_CONFIG_HOME or HOME.
-fn operator_config(conf: &QdConf, via_home: bool, body: &str) -> Extra {
-    let base = conf.env.dir.path().join("operator");
-    let (file, extra) = if via_home {
-        (
-            base.join(".config/quarterdeck/config.toml"),
-            Extra {
-                home: Some(base.clone()),
-                unset_config_home: true,
-                ..Extra::default()
-            },
-        )
-    } else {
-        (
-            base.join("xdg/quarterdeck/config.toml"),
-            Extra {
-                config_home: Some(base.join("xdg")),
-                ..Extra::default()
-            },
-        )
-    };
-    write(&file, body, 0o644);
-    extra
 }
 
 #[test]
@@ -254,9 +199,17 @@ fn assert_fail_closed(conf: &QdConf, want: &str) {
         let out = conf.run(op, &["snapshot", "processes", "--json"]);
         assert_eq!(out.status.code(), Some(0), "viewing works: {}", text(&out));
         let out = conf.run(op, &["site", "list"]);
-        assert!(stdout(&out).contains("no sites"), "{want}: {}", stdout(&out));
+        assert!(
+            stdout(&out).contains("no sites"),
+            "{want}: {}",
+            stdout(&out)
+        );
     }
-    assert_eq!(stat_field(victim.pid(), 19).as_deref(), Some("0"), "reniced");
+    assert_eq!(
+        stat_field(victim.pid(), 19).as_deref(),
+        Some("0"),
+        "reniced"
+    );
 }
 
 #[test]
@@ -300,128 +253,4 @@ fn a_broken_system_file_fails_closed() {
     // Unparsable.
     conf.write("[general\nrefresh_ms = 1000\n");
     assert_fail_closed(&conf, "config.toml:3:9: unclosed table");
-}
-
-#[test]
-fn links_are_followed_only_from_trusted_directories() {
-    if !root_only() {
-        return;
-    }
-    let conf = QdConf::new("");
-    let base = conf.env.dir.path().join("links");
-    let real = base.join("real.toml");
-    write(&real, "[general]\nrefresh_ms = 1200\n", 0o644);
-    let open = base.join("open");
-    std::fs::create_dir(&open).expect("mkdir");
-    std::os::unix::fs::chown(&open, Some(54_321), None).expect("chown");
-    std::os::unix::fs::symlink("../real.toml", open.join("link.toml")).expect("ln");
-    std::os::unix::fs::symlink("real.toml", base.join("link.toml")).expect("ln");
-    let check = |p: &Path| {
-        let o = conf.run(Some("dev1"), &["config", "check", p.to_str().expect("utf8")]);
-        stdout(&o) + &stderr(&o)
-    };
-    let out = check(&base.join("link.toml"));
-    assert!(out.contains("ok (given file, trusted)"), "{out}");
-    let out = check(&open.join("link.toml"));
-    assert!(
-        out.contains("not trusted") && out.contains("symbolic link in a directory that is not trusted"),
-        "{out}"
-    );
-    // Used as --config under sudo, the same link is refused.
-    let extra = Extra {
-        config: Some(open.join("link.toml")),
-        ..Extra::default()
-    };
-    let out = conf.run_with(Some("dev1"), &extra, &["site", "list"]);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-}
-
-#[test]
-fn root_never_appends_to_a_log_planted_in_the_operators_state_dir() {
-    if !root_only() {
-        return;
-    }
-    let conf = QdConf::new(SYSTEM);
-    let state = conf.env.dir.path().join("opstate");
-    std::fs::create_dir_all(state.join("quarterdeck")).expect("mkdir");
-    let target = conf.env.dir.path().join("precious");
-    write(&target, "precious\n", 0o644);
-    std::os::unix::fs::symlink(&target, state.join("quarterdeck/qd.log")).expect("ln");
-    let mut extra = operator_config(&conf, false, "[[site]]\nname = \"x\"\nuser = \"root\"\n");
-    extra.state_home = Some(state.clone());
-    for op in [Some("dev1"), None] {
-        let out = conf.run_with(op, &extra, &["site", "list"]);
-        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    }
-    assert_eq!(
-        std::fs::read_to_string(&target).expect("read"),
-        "precious\n",
-        "a planted link was followed"
-    );
-    // The privileged run logged to the root-owned place instead.
-    assert!(
-        conf.privileged_log().contains("[[site]] ignored"),
-        "{}",
-        conf.privileged_log()
-    );
-}
-
-#[test]
-fn a_newline_in_a_config_key_does_not_start_a_log_line() {
-    if !root_only() {
-        return;
-    }
-    let conf = QdConf::new("");
-    std::fs::write(
-        &conf.path,
-        "[general]\n\"evil\\nINJECTED rm -rf /\\u001b[2J\" = 1\n",
-    )
-    .expect("write");
-    let out = conf.run(Some("dev1"), &["site", "list"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let log = conf.privileged_log();
-    assert!(log.contains("evil\\nINJECTED"), "{log}");
-    assert!(!log.contains('\x1b'), "{log:?}");
-    // Every line is a record of its own (they start with their timestamp).
-    for line in log.lines() {
-        assert!(
-            line.starts_with(|c: char| c.is_ascii_digit()),
-            "a forged log line: {log}"
-        );
-    }
-    assert_eq!(log.lines().filter(|l| l.contains("evil")).count(), 1, "{log}");
-}
-
-#[test]
-fn a_root_only_file_given_under_sudo_is_not_echoed_in_errors() {
-    if !root_only() {
-        return;
-    }
-    let conf = QdConf::new(SYSTEM);
-    // A root-owned, root-only file: trusted by ownership, but the operator cannot read it.
-    let secret = conf.env.dir.path().join("secret.toml");
-    write(&secret, "[general]\nrefresh_ms = \"hunter2-SECRET\"\n", 0o600);
-    let extra = Extra {
-        config: Some(secret.clone()),
-        ..Extra::default()
-    };
-    let out = conf.run_with(Some("dev1"), &extra, &["site", "list"]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = stderr(&out);
-    assert!(err.contains("secret.toml:2:") && err.contains("details withheld"), "{err}");
-    assert!(!err.contains("hunter2"), "{err}");
-    let path = secret.to_str().expect("utf8");
-    let out = conf.run(Some("dev1"), &["config", "check", path]);
-    assert!(!text(&out).contains("hunter2"), "{}", text(&out));
-    // Root as itself sees the whole message.
-    let out = conf.run(None, &["config", "check", path]);
-    assert!(stderr(&out).contains("hunter2"), "{}", stderr(&out));
-    // A theme name cannot walk out of the themes directory.
-    let extra = operator_config(&conf, false, "[general]\ntheme = \"../../../../etc/x\"\n");
-    let out = conf.run_with(Some("dev1"), &extra, &["site", "list"]);
-    assert!(
-        stderr(&out).contains("a theme name uses letters, digits"),
-        "{}",
-        stderr(&out)
-    );
 }

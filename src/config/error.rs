@@ -115,6 +115,9 @@ mod tests {
         assert_eq!(super::line_col("ab\ncd", 0), (1, 1));
         assert_eq!(super::line_col("ab\ncd", 4), (2, 2));
         let idx = super::LineIndex::new("ab\ncd\n");
-        assert_eq!((idx.line(0), idx.line(2), idx.line(3), idx.line(6)), (1, 1, 2, 3));
+        assert_eq!(
+            (idx.line(0), idx.line(2), idx.line(3), idx.line(6)),
+            (1, 1, 2, 3)
+        );
     }
 }

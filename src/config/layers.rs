@@ -57,7 +57,8 @@ pub fn check(path: &Path) -> Result<Config, ConfigError> {
     let o = read(path)?;
     let raw = parse_as(path, &o, operator.as_ref())?;
     apply_as(&mut cfg, path, &o, raw, operator.as_ref())?;
-    cfg.files.push(report(path, Layer::Explicit, &o.trust, true));
+    cfg.files
+        .push(report(path, Layer::Explicit, &o.trust, true));
     Ok(cfg)
 }
 

@@ -109,6 +109,9 @@ mod tests {
     fn one_record_stays_one_line() {
         let r = super::escape_record(b"key `a\nb\x1b[2J\x7f\xc2\x85`\n");
         assert_eq!(r, b"key `a\\nb\\x1b[2J\\x7f\\u{85}`\n".to_vec());
-        assert_eq!(super::escape_record(b"no newline"), b"no newline\n".to_vec());
+        assert_eq!(
+            super::escape_record(b"no newline"),
+            b"no newline\n".to_vec()
+        );
     }
 }

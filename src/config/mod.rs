@@ -278,8 +278,10 @@ pub fn apply_raw(
             next.systemd.unit_file_template = Some(f);
         }
     }
-    access::apply(&mut next, path, text, trust, raw.policy, raw.audit, raw.jobs)
-        .map_err(|(span, m)| err(span, m))?;
+    access::apply(
+        &mut next, path, text, trust, raw.policy, raw.audit, raw.jobs,
+    )
+    .map_err(|(span, m)| err(span, m))?;
     ssh::apply(&mut next, raw.ssh, raw.host).map_err(|(span, m)| err(span, m))?;
     if let Some(raw_sites) = raw.site {
         let mut built = sites::build(raw_sites, &next.systemd.unit_template)

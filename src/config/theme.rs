@@ -175,9 +175,8 @@ impl ThemeSpec {
             let path = dir.join(format!("{name}.toml"));
             if let Ok(o) = super::trust::open(&path) {
                 let op = crate::sys::operator_account();
-                let foreign = crate::sys::privileged()
-                    && o.uid != 0
-                    && op.is_none_or(|a| a.uid != o.uid);
+                let foreign =
+                    crate::sys::privileged() && o.uid != 0 && op.is_none_or(|a| a.uid != o.uid);
                 if !foreign {
                     return Self::parse(&path, &o.text);
                 }

@@ -160,7 +160,8 @@ fn root_dir() -> Result<Dir, OpenError> {
         Mode::empty(),
     )
     .map_err(|e| OpenError::Other(format!("/: {}", errno_text(e))))?;
-    let st = rustix::fs::fstat(&fd).map_err(|e| OpenError::Other(format!("/: {}", errno_text(e))))?;
+    let st =
+        rustix::fs::fstat(&fd).map_err(|e| OpenError::Other(format!("/: {}", errno_text(e))))?;
     let shown = PathBuf::from("/");
     Ok(Dir {
         trust: dir_verdict(&shown, &st),
@@ -196,7 +197,9 @@ fn walk(path: &Path, want_dir: bool) -> Result<Walked, OpenError> {
     let mut taint: Result<(), String> = Ok(());
     while let Some(name) = todo.pop_front() {
         let last = todo.is_empty();
-        let here = stack.last().ok_or_else(|| OpenError::Other("empty walk".into()))?;
+        let here = stack
+            .last()
+            .ok_or_else(|| OpenError::Other("empty walk".into()))?;
         if name == ".." {
             if stack.len() > 1 {
                 stack.pop();
@@ -214,8 +217,9 @@ fn walk(path: &Path, want_dir: bool) -> Result<Walked, OpenError> {
         };
         match openat(&here.fd, name.as_os_str(), flags, Mode::empty()) {
             Ok(fd) => {
-                let st = rustix::fs::fstat(&fd)
-                    .map_err(|e| OpenError::Other(format!("{}: {}", shown.display(), errno_text(e))))?;
+                let st = rustix::fs::fstat(&fd).map_err(|e| {
+                    OpenError::Other(format!("{}: {}", shown.display(), errno_text(e)))
+                })?;
                 if last {
                     let way = taint.and(here.trust.clone());
                     return Ok((fd, st, shown, way));
@@ -263,7 +267,10 @@ fn walk(path: &Path, want_dir: bool) -> Result<Walked, OpenError> {
                     }
                 }
                 if todo.is_empty() {
-                    return Err(OpenError::Other(format!("{}: a directory", shown.display())));
+                    return Err(OpenError::Other(format!(
+                        "{}: a directory",
+                        shown.display()
+                    )));
                 }
             }
             Err(e) if e == Errno::NOENT => {
