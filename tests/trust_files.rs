@@ -147,3 +147,36 @@ fn a_root_only_file_given_under_sudo_is_not_echoed_in_errors() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_link_someone_else_owns_in_a_sticky_directory_is_not_trusted() {
+    if !root_only() {
+        return;
+    }
+    let conf = QdConf::new("");
+    let real = conf.env.dir.path().join("real.toml");
+    write(&real, "[general]\nrefresh_ms = 1200\n", 0o644);
+    // /tmp is root's and sticky: links root owns there may be followed, others' not.
+    let link = std::env::temp_dir().join(format!("qd-sticky-link-{}.toml", std::process::id()));
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(&real, &link).expect("ln");
+    let check = || {
+        let o = conf.run(
+            Some("dev1"),
+            &["config", "check", link.to_str().expect("utf8")],
+        );
+        text(&o)
+    };
+    let root_owned = check();
+    std::os::unix::fs::lchown(&link, Some(54_321), None).expect("lchown");
+    let foreign = check();
+    let _ = std::fs::remove_file(&link);
+    assert!(
+        root_owned.contains("ok (given file, trusted)"),
+        "{root_owned}"
+    );
+    assert!(
+        foreign.contains("symbolic link owned by uid 54321 in a shared sticky directory"),
+        "{foreign}"
+    );
+}
