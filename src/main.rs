@@ -10,20 +10,16 @@ use quarterdeck::systemd::Bus;
 use quarterdeck::systemd::jobs::UnitOp;
 use std::time::Duration;
 
-/// qd's own log goes to a file, never the terminal. Writes are synchronous: qd logs
-/// rarely, and a background writer would cost a thread and a preallocated queue.
+/// qd's own log goes to a file, never the terminal: a root-owned one in privileged
+/// mode (`config::logfile`), every record through the escaping writer. Writes are
+/// synchronous: qd logs rarely, and a background writer would cost a thread and a
+/// preallocated queue.
 fn init_logging(level: &str) -> Option<()> {
-    let dir = config::paths::state_dir()?;
-    std::fs::create_dir_all(&dir).ok()?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join("qd.log"))
-        .ok()?;
+    let file = config::logfile::open(quarterdeck::sys::privileged()).ok()?;
     let filter =
         tracing_subscriber::EnvFilter::try_new(format!("quarterdeck={level},qd={level}")).ok()?;
     tracing_subscriber::fmt()
-        .with_writer(std::sync::Mutex::new(file))
+        .with_writer(std::sync::Mutex::new(config::logfile::Escaping(file)))
         .with_ansi(false)
         .with_env_filter(filter)
         .try_init()
@@ -48,7 +44,7 @@ fn real_main(args: Cli) -> i32 {
         command: ConfigCmd::Check { path },
     }) = &args.command
     {
-        return cli::config_cmd::check(path.as_deref().or(args.config.as_deref()));
+        return cli::config_cmd::check(path.as_deref(), args.config.as_deref());
     }
     let mut cfg = match config::load(args.config.as_deref()) {
         Ok(c) => c,
@@ -63,6 +59,10 @@ fn real_main(args: Cli) -> i32 {
     let _log = init_logging(&cfg.log_level);
     for w in &cfg.warnings {
         tracing::warn!("{w}");
+        // A headless command says it too (the TUI shows the first one itself).
+        if args.command.is_some() {
+            eprintln!("qd: warning: {}", quarterdeck::model::text::inert(w, 4096));
+        }
     }
     if let Some(ms) = args.refresh {
         cfg.refresh = Duration::from_millis(ms);
@@ -74,7 +74,16 @@ fn real_main(args: Cli) -> i32 {
         }
         cfg.theme = t.clone();
     }
-    if args.user_bus {
+    if args.user_bus && !cfg.systemd.user_bus {
+        // Which manager root talks to is the system file's call: the user bus is found
+        // through the operator's environment, and its default unit dir is theirs.
+        if quarterdeck::sys::privileged() {
+            eprintln!(
+                "qd: --user-bus refused: qd runs as root for another user (sudo); the bus is chosen by [systemd] bus in {}",
+                config::paths::SYSTEM_CONFIG
+            );
+            return cli::EXIT_USAGE;
+        }
         cfg.systemd.user_bus = true;
     }
     let bus = if cfg.systemd.user_bus {

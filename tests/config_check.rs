@@ -152,3 +152,78 @@ fn a_user_theme_is_found_by_name() {
         stderr(&out)
     );
 }
+
+/// `sites` sites of `per_site` services each; `dup_at`: (site, service) whose name
+/// repeats the one before it. Returns the text and the line of the repeated name.
+fn generated(sites: usize, per_site: usize, dup_at: Option<(usize, usize)>) -> (String, usize) {
+    let mut t = String::with_capacity(sites * per_site * 32);
+    let mut line = 1;
+    let mut dup_line = 0;
+    for s in 0..sites {
+        t.push_str(&format!("[[site]]\nname = \"s{s}\"\nuser = \"nobody\"\n"));
+        line += 3;
+        for v in 0..per_site {
+            let dup = dup_at == Some((s, v));
+            let n = if dup { v - 1 } else { v };
+            t.push_str(&format!("[[site.service]]\nname = \"v{n}\"\n"));
+            if dup {
+                dup_line = line + 1;
+            }
+            line += 2;
+        }
+    }
+    (t, dup_line)
+}
+
+#[test]
+fn two_hundred_thousand_services_check_and_a_deep_duplicate_is_found() {
+    let env = QdEnv::new();
+    let f = env.dir.path().join("big.toml");
+    let (text, _) = generated(200, 1000, None);
+    std::fs::write(&f, text).expect("write");
+    let out = env.run(&["config", "check", f.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("200 site(s), 200000 service(s)"),
+        "{}",
+        stdout(&out)
+    );
+    let (text, line) = generated(200, 1000, Some((190, 777)));
+    std::fs::write(&f, text).expect("write");
+    let out = env.run(&["config", "check", f.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(2));
+    let want = format!("{}:{line}:", f.display());
+    assert!(
+        stderr(&out).contains(&want)
+            && stderr(&out).contains("`v776` is defined twice in site s190"),
+        "want {want}: {}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn config_check_says_whether_each_file_is_trusted() {
+    let env = QdEnv::new();
+    let f = env.dir.path().join("loose.toml");
+    std::fs::write(&f, "[general]\nrefresh_ms = 1500\n").expect("write");
+    std::fs::set_permissions(&f, std::os::unix::fs::PermissionsExt::from_mode(0o664))
+        .expect("chmod");
+    let out = env.run(&["config", "check", f.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let o = stdout(&out);
+    assert!(
+        o.contains("loose.toml: ok (given file, not trusted:")
+            && o.contains("writable by its group"),
+        "{o}"
+    );
+    std::fs::set_permissions(&f, std::os::unix::fs::PermissionsExt::from_mode(0o644))
+        .expect("chmod");
+    let out = env.run(&["config", "check", f.to_str().expect("utf8")]);
+    if support::qdconf::is_root() {
+        assert!(
+            stdout(&out).contains("ok (given file, trusted)"),
+            "{}",
+            stdout(&out)
+        );
+    }
+}

@@ -6,6 +6,7 @@
 
 mod support;
 
+use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 use support::qdconf::{QdConf, is_root, me};
 use support::{sleeper, stat_field, stderr, stdout, wait_until};
@@ -88,7 +89,7 @@ fn roles_are_enforced_at_dispatch_and_every_denial_is_recorded() {
     assert!(
         out.contains("marked dangerous, so only admins")
             && out.contains(r#"policy.operator user = "alice""#)
-            && out.contains("qd.toml:"),
+            && out.contains("/etc/quarterdeck/config.toml:"),
         "the denial names the rule: {out}"
     );
     let (c, out) = code("alice", &["run", "blog/php", "build", "--yes"]);
@@ -183,19 +184,39 @@ fn a_policy_in_a_group_writable_file_refuses_every_action() {
     assert_eq!(out.status.code(), Some(3));
     let err = stderr(&out);
     assert!(
-        err.contains("is not trusted") && err.contains("writable by its group"),
+        err.contains("not trusted") && err.contains("writable by its group"),
         "{err}"
     );
     assert_eq!(stat_field(victim.pid(), 3).as_deref(), Some("S"));
     // Viewing still works.
     let out = conf.run(Some("alice"), &["snapshot", "processes", "--json"]);
     assert!(out.status.success());
-    // Without a policy, the same loose file may not define commands qd runs as root.
+    // Without a policy the loose system file is still not used at all (fail closed):
+    // its sites do not exist, and the warning says why...
     conf.write(&sites_and_policy(""));
     conf.chmod(0o664);
     let out = conf.run(None, &["run", "shop/api", "build", "--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("writable by its group"),
+        "{}",
+        stderr(&out)
+    );
+    // ...and given with --config to root as itself, it may not define commands qd
+    // runs as root.
+    let loose = conf.env.dir.path().join("loose.toml");
+    std::fs::copy(&conf.path, &loose).expect("copy");
+    std::fs::set_permissions(&loose, std::fs::Permissions::from_mode(0o664)).expect("chmod");
+    let extra = support::qdconf::Extra {
+        config: Some(loose.clone()),
+        ..Default::default()
+    };
+    let out = conf.run_with(None, &extra, &["run", "shop/api", "build", "--yes"]);
     assert_eq!(out.status.code(), Some(3));
     assert!(stderr(&out).contains("not root-owned"), "{}", stderr(&out));
+    std::fs::set_permissions(&loose, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let out = conf.run_with(None, &extra, &["run", "shop/api", "build", "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     conf.chmod(0o644);
     let out = conf.run(None, &["run", "shop/api", "build", "--yes"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

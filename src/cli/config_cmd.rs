@@ -5,21 +5,26 @@ use crate::config;
 use crate::model::policy::PolicySpec;
 use std::path::Path;
 
-pub fn check(path: Option<&Path>) -> i32 {
+/// `path`: the file to check alone; else the files qd would run with (`explicit`
+/// being `--config`), layered as `config::layers` says.
+pub fn check(path: Option<&Path>, explicit: Option<&Path>) -> i32 {
     let result = match path {
         Some(p) => config::check(p),
-        None => config::load(None),
+        None => config::load(explicit),
     };
     match result {
         Ok(cfg) => {
             for w in &cfg.warnings {
                 eprintln!("qd: warning: {w}");
             }
-            if cfg.sources.is_empty() {
+            if cfg.files.is_empty() {
                 println!("no config file found: built-in defaults");
             }
-            for s in &cfg.sources {
-                println!("{}: ok", s.display());
+            for f in &cfg.files {
+                println!("{}", config::layers::describe(f));
+                for i in &f.ignored {
+                    println!("  ignored: {i}");
+                }
             }
             println!(
                 "refresh {} ms, theme {}, restart grace {:?}, {} key bindings",

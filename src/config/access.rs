@@ -1,9 +1,10 @@
 //! The sections that carry authority: `[policy]` (who may do what) and `[audit]`
 //! (where the record of it goes), and `[jobs]` (how bulk work is paced). Authority is
 //! taken only from a trusted file (`trust::check`); a policy in any other file makes
-//! every action fail closed instead of being dropped.
+//! every action fail closed instead of being dropped. The verdict comes from the
+//! descriptor the text was read from (`trust::open`), never from a second look.
 
-use super::{Config, duration, trust};
+use super::{Config, duration};
 use crate::model::policy::{PolicySpec, Role, Rule, SiteSet, Who};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -142,18 +143,19 @@ pub fn apply(
     next: &mut Config,
     path: &Path,
     text: &str,
+    trusted: &Result<(), String>,
     policy: Option<RawPolicy>,
     audit: Option<RawAudit>,
     jobs: Option<RawJobs>,
 ) -> Res<()> {
-    let trusted = trust::check(path);
     if let Some(p) = policy {
         let mut rules = Vec::new();
+        let lines = super::error::LineIndex::new(text);
         for r in p.operator {
-            let (line, _) = super::error::line_col(text, r.span().start);
+            let line = lines.line(r.span().start);
             rules.push(rule(r, format!("{}:{line}", path.display()))?);
         }
-        next.policy = match &trusted {
+        next.policy = match trusted {
             Ok(()) => PolicySpec::Rules {
                 rules,
                 file: path.display().to_string(),
@@ -174,7 +176,7 @@ pub fn apply(
             ),
             None => None,
         };
-        match &trusted {
+        match trusted {
             Ok(()) => {
                 if a.dir.is_some() {
                     next.audit.dir = a.dir;

@@ -89,11 +89,35 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// Line numbers of many offsets in one text, each found by binary search (computing
+/// each from the start would make a file of many entries quadratic).
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Self { starts }
+    }
+
+    /// The 1-based line holding byte `offset`.
+    pub fn line(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn line_col_counts_from_one() {
         assert_eq!(super::line_col("ab\ncd", 0), (1, 1));
         assert_eq!(super::line_col("ab\ncd", 4), (2, 2));
+        let idx = super::LineIndex::new("ab\ncd\n");
+        assert_eq!(
+            (idx.line(0), idx.line(2), idx.line(3), idx.line(6)),
+            (1, 1, 2, 3)
+        );
     }
 }

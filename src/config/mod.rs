@@ -1,10 +1,22 @@
 //! Configuration: TOML files, validated strictly, merged in layers.
 //!
 //! Layers, lowest first: built-in defaults, the system file
-//! (`/etc/quarterdeck/config.toml`), the user's file in the XDG config dir. A file
-//! given with `--config` replaces the system and user files. Errors name the file,
-//! line, column and key; a file given with `--config` or the system file that does not
-//! parse is fatal, a broken user file is reported and skipped (defaults still work).
+//! (`/etc/quarterdeck/config.toml`, a fixed path: no variable moves it), then the user's
+//! file in the XDG config dir, or instead of it a file given with `--config`. Errors
+//! name the file, line, column and key. Files are read through `trust::open`: the text
+//! parsed is the text of the descriptor whose owner and mode were checked.
+//!
+//! What each layer may set depends on the mode (see `layers` for the rules):
+//! - **privileged mode** (`sys::privileged()`: euid 0 for an operator who is not root,
+//!   e.g. `sudo qd`): everything that can make root act comes only from trusted files.
+//!   A `--config` file that is not trusted is refused; a trusted one is applied over
+//!   the system file but its `[policy]` is ignored (reported). The operator's own file
+//!   holds UI preferences only; anything else in it is reported and ignored;
+//! - otherwise (a user running qd, or root as itself) `--config` replaces the system
+//!   and user files, as documented in config.example.toml;
+//! - a system file that exists but cannot be read, is a dangling link, is not trusted
+//!   or does not parse makes every action fail closed (`PolicySpec::Untrusted`), and
+//!   nothing from it is used; viewing still works.
 
 pub mod access;
 pub mod command;
@@ -13,6 +25,8 @@ pub mod duration;
 pub mod error;
 pub mod keymap;
 pub mod keys;
+pub mod layers;
+pub mod logfile;
 pub mod paths;
 pub mod sites;
 pub mod ssh;
@@ -53,6 +67,8 @@ pub struct Config {
     pub pane_prefix: Option<keys::KeySpec>,
     /// Files that were read, in order.
     pub sources: Vec<PathBuf>,
+    /// What each config file was found to be and what of it was ignored, in order.
+    pub files: Vec<FileReport>,
     /// Problems that did not stop qd (a broken user file).
     pub warnings: Vec<String>,
 }
@@ -75,6 +91,7 @@ impl Default for Config {
             hosts: Vec::new(),
             pane_prefix: None,
             sources: Vec::new(),
+            files: Vec::new(),
             warnings: Vec::new(),
         }
     }
@@ -106,9 +123,32 @@ impl Default for SystemdConfig {
     }
 }
 
+/// Which layer a file was read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    System,
+    /// Given with `--config` (or to `qd config check`).
+    Explicit,
+    /// The operator's own file in the XDG config dir.
+    User,
+}
+
+/// One config file as `qd config check` reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileReport {
+    pub path: PathBuf,
+    pub layer: Layer,
+    /// `Ok` when the file is trusted, else why not.
+    pub trust: Result<(), String>,
+    /// Whether anything of it was applied.
+    pub used: bool,
+    /// What was ignored in it, and why.
+    pub ignored: Vec<String>,
+}
+
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-struct RawFile {
+pub struct RawFile {
     general: Option<RawGeneral>,
     keys: Option<Vec<keymap::RawKey>>,
     systemd: Option<sites::RawSystemd>,
@@ -122,7 +162,7 @@ struct RawFile {
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-struct RawGeneral {
+pub struct RawGeneral {
     refresh_ms: Option<Spanned<u64>>,
     theme: Option<Spanned<String>>,
     restart_grace: Option<Spanned<String>>,
@@ -132,15 +172,31 @@ struct RawGeneral {
 
 const LOG_LEVELS: [&str; 5] = ["error", "warn", "info", "debug", "trace"];
 
-/// Parses and validates one file and applies it over `cfg`.
-pub fn apply_file(cfg: &mut Config, path: &Path) -> Result<(), ConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ConfigError::at(path, "", None, format!("cannot read: {e}")))?;
-    apply_text(cfg, path, &text)
+/// Parses one file's text; errors name the file, line, column and key.
+pub fn parse(path: &Path, text: &str) -> Result<RawFile, ConfigError> {
+    toml::from_str(text).map_err(|e| ConfigError::from_toml(path, text, &e))
 }
 
-pub fn apply_text(cfg: &mut Config, path: &Path, text: &str) -> Result<(), ConfigError> {
-    let raw: RawFile = toml::from_str(text).map_err(|e| ConfigError::from_toml(path, text, &e))?;
+/// Parses and validates `text` (the content of `path`) and applies it over `cfg`;
+/// `trust` is the verdict on the descriptor the text was read from.
+pub fn apply_text(
+    cfg: &mut Config,
+    path: &Path,
+    text: &str,
+    trust: &Result<(), String>,
+) -> Result<(), ConfigError> {
+    let raw = parse(path, text)?;
+    apply_raw(cfg, path, text, raw, trust)
+}
+
+/// Validates an already parsed file and applies it over `cfg` (all or nothing).
+pub fn apply_raw(
+    cfg: &mut Config,
+    path: &Path,
+    text: &str,
+    raw: RawFile,
+    trust: &Result<(), String>,
+) -> Result<(), ConfigError> {
     let err =
         |span: std::ops::Range<usize>, m: String| ConfigError::at(path, text, Some(span.start), m);
     let mut next = cfg.clone();
@@ -222,22 +278,24 @@ pub fn apply_text(cfg: &mut Config, path: &Path, text: &str) -> Result<(), Confi
             next.systemd.unit_file_template = Some(f);
         }
     }
-    access::apply(&mut next, path, text, raw.policy, raw.audit, raw.jobs)
-        .map_err(|(span, m)| err(span, m))?;
+    access::apply(
+        &mut next, path, text, trust, raw.policy, raw.audit, raw.jobs,
+    )
+    .map_err(|(span, m)| err(span, m))?;
     ssh::apply(&mut next, raw.ssh, raw.host).map_err(|(span, m)| err(span, m))?;
     if let Some(raw_sites) = raw.site {
         let mut built = sites::build(raw_sites, &next.systemd.unit_template)
             .map_err(|(span, m)| err(span, m))?;
-        let trusted = trust::check(path).is_ok();
         for s in &mut built {
-            s.trusted = trusted;
+            s.trusted = trust.is_ok();
         }
         // A later file's site replaces the earlier one of the same name.
+        let names: std::collections::HashSet<&str> = built.iter().map(|b| &*b.name).collect();
         let mut all: Vec<_> = next
             .sites
             .sites
             .iter()
-            .filter(|s| !built.iter().any(|b| b.name == s.name))
+            .filter(|s| !names.contains(&*s.name))
             .cloned()
             .collect();
         all.extend(built);
@@ -248,29 +306,4 @@ pub fn apply_text(cfg: &mut Config, path: &Path, text: &str) -> Result<(), Confi
     Ok(())
 }
 
-/// Loads the configuration qd runs with.
-pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
-    let mut cfg = Config::default();
-    if let Some(p) = explicit {
-        apply_file(&mut cfg, p)?;
-        return Ok(cfg);
-    }
-    let system = Path::new(paths::SYSTEM_CONFIG);
-    if system.exists() {
-        apply_file(&mut cfg, system)?;
-    }
-    if let Some(user) = paths::user_config().filter(|p| p.exists())
-        && let Err(e) = apply_file(&mut cfg, &user)
-    {
-        cfg.warnings
-            .push(format!("{e} (user config skipped, defaults used)"));
-    }
-    Ok(cfg)
-}
-
-/// Checks one file on its own, as `qd config check` does.
-pub fn check(path: &Path) -> Result<Config, ConfigError> {
-    let mut cfg = Config::default();
-    apply_file(&mut cfg, path)?;
-    Ok(cfg)
-}
+pub use layers::{check, load};

@@ -67,6 +67,40 @@ fn int(v: Option<Spanned<i64>>, key: &str, lo: i64, hi: i64) -> Res<Option<usize
     Ok(Some(n as usize))
 }
 
+impl RawSsh {
+    /// Only `prefix` (a key chord, a UI preference); `true` when anything else was set.
+    pub fn prefix_only(self) -> (Option<RawSsh>, bool) {
+        let others = self.host_key_checking.is_some()
+            || self.known_hosts.is_some()
+            || self.connect_timeout.is_some()
+            || self.keepalive_interval.is_some()
+            || self.keepalive_count.is_some()
+            || self.idle_close.is_some()
+            || self.max_connects.is_some()
+            || self.max_auth_tries.is_some()
+            || self.identity_files.is_some()
+            || self.ssh_config.is_some()
+            || self.scrollback.is_some()
+            || self.parallel.is_some();
+        let kept = self.prefix.map(|p| RawSsh {
+            host_key_checking: None,
+            known_hosts: None,
+            connect_timeout: None,
+            keepalive_interval: None,
+            keepalive_count: None,
+            idle_close: None,
+            max_connects: None,
+            max_auth_tries: None,
+            identity_files: None,
+            ssh_config: None,
+            scrollback: None,
+            parallel: None,
+            prefix: Some(p),
+        });
+        (kept, others)
+    }
+}
+
 pub fn apply(next: &mut Config, ssh: Option<RawSsh>, hosts: Option<Vec<RawHost>>) -> Res<()> {
     if let Some(r) = ssh {
         let s = &mut next.ssh;
@@ -122,7 +156,8 @@ pub fn apply(next: &mut Config, ssh: Option<RawSsh>, hosts: Option<Vec<RawHost>>
             next.pane_prefix = Some(k);
         }
     }
-    let mut this_file: Vec<String> = Vec::new();
+    let mut this_file: std::collections::HashSet<String> = Default::default();
+    let mut added = Vec::new();
     for h in hosts.unwrap_or_default() {
         let name = h.name.get_ref().clone();
         let bad_name = name.is_empty()
@@ -138,12 +173,9 @@ pub fn apply(next: &mut Config, ssh: Option<RawSsh>, hosts: Option<Vec<RawHost>>
                 ),
             ));
         }
-        if this_file.contains(&name) {
+        if !this_file.insert(name.clone()) {
             return Err((h.name.span(), format!("host `{name}` is defined twice")));
         }
-        // A later file's host replaces an earlier file's of the same name.
-        next.hosts.retain(|x| x.name != name);
-        this_file.push(name.clone());
         let port = match h.port {
             None => 22,
             Some(p) => u16::try_from(*p.get_ref())
@@ -156,7 +188,7 @@ pub fn apply(next: &mut Config, ssh: Option<RawSsh>, hosts: Option<Vec<RawHost>>
                     )
                 })?,
         };
-        next.hosts.push(Host {
+        added.push(Host {
             address: h.address.unwrap_or_else(|| name.clone()),
             name,
             port,
@@ -170,5 +202,8 @@ pub fn apply(next: &mut Config, ssh: Option<RawSsh>, hosts: Option<Vec<RawHost>>
             note: None,
         });
     }
+    // A later file's host replaces an earlier file's of the same name.
+    next.hosts.retain(|x| !this_file.contains(&x.name));
+    next.hosts.extend(added);
     Ok(())
 }

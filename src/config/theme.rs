@@ -150,11 +150,36 @@ impl ThemeSpec {
     }
 
     /// Finds a theme by name: the user's themes dir first, then the built-ins.
+    ///
+    /// A name is a plain file name (no `/`, no leading `.`): a theme is a file in that
+    /// directory, never a way to have qd read another file. In privileged mode the file
+    /// must be the operator's or root's.
     pub fn load(name: &str) -> Result<Self, ConfigError> {
+        let plain = !name.is_empty()
+            && !name.starts_with('.')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        if !plain {
+            return Err(ConfigError {
+                path: Path::new("theme").to_path_buf(),
+                line: 0,
+                column: 0,
+                message: format!(
+                    "theme `{}`: a theme name uses letters, digits, - _ . only",
+                    crate::model::text::inert(name, 64)
+                ),
+            });
+        }
         if let Some(dir) = super::paths::user_themes() {
             let path = dir.join(format!("{name}.toml"));
-            if let Ok(text) = std::fs::read_to_string(&path) {
-                return Self::parse(&path, &text);
+            if let Ok(o) = super::trust::open(&path) {
+                let op = crate::sys::operator_account();
+                let foreign =
+                    crate::sys::privileged() && o.uid != 0 && op.is_none_or(|a| a.uid != o.uid);
+                if !foreign {
+                    return Self::parse(&path, &o.text);
+                }
             }
         }
         match BUILTIN.iter().find(|(n, _)| *n == name) {

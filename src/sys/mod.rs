@@ -24,3 +24,16 @@ pub fn privileged() -> bool {
     let uid = rustix::process::getuid();
     euid.is_root() && (!uid.is_root() || sudo_user().is_some())
 }
+
+/// The operator's account in privileged mode: the real user of a setuid qd, else the
+/// one sudo named. `None` outside privileged mode or when the name is unknown.
+pub fn operator_account() -> Option<account::Account> {
+    if !privileged() {
+        return None;
+    }
+    let uid = rustix::process::getuid();
+    if !uid.is_root() {
+        return account::Account::by_uid(uid.as_raw());
+    }
+    account::Account::by_name(&sudo_user()?)
+}

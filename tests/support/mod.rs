@@ -6,6 +6,7 @@ pub mod qdconf;
 pub mod sshd;
 pub mod systemd;
 pub mod tmux;
+pub mod trust;
 pub mod tui;
 
 use std::ffi::OsStr;
