@@ -110,13 +110,19 @@ fn one(d: &Dispatcher, command: &str, t: &CommandTarget, ctl: &JobCtl) -> Target
     }
     let mut env = exec::base_env(&account);
     if let Some(f) = &r.service.env_file {
-        match std::fs::read_to_string(f)
-            .map_err(|e| e.to_string())
-            .and_then(|text| {
-                crate::model::envfile::parse(&text).map_err(|(line, m)| format!("line {line}: {m}"))
-            }) {
+        // As the site's user, following no link: the file is in their directory.
+        match crate::sys::sitefile::read(f, &account, 1 << 20).and_then(|bytes| {
+            let text = String::from_utf8(bytes)
+                .map_err(|_| format!("{}: not UTF-8", f.display()))?;
+            crate::model::envfile::parse(&text)
+                // Never the parser's message: it quotes the line (the file may be
+                // a secret, or someone else's).
+                .map_err(|(line, _)| {
+                    format!("{} line {line}: not a KEY=VALUE line", f.display())
+                })
+        }) {
             Ok(vars) => env.extend(vars),
-            Err(e) => return fail(t, format!("env file {}: {e}", f.display())),
+            Err(e) => return fail(t, format!("env file {e}")),
         }
     }
     env.extend(cmd.env.iter().cloned());
@@ -150,19 +156,22 @@ fn one(d: &Dispatcher, command: &str, t: &CommandTarget, ctl: &JobCtl) -> Target
         account.name,
         dir.display()
     ));
-    let exit = exec::run(
-        &exec::Spec {
-            argv: &cmd.run,
-            account: &account,
-            switch_user,
-            dir: &dir,
-            env,
-            timeout: cmd.timeout,
-            grace: d.restart_grace,
-        },
-        ctl.cancel,
-        &|line| say(line),
-    );
+    let label = format!("{}-{}-{}", t.site, t.service, cmd.name);
+    let spec = exec::Spec {
+        argv: &cmd.run,
+        account: &account,
+        switch_user,
+        dir: &dir,
+        env,
+        timeout: cmd.timeout,
+        grace: d.restart_grace,
+        bus: Some(d.bus),
+        label: &label,
+    };
+    let exit = match units::block_on(exec::run(&spec, ctl.cancel, &|line| say(line))) {
+        Ok(e) => e,
+        Err(why) => return fail(t, why),
+    };
     let took = crate::model::format::duration_short(start.elapsed());
     let mut message = format!("{} ({took})", exit.describe());
     let mut ok = exit.ok();

@@ -1,23 +1,30 @@
-//! Runs one program the way a site's command must run: as the site's user (uid, gid
-//! and the supplementary groups initgroups would give), in the service's directory,
-//! with a clean environment, in a session and process group of its own with no
-//! controlling terminal, stdin from /dev/null, stdout and stderr streamed line by line.
-//! A timeout or a cancel ends the whole process group: TERM, then KILL after a grace.
+//! Runs one program the way a site's command (or health probe) must run: as the
+//! site's user (uid, gid and the supplementary groups initgroups would give), in the
+//! service's directory, with a clean environment, no descriptor of qd's beyond
+//! stdin/stdout/stderr, no_new_privs, stdin from /dev/null, stdout and stderr
+//! streamed line by line.
+//!
+//! Where systemd is reachable the program runs as a transient service unit
+//! (`unit`): its cgroup holds everything it starts, setsid children included, a
+//! timeout or cancel stops the cgroup, and systemd's RuntimeMaxSec bounds it even if
+//! qd is killed. Without systemd, or when the manager refuses, it runs in a session
+//! and process group of its own (`group`): a timeout or a cancel ends the group and
+//! every descendant still attached to its tree, TERM then KILL after a grace.
+
+mod group;
+mod unit;
 
 use crate::sys::account::Account;
-use std::ffi::CString;
-use std::io::{BufRead, BufReader, Read};
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use crate::systemd::Bus;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
+use tokio::sync::mpsc;
 
 /// How the program ended.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Exit {
+pub enum How {
     Code(i32),
     Signal(i32),
     TimedOut(Duration),
@@ -26,25 +33,66 @@ pub enum Exit {
     NotStarted(String),
 }
 
+/// What held the program and everything it started.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Containment {
+    /// A transient systemd unit of this name.
+    Unit(String),
+    /// Its own session and process group; why not a unit (`None`: no systemd asked).
+    ProcessGroup(Option<String>),
+}
+
+/// The end of a run and how it was contained.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exit {
+    pub how: How,
+    pub containment: Containment,
+}
+
 impl Exit {
+    fn not_started(why: impl Into<String>) -> Self {
+        Self {
+            how: How::NotStarted(why.into()),
+            containment: Containment::ProcessGroup(None),
+        }
+    }
+
     pub fn ok(&self) -> bool {
-        *self == Exit::Code(0)
+        self.how == How::Code(0)
     }
 
     /// The exit status for records: the code, or 128 + signal as shells report it.
     pub fn status(&self) -> Option<i32> {
-        match self {
-            Exit::Code(c) => Some(*c),
-            Exit::Signal(s) => Some(128 + s),
+        match self.how {
+            How::Code(c) => Some(c),
+            How::Signal(s) => Some(128 + s),
             _ => None,
         }
     }
 
+    /// What was stopped on a timeout or cancel, in words.
+    fn what_ended(&self) -> String {
+        match &self.containment {
+            Containment::Unit(u) => format!("unit {u} and everything it started were stopped"),
+            Containment::ProcessGroup(_) => "its process group was killed".into(),
+        }
+    }
+
+    /// `(in transient unit X)` or `(in its own process group: why)`.
+    pub fn where_ran(&self) -> String {
+        match &self.containment {
+            Containment::Unit(u) => format!("in transient unit {u}"),
+            Containment::ProcessGroup(None) => "in its own process group".into(),
+            Containment::ProcessGroup(Some(why)) => {
+                format!("in its own process group; no transient unit: {why}")
+            }
+        }
+    }
+
     pub fn describe(&self) -> String {
-        match self {
-            Exit::Code(0) => "exited with status 0".into(),
-            Exit::Code(c) => format!("exited with status {c}"),
-            Exit::Signal(s) => format!(
+        let end = match &self.how {
+            How::Code(c) => format!("exited with status {c}"),
+            How::Signal(s) => format!(
                 "killed by signal {}",
                 crate::actions::Sig::ALL
                     .into_iter()
@@ -52,28 +100,34 @@ impl Exit {
                     .map(|g| g.name().to_string())
                     .unwrap_or_else(|| s.to_string())
             ),
-            Exit::TimedOut(d) => format!(
-                "timed out after {}: its process group was killed",
-                crate::model::format::duration_short(*d)
+            How::TimedOut(d) => format!(
+                "timed out after {}: {}",
+                crate::model::format::duration_short(*d),
+                self.what_ended()
             ),
-            Exit::Canceled => "canceled: its process group was killed".into(),
-            Exit::NotStarted(why) => format!("did not start: {why}"),
-        }
+            How::Canceled => format!("canceled: {}", self.what_ended()),
+            How::NotStarted(why) => return format!("did not start: {why}"),
+        };
+        format!("{end} ({})", self.where_ran())
     }
 }
 
 /// What to run and how.
 pub struct Spec<'a> {
     pub argv: &'a [String],
-    /// Whose uid, groups and home; `None`: as qd itself (the caller checked this is
-    /// the site's user).
+    /// Whose uid, groups and home.
     pub account: &'a Account,
+    /// Switch to `account` (qd is root and the account is not).
     pub switch_user: bool,
     pub dir: &'a Path,
     /// The whole environment: nothing of qd's own is passed on.
     pub env: Vec<(String, String)>,
     pub timeout: Duration,
     pub grace: Duration,
+    /// The systemd manager to run it under; `None`: no systemd (a process group).
+    pub bus: Option<Bus>,
+    /// Names the transient unit: `qd-run-LABEL-....service` (`shop-api-migrate`).
+    pub label: &'a str,
 }
 
 /// The environment every command starts from.
@@ -95,13 +149,14 @@ pub fn base_env(account: &Account) -> Vec<(String, String)> {
 /// The longest line passed on; longer ones are cut (a binary blob, a flood).
 const MAX_LINE: usize = 8192;
 
-fn reader(stream: impl Read + Send + 'static, tx: mpsc::Sender<String>) {
-    std::thread::spawn(move || {
+/// Reads `stream` line by line onto `tx` until it closes.
+fn reader(stream: impl AsyncRead + Unpin + Send + 'static, tx: mpsc::UnboundedSender<String>) {
+    tokio::spawn(async move {
         let mut r = BufReader::new(stream);
         let mut buf = Vec::new();
         loop {
             buf.clear();
-            match r.by_ref().take(MAX_LINE as u64).read_until(b'\n', &mut buf) {
+            match (&mut r).take(MAX_LINE as u64).read_until(b'\n', &mut buf).await {
                 Ok(0) | Err(_) => break,
                 Ok(_) => {
                     let line = String::from_utf8_lossy(&buf);
@@ -117,124 +172,49 @@ fn reader(stream: impl Read + Send + 'static, tx: mpsc::Sender<String>) {
     });
 }
 
-/// Runs `spec`; each output line goes to `on_line` as it comes. Blocking.
-pub fn run(spec: &Spec, cancel: &AtomicBool, on_line: &dyn Fn(&str)) -> Exit {
-    let Some((prog, args)) = spec.argv.split_first() else {
-        return Exit::NotStarted("empty command".into());
-    };
-    let Ok(dir) = CString::new(spec.dir.as_os_str().as_bytes()) else {
-        return Exit::NotStarted("the working dir has a NUL byte".into());
-    };
-    let mut cmd = Command::new(prog);
-    cmd.args(args)
-        .env_clear()
-        .envs(spec.env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let ids = spec.switch_user.then(|| {
-        (
-            spec.account.uid,
-            spec.account.gid,
-            spec.account.groups.clone(),
-        )
-    });
-    // SAFETY: the closure runs in the child between fork and exec and only makes
-    // async-signal-safe system calls on data prepared before the fork.
-    unsafe {
-        cmd.pre_exec(move || {
-            if libc::setsid() < 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            if let Some((uid, gid, groups)) = &ids
-                && (libc::setgroups(groups.len(), groups.as_ptr()) != 0
-                    || libc::setgid(*gid) != 0
-                    || libc::setuid(*uid) != 0)
-            {
-                return Err(std::io::Error::last_os_error());
-            }
-            // After the switch, so the directory is entered with the user's rights.
-            if libc::chdir(dir.as_ptr()) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            libc::umask(0o022);
-            Ok(())
-        });
+/// Passes on lines already read, for at most `bound` or until the writers are gone.
+async fn drain(
+    rx: &mut mpsc::UnboundedReceiver<String>,
+    on_line: &(dyn Fn(&str) + Send + Sync),
+    bound: Duration,
+) {
+    let end = tokio::time::Instant::now() + bound;
+    while let Ok(Some(line)) = tokio::time::timeout_at(end, rx.recv()).await {
+        on_line(&line);
     }
-    let mut child = match cmd.spawn() {
-        Ok(c) => c,
-        Err(e) => return Exit::NotStarted(format!("{prog}: {e}")),
-    };
-    let pgid = child.id() as i32;
-    let (tx, rx) = mpsc::channel();
-    if let Some(o) = child.stdout.take() {
-        reader(o, tx.clone());
+}
+
+/// `prog` as an absolute path: itself when it has a slash, else the first
+/// executable of that name in the command's PATH.
+fn resolve(prog: &str, env: &[(String, String)]) -> Option<String> {
+    if prog.contains('/') {
+        return Some(prog.to_string());
     }
-    if let Some(e) = child.stderr.take() {
-        reader(e, tx.clone());
+    let path = env.iter().find(|(k, _)| k == "PATH").map(|(_, v)| v.as_str())?;
+    path.split(':').filter(|d| d.starts_with('/')).find_map(|d| {
+        let p = Path::new(d).join(prog);
+        rustix::fs::access(&p, rustix::fs::Access::EXEC_OK)
+            .ok()
+            .filter(|_| p.is_file())
+            .map(|_| p.to_string_lossy().into_owned())
+    })
+}
+
+/// Runs `spec`; each output line goes to `on_line` as it comes.
+pub async fn run(
+    spec: &Spec<'_>,
+    cancel: &AtomicBool,
+    on_line: &(dyn Fn(&str) + Send + Sync),
+) -> Exit {
+    if spec.argv.is_empty() {
+        return Exit::not_started("empty command");
     }
-    drop(tx);
-    let start = Instant::now();
-    let mut ended: Option<Exit> = None;
-    let mut exited_at: Option<Instant> = None;
-    let mut term_sent: Option<Instant> = None;
-    loop {
-        match rx.recv_timeout(Duration::from_millis(50)) {
-            Ok(line) => {
-                on_line(&line);
-                continue;
-            }
-            Err(mpsc::RecvTimeoutError::Disconnected) if exited_at.is_some() => break,
-            Err(_) => {}
-        }
-        if exited_at.is_none() {
-            if let Ok(Some(st)) = child.try_wait() {
-                exited_at = Some(Instant::now());
-                ended.get_or_insert(match (st.code(), st.signal()) {
-                    (Some(c), _) => Exit::Code(c),
-                    (None, Some(s)) => Exit::Signal(s),
-                    _ => Exit::Code(-1),
-                });
-            } else {
-                let why = if cancel.load(Ordering::Relaxed) {
-                    Some(Exit::Canceled)
-                } else if start.elapsed() >= spec.timeout {
-                    Some(Exit::TimedOut(spec.timeout))
-                } else {
-                    None
-                };
-                if let Some(why) = why
-                    && term_sent.is_none()
-                {
-                    // SAFETY: kill(2) on the process group qd created for this child,
-                    // which is not reaped yet, so the group id cannot be reused.
-                    unsafe { libc::kill(-pgid, libc::SIGTERM) };
-                    term_sent = Some(Instant::now());
-                    ended = Some(why);
-                }
-                if term_sent.is_some_and(|t| t.elapsed() >= spec.grace) {
-                    // SAFETY: as above.
-                    unsafe { libc::kill(-pgid, libc::SIGKILL) };
-                }
-            }
-        } else if term_sent.is_some() {
-            // Ended by qd: whatever is left of its group goes too, now.
-            // SAFETY: kill(2) on the group qd created; its members keep the id alive.
-            unsafe { libc::kill(-pgid, libc::SIGKILL) };
-            if exited_at.is_some_and(|t| t.elapsed() > Duration::from_millis(500)) {
-                break;
-            }
-        } else if exited_at.is_some_and(|t| t.elapsed() > Duration::from_secs(2)) {
-            // A background process still holds the output open: stop reading it.
-            break;
+    let mut why_not = None;
+    if let Some(bus) = spec.bus {
+        match unit::run(spec, bus, cancel, on_line).await {
+            Ok(exit) => return exit,
+            Err(why) => why_not = Some(why),
         }
     }
-    if term_sent.is_some() {
-        // Stragglers that ignored TERM or outlived the leader.
-        // SAFETY: the group still exists only while its members live; kill(2) on a
-        // gone group is a harmless ESRCH.
-        unsafe { libc::kill(-pgid, libc::SIGKILL) };
-    }
-    let _ = child.wait();
-    ended.unwrap_or(Exit::Code(-1))
+    group::run(spec, cancel, on_line, why_not).await
 }
