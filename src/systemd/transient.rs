@@ -59,13 +59,18 @@ fn v<'a>(x: impl Into<Variant<'a>>) -> zbus::Result<OwnedVariant> {
 
 fn props(s: TransientSpec<'_>) -> zbus::Result<Vec<(String, OwnedVariant)>> {
     let us = |d: Duration| d.as_micros().min(u64::MAX as u128) as u64;
-    let exec: Vec<(String, Vec<String>, bool)> =
-        vec![(s.argv[0].clone(), s.argv.to_vec(), false)];
+    // ExecStartEx with `no-env-expand`: systemd would otherwise replace `$VAR` and
+    // `$$` in the arguments, which the program (a shell line) must see as written.
+    let exec: Vec<(String, Vec<String>, Vec<String>)> = vec![(
+        s.argv[0].clone(),
+        s.argv.to_vec(),
+        vec!["no-env-expand".to_string()],
+    )];
     let env: Vec<String> = s.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let mut p = vec![
         ("Description".to_string(), v(s.description)?),
         ("Type".into(), v("exec")?),
-        ("ExecStart".into(), v(exec)?),
+        ("ExecStartEx".into(), v(exec)?),
         (
             "WorkingDirectory".into(),
             v(s.dir.to_string_lossy().into_owned())?,
