@@ -14,6 +14,8 @@
 mod group;
 mod unit;
 
+pub use group::cloexec_from_3;
+
 use crate::sys::account::Account;
 use crate::systemd::Bus;
 use std::path::Path;

@@ -17,7 +17,7 @@ use tokio::time::Instant;
 /// Sets close-on-exec on every descriptor from 3 up, so exec closes them: qd may
 /// have inherited descriptors without the flag. (Closing them here would also close
 /// the pipe std uses to report a failed exec.) Async-signal-safe.
-pub(crate) fn cloexec_from_3() -> std::io::Result<()> {
+pub fn cloexec_from_3() -> std::io::Result<()> {
     // SAFETY: close_range with CLOSE_RANGE_CLOEXEC only changes descriptor flags.
     let r = unsafe {
         libc::syscall(
