@@ -254,7 +254,11 @@ fn a_health_command_from_an_untrusted_file_does_not_run_as_root() {
         "[Service]\nExecStart=/bin/sleep 3000\n",
     );
     sd.daemon_reload();
-    assert!(sd.systemctl(&["start", "qd-hx-app.service"]).status.success());
+    assert!(
+        sd.systemctl(&["start", "qd-hx-app.service"])
+            .status
+            .success()
+    );
     let dir = open_dir();
     let marker = dir.path().join("pwned");
     let body = format!(

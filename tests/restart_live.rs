@@ -52,7 +52,11 @@ fn a_process_in_another_namespace_is_refused_and_left_running() {
             "{text}"
         );
     }
-    assert_eq!(stat_field(inner, 22), before, "left running, the same process");
+    assert_eq!(
+        stat_field(inner, 22),
+        before,
+        "left running, the same process"
+    );
     assert!(stat_field(upid, 3).is_some_and(|s| s != "Z"));
     // SAFETY: kill(2) on the pid of the child this test spawned, not yet reaped; its
     // namespace's init (the sleep) goes with it when unshare's child is killed.
@@ -105,5 +109,8 @@ fn a_relaunch_drops_every_dynamic_loader_variable() {
         !vars.iter().any(|v| v.starts_with("LD_")),
         "loader variables relaunched: {vars:?}"
     );
-    assert!(!leaked, "qd's inherited fd 78 reached the relaunched process");
+    assert!(
+        !leaked,
+        "qd's inherited fd 78 reached the relaunched process"
+    );
 }

@@ -50,7 +50,10 @@ fn reads_refuse_every_planted_name_and_never_echo_content() {
     let d = site_dir(&u);
     let env = d.path().join("app.env");
     owned_file(&env, &u, "GOOD=1\n", 0o600);
-    assert_eq!(sitefile::read(&env, &u, 1 << 20).expect("own file"), b"GOOD=1\n");
+    assert_eq!(
+        sitefile::read(&env, &u, 1 << 20).expect("own file"),
+        b"GOOD=1\n"
+    );
 
     // Another site's secret: a root-owned 0600 file elsewhere.
     let other = tempfile::tempdir().expect("other");
@@ -62,7 +65,10 @@ fn reads_refuse_every_planted_name_and_never_echo_content() {
         let e = sitefile::read(p, &u, 1 << 20).expect_err("refused");
         assert!(e.contains(want), "{e}");
         assert!(e.starts_with(&p.display().to_string()), "says where: {e}");
-        assert!(!e.contains("hunter2") && !e.contains("root:"), "no content: {e}");
+        assert!(
+            !e.contains("hunter2") && !e.contains("root:"),
+            "no content: {e}"
+        );
     };
     let shadow = d.path().join("shadow.env");
     symlink("/etc/shadow", &shadow).expect("symlink");
@@ -120,17 +126,28 @@ fn replace_follows_no_planted_name_and_keeps_the_site_owner() {
     assert_eq!(std::fs::read(&env).expect("read"), b"A=2\n");
 
     // Planted names at the temp names of today's and common editors.
-    for t in [".app.env.qd-tmp", "app.env.tmp", ".app.env.swp", "app.env.rejected"] {
+    for t in [
+        ".app.env.qd-tmp",
+        "app.env.tmp",
+        ".app.env.swp",
+        "app.env.rejected",
+    ] {
         symlink(&victim, d.path().join(t)).expect("plant");
     }
     sitefile::replace(&env, &u, b"A=3\n").expect("replace with planted temp names");
-    assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "untouched\n");
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("victim"),
+        "untouched\n"
+    );
 
     // A symlink at the target name is replaced, not followed.
     let target = d.path().join("linked.env");
     symlink(&victim, &target).expect("plant target");
     sitefile::replace(&target, &u, b"B=1\n").expect("replace a link");
-    assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "untouched\n");
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("victim"),
+        "untouched\n"
+    );
     let m = std::fs::symlink_metadata(&target).expect("meta");
     assert!(m.file_type().is_file(), "now a regular file");
     assert_eq!((m.uid(), m.gid(), m.mode() & 0o7777), (u.uid, u.gid, 0o600));
@@ -140,7 +157,10 @@ fn replace_follows_no_planted_name_and_keeps_the_site_owner() {
     symlink(victim_dir.path(), &linkdir).expect("plant dir");
     let e = sitefile::replace(&linkdir.join("victim"), &u, b"PWNED\n").expect_err("refused");
     assert!(e.contains("symbolic link"), "{e}");
-    assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "untouched\n");
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("victim"),
+        "untouched\n"
+    );
     let e = sitefile::remove(&linkdir.join("victim")).expect_err("refused");
     assert!(e.contains("symbolic link"), "{e}");
     assert!(victim.exists());

@@ -112,14 +112,12 @@ fn one(d: &Dispatcher, command: &str, t: &CommandTarget, ctl: &JobCtl) -> Target
     if let Some(f) = &r.service.env_file {
         // As the site's user, following no link: the file is in their directory.
         match crate::sys::sitefile::read(f, &account, 1 << 20).and_then(|bytes| {
-            let text = String::from_utf8(bytes)
-                .map_err(|_| format!("{}: not UTF-8", f.display()))?;
+            let text =
+                String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8", f.display()))?;
             crate::model::envfile::parse(&text)
                 // Never the parser's message: it quotes the line (the file may be
                 // a secret, or someone else's).
-                .map_err(|(line, _)| {
-                    format!("{} line {line}: not a KEY=VALUE line", f.display())
-                })
+                .map_err(|(line, _)| format!("{} line {line}: not a KEY=VALUE line", f.display()))
         }) {
             Ok(vars) => env.extend(vars),
             Err(e) => return fail(t, format!("env file {e}")),

@@ -158,7 +158,11 @@ fn reader(stream: impl AsyncRead + Unpin + Send + 'static, tx: mpsc::UnboundedSe
         let mut buf = Vec::new();
         loop {
             buf.clear();
-            match (&mut r).take(MAX_LINE as u64).read_until(b'\n', &mut buf).await {
+            match (&mut r)
+                .take(MAX_LINE as u64)
+                .read_until(b'\n', &mut buf)
+                .await
+            {
                 Ok(0) | Err(_) => break,
                 Ok(_) => {
                     let line = String::from_utf8_lossy(&buf);
@@ -192,14 +196,19 @@ fn resolve(prog: &str, env: &[(String, String)]) -> Option<String> {
     if prog.contains('/') {
         return Some(prog.to_string());
     }
-    let path = env.iter().find(|(k, _)| k == "PATH").map(|(_, v)| v.as_str())?;
-    path.split(':').filter(|d| d.starts_with('/')).find_map(|d| {
-        let p = Path::new(d).join(prog);
-        rustix::fs::access(&p, rustix::fs::Access::EXEC_OK)
-            .ok()
-            .filter(|_| p.is_file())
-            .map(|_| p.to_string_lossy().into_owned())
-    })
+    let path = env
+        .iter()
+        .find(|(k, _)| k == "PATH")
+        .map(|(_, v)| v.as_str())?;
+    path.split(':')
+        .filter(|d| d.starts_with('/'))
+        .find_map(|d| {
+            let p = Path::new(d).join(prog);
+            rustix::fs::access(&p, rustix::fs::Access::EXEC_OK)
+                .ok()
+                .filter(|_| p.is_file())
+                .map(|_| p.to_string_lossy().into_owned())
+        })
 }
 
 /// Runs `spec`; each output line goes to `on_line` as it comes.

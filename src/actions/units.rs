@@ -16,10 +16,10 @@ fn health_of<'a>(sites: &'a Sites, unit: &str) -> Option<(&'a Health, &'a Site)>
 }
 
 /// Probes until the check passes or its `wait` is over; the last answer either way.
-async fn wait_healthy(h: &Health, user: &Site) -> Result<String, String> {
+async fn wait_healthy(h: &Health, site: &Site) -> Result<String, String> {
     let deadline = tokio::time::Instant::now() + h.wait;
     loop {
-        let r = crate::sources::health::probe(h, user).await;
+        let r = crate::sources::health::probe(h, site).await;
         if r.is_ok() || tokio::time::Instant::now() >= deadline {
             return r;
         }

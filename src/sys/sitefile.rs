@@ -73,7 +73,10 @@ fn open_dir(path: &Path, parts: &[&OsStr]) -> Result<OwnedFd, String> {
                     err(path, format!("{} is not a directory", walked.display()))
                 }
             }
-            other => err(path, format!("{}: {}", walked.display(), errno_words(other))),
+            other => err(
+                path,
+                format!("{}: {}", walked.display(), errno_words(other)),
+            ),
         })?;
     }
     Ok(dir)
@@ -132,11 +135,8 @@ pub fn read(path: &Path, owner: &Account, max: usize) -> Result<Vec<u8>, String>
         let dir = open_dir(path, &parts)?;
         // NONBLOCK: a FIFO opens at once instead of waiting for a writer (then the
         // type check refuses it); NOCTTY: a terminal never becomes qd's.
-        let flags = OFlags::RDONLY
-            | OFlags::NOFOLLOW
-            | OFlags::NONBLOCK
-            | OFlags::NOCTTY
-            | OFlags::CLOEXEC;
+        let flags =
+            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
         let fd = rustix::fs::openat(&dir, name, flags, Mode::empty())
             .map_err(|e| err(path, errno_words(e)))?;
         let st = rustix::fs::fstat(&fd).map_err(|e| err(path, e))?;
@@ -300,8 +300,6 @@ pub fn remove(path: &Path) -> Result<(), String> {
     }
 }
 
-
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,9 +320,11 @@ mod tests {
         let p = d.path().join("f.env");
         replace(&p, &me(), b"A=1\n").expect("replace new");
         assert_eq!(read(&p, &me(), 100).expect("read"), b"A=1\n");
-        let mode = |p: &Path| std::os::unix::fs::PermissionsExt::mode(
-            &std::fs::metadata(p).expect("meta").permissions(),
-        ) & 0o777;
+        let mode = |p: &Path| {
+            std::os::unix::fs::PermissionsExt::mode(
+                &std::fs::metadata(p).expect("meta").permissions(),
+            ) & 0o777
+        };
         assert_eq!(mode(&p), 0o600);
         std::fs::set_permissions(&p, std::os::unix::fs::PermissionsExt::from_mode(0o640))
             .expect("chmod");

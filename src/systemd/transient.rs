@@ -179,7 +179,12 @@ impl Systemd {
         Ok(path)
     }
 
-    async fn prop(&self, path: &OwnedObjectPath, iface: &'static str, name: &str) -> zbus::Result<OwnedVariant> {
+    async fn prop(
+        &self,
+        path: &OwnedObjectPath,
+        iface: &'static str,
+        name: &str,
+    ) -> zbus::Result<OwnedVariant> {
         let props = self.properties(path.clone()).await?;
         props
             .get(InterfaceName::from_static_str_unchecked(iface), name)
@@ -192,7 +197,7 @@ impl Systemd {
         let v = self
             .prop(path, "org.freedesktop.systemd1.Unit", "ActiveState")
             .await?;
-        String::try_from(v).map_err(zbus::Error::from)
+        String::try_from(v)
     }
 
     /// The recorded end of the unit's main process.

@@ -16,7 +16,13 @@ fn unit_name(label: &str) -> String {
     static N: AtomicU64 = AtomicU64::new(0);
     let label: String = label
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .take(64)
         .collect();
     let mut r = [0u8; 4];
@@ -65,8 +71,8 @@ pub(super) async fn run(
     let (err_r, err_w) = pipe().map_err(|e| format!("pipe: {e}"))?;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     for r in [out_r, err_r] {
-        let r = tokio::net::unix::pipe::Receiver::from_owned_fd(r)
-            .map_err(|e| format!("pipe: {e}"))?;
+        let r =
+            tokio::net::unix::pipe::Receiver::from_owned_fd(r).map_err(|e| format!("pipe: {e}"))?;
         reader(r, tx.clone());
     }
     drop(tx);
