@@ -114,3 +114,61 @@ fn a_relaunch_drops_every_dynamic_loader_variable() {
         "qd's inherited fd 78 reached the relaunched process"
     );
 }
+
+/// The working directory is entered as the process's owner: a directory the owner
+/// may no longer enter (only root may) is not entered by the relaunch.
+#[test]
+fn the_working_dir_is_entered_with_the_owners_rights() {
+    if !is_root() {
+        eprintln!("skipped: needs root to switch users");
+        return;
+    }
+    const USER: &str = "qdtestexec";
+    if !Command::new("id")
+        .arg(USER)
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        let _ = Command::new("useradd")
+            .args(["-M", "-d", "/nonexistent", "-s", "/usr/sbin/nologin", USER])
+            .status();
+    }
+    let uid: u32 = stdout(&Command::new("id").args(["-u", USER]).output().expect("id"))
+        .trim()
+        .parse()
+        .expect("uid");
+    let dir = tempfile::tempdir().expect("dir");
+    let inner = dir.path().join("work");
+    std::fs::create_dir(&inner).expect("mkdir");
+    std::fs::set_permissions(
+        dir.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    let mut cmd = Command::new("sleep");
+    cmd.arg("994").current_dir(&inner).stdin(Stdio::null());
+    std::os::unix::process::CommandExt::uid(&mut cmd, uid);
+    let mut child = cmd.spawn().expect("spawn as the user");
+    support::wait_exec(child.id());
+    // Now only root may pass through the parent.
+    std::fs::set_permissions(
+        dir.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .expect("chmod");
+    let out = QdEnv::new().run(&["restart", &child.id().to_string()]);
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    let _ = child.wait();
+    if let Some(new) = text
+        .split("restarted as pid ")
+        .nth(1)
+        .and_then(|s| s.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|s| s.parse::<i32>().ok())
+    {
+        // SAFETY: kill(2) on the pid qd just started for this test.
+        unsafe { libc::kill(new, libc::SIGKILL) };
+        panic!("relaunched in a directory its owner cannot enter: {text}");
+    }
+    assert!(text.contains("relaunch failed"), "{text}");
+    assert!(text.to_lowercase().contains("permission denied"), "{text}");
+}

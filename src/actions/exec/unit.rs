@@ -55,7 +55,11 @@ pub(super) async fn run(
     cancel: &AtomicBool,
     on_line: &(dyn Fn(&str) + Send + Sync),
 ) -> Result<Exit, String> {
-    let sd = Systemd::connect(bus).await?;
+    // Not reachable is the common case without systemd: said briefly.
+    let sd = Systemd::connect(bus).await.map_err(|_| match bus {
+        Bus::System => "systemd is not reachable on the system bus".to_string(),
+        Bus::User => "systemd is not reachable on the user bus".to_string(),
+    })?;
     let name = unit_name(spec.label);
     let exit = |how| Exit {
         how,
