@@ -111,7 +111,9 @@ pub(super) async fn run(
         .envs(spec.env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .stderr(Stdio::piped())
+        // A caller that drops this future still ends the leader.
+        .kill_on_drop(true);
     let ids = spec.switch_user.then(|| {
         (
             spec.account.uid,
