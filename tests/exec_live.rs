@@ -239,6 +239,34 @@ fn a_cancel_stops_setsid_grandchildren_on_both_paths() {
             "setsid grandchild {g} survived the cancel ({want})"
         );
     }
+    // A program that fails at once is an exit status, not a failed start (its start
+    // job may end `failed` before qd hears of it); one that cannot run is neither.
+    let dir = open_dir();
+    let run = |argv: &[&str]| {
+        let argv: Vec<String> = argv.iter().map(|a| a.to_string()).collect();
+        let spec = exec::Spec {
+            argv: &argv,
+            account: &user,
+            switch_user: true,
+            dir: dir.path(),
+            env: exec::base_env(&user),
+            timeout: Duration::from_secs(60),
+            grace: Duration::from_secs(2),
+            bus: Some(Bus::User),
+            label: "exit-test",
+        };
+        rt.block_on(exec::run(&spec, &AtomicBool::new(false), &|_| {}))
+    };
+    for _ in 0..10 {
+        let e = run(&["/bin/false"]);
+        assert_eq!(e.how, exec::How::Code(1), "{}", e.describe());
+    }
+    let e = run(&["/nonexistent-qd-program"]);
+    assert!(
+        matches!(&e.how, exec::How::NotStarted(w) if w.contains("cannot execute")),
+        "{}",
+        e.describe()
+    );
 }
 
 /// As root for an operator (SUDO_USER), a site from a config the operator owns may

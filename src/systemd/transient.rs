@@ -168,13 +168,24 @@ impl Systemd {
             StartError::Failed(format!("{name}: {}", super::jobs::explain_call(&e, &name)))
         })?;
         if result != "done" {
-            let exit = self.main_exit(&path).await;
-            let _ = self.unref(&path).await;
-            let why = match exit.as_ref().ok().and_then(|e| setup_failure(e.status)) {
-                Some(w) => w.to_string(),
-                None => format!("its start job ended `{result}`"),
+            let exit = self.main_exit(&path).await.ok();
+            let why = match &exit {
+                Some(e) if e.code != 0 => setup_failure(e.status),
+                _ => Some(""),
             };
-            return Err(StartError::Failed(why));
+            match why {
+                // It ran and ended before the job was over (a fast `false`): the
+                // caller reads its end like any other.
+                None => return Ok(path),
+                Some(w) => {
+                    let _ = self.unref(&path).await;
+                    return Err(StartError::Failed(if w.is_empty() {
+                        format!("its start job ended `{result}`")
+                    } else {
+                        w.to_string()
+                    }));
+                }
+            }
         }
         Ok(path)
     }
