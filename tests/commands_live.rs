@@ -154,7 +154,11 @@ env = {{ FROM_COMMAND = "yes" }}
             )
         })
         .collect();
-    assert_eq!(outcomes, [("started", None), ("ok", Some(0))], "{recs:?}");
+    assert_eq!(
+        outcomes,
+        [("started", None), ("ok", Some(0)), ("finished", None)],
+        "{recs:?}"
+    );
     assert_eq!(recs[1]["action"], "run probe");
     assert_eq!(recs[1]["site"], "acme");
 }
@@ -207,7 +211,12 @@ timeout = "1s"
         support::stat_field(grandchild, 3).is_none_or(|state| state == "Z")
     });
     assert!(gone, "grandchild {grandchild} still running");
-    let last: Value = conf.records().pop().expect("record");
+    let recs = conf.records();
+    let last = recs
+        .iter()
+        .rev()
+        .find(|r| r["outcome"] != "finished")
+        .expect("record");
     assert_eq!(last["outcome"], "timeout");
 }
 
@@ -308,4 +317,46 @@ fn unknown_commands_and_services_are_usage_errors_naming_what_exists() {
         conf.records().is_empty(),
         "nothing attempted, nothing recorded"
     );
+}
+
+#[test]
+fn an_env_file_planted_as_a_link_is_refused_without_echoing_anything() {
+    if skip_unless_root("env file link") {
+        return;
+    }
+    let (uid, gid, _) = test_user();
+    let work = tempfile::tempdir().expect("workdir");
+    std::os::unix::fs::chown(work.path(), Some(uid), Some(gid)).expect("chown");
+    // Another site's secret, and the site user's links to it and to /etc/shadow.
+    let other = tempfile::tempdir().expect("other site");
+    let secret = other.path().join("other.env");
+    std::fs::write(&secret, "OTHER_SECRET=hunter2\n").expect("secret");
+    let (shadow, stolen, broken) = (
+        work.path().join("shadow.env"),
+        work.path().join("stolen.env"),
+        work.path().join("broken.env"),
+    );
+    std::os::unix::fs::symlink("/etc/shadow", &shadow).expect("symlink");
+    std::os::unix::fs::symlink(&secret, &stolen).expect("symlink");
+    std::fs::write(&broken, "hunter2 is not a variable\n").expect("broken");
+    std::os::unix::fs::chown(&broken, Some(uid), Some(gid)).expect("chown");
+    for (file, want) in [
+        (&shadow, "symbolic link"),
+        (&stolen, "symbolic link"),
+        (&broken, "line 1: not KEY=VALUE"),
+    ] {
+        let conf = QdConf::new(&format!(
+            "[[site]]\nname = \"acme\"\nuser = \"{USER}\"\n[[site.service]]\nname = \"app\"\nworking_dir = \"{}\"\nenv_file = \"{}\"\n[[site.service.command]]\nname = \"show\"\nrun = [\"/usr/bin/env\"]\n",
+            work.path().display(),
+            file.display()
+        ));
+        let out = conf.run(None, &["run", "acme/app", "show", "--yes"]);
+        let text = format!("{}{}", stdout(&out), stderr(&out));
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        assert!(text.contains(want), "{text}");
+        assert!(
+            !text.contains("hunter2") && !text.contains("root:"),
+            "content echoed: {text}"
+        );
+    }
 }

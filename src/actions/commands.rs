@@ -5,8 +5,8 @@
 //! Targets run concurrently up to the configured limit; each reports its steps and
 //! output lines as they happen, and its outcome as soon as it is done.
 
-use super::exec;
 use super::{Dispatcher, Outcome, Sink, Target, TargetKind, TargetOutcome, UnitTarget, units};
+use crate::exec;
 use crate::model::site::{ServiceRef, SiteCommand};
 use crate::sys::account::Account;
 use crate::systemd::jobs::UnitOp;
@@ -148,8 +148,10 @@ async fn one(d: &Dispatcher, command: &str, t: &CommandTarget, sink: &Sink<'_>) 
         account.name,
         dir.display()
     ));
+    let label = format!("{}-{}-{}", t.site, t.service, cmd.name);
     let exit = exec::run(
         &exec::Spec {
+            label: &label,
             argv: &cmd.run,
             account: &account,
             switch_user,
@@ -165,9 +167,9 @@ async fn one(d: &Dispatcher, command: &str, t: &CommandTarget, sink: &Sink<'_>) 
     .await;
     let took = crate::model::format::duration_short(start.elapsed());
     let mut message = format!("{} ({took})", exit.describe());
-    let mut outcome = match exit {
-        exec::Exit::TimedOut(_) => Outcome::Timeout,
-        exec::Exit::Canceled => Outcome::Canceled,
+    let mut outcome = match exit.how {
+        exec::How::TimedOut(_) => Outcome::Timeout,
+        exec::How::Canceled => Outcome::Canceled,
         _ if exit.ok() => Outcome::Ok,
         _ => Outcome::Failed,
     };

@@ -13,7 +13,6 @@
 
 mod action;
 pub mod commands;
-pub mod exec;
 pub mod files;
 mod job;
 mod job_audit;

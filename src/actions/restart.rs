@@ -3,7 +3,12 @@
 //! working directory, environment and uid/gid/groups, detached in its own session.
 //!
 //! Processes of a systemd service are refused: the unit would restart them itself or
-//! fight the copy; they are restarted through their unit.
+//! fight the copy; they are restarted through their unit. So is a process in another
+//! mount or pid namespace (a container's): relaunched here it would run in qd's
+//! namespaces, as root on the host when it was root in the container. The relaunch
+//! drops every dynamic-loader variable (`LD_*`: an LD_PRELOAD the process was given
+//! must not become code run by root), enters the working directory after the user
+//! switch (with the owner's rights), and closes every descriptor above stderr.
 
 use super::ProcTarget;
 use super::proc_ops::pin;
@@ -27,6 +32,25 @@ struct LaunchSpec {
     uid: u32,
     gid: u32,
     groups: Vec<u32>,
+}
+
+/// Refuses a process whose mount or pid namespace is not qd's own.
+fn same_namespaces(pid: i32) -> Result<(), String> {
+    for ns in ["mnt", "pid"] {
+        let mine = std::fs::read_link(format!("/proc/self/ns/{ns}"))
+            .map_err(|e| read_err("namespaces", e))?;
+        let theirs = std::fs::read_link(format!("/proc/{pid}/ns/{ns}"))
+            .map_err(|e| read_err("namespaces", e))?;
+        if mine != theirs {
+            return Err("in another namespace (a container): restart it there".into());
+        }
+    }
+    Ok(())
+}
+
+/// The dynamic loader's variables (LD_PRELOAD, LD_LIBRARY_PATH, LD_AUDIT...).
+fn is_loader_var(name: &[u8]) -> bool {
+    name.starts_with(b"LD_")
 }
 
 fn read_err(what: &str, e: std::io::Error) -> String {
@@ -85,6 +109,9 @@ fn capture(pid: i32) -> Result<LaunchSpec, String> {
         .filter(|kv| !kv.is_empty())
         .filter_map(|kv| {
             let eq = kv.iter().position(|b| *b == b'=')?;
+            if is_loader_var(&kv[..eq]) {
+                return None;
+            }
             Some((
                 OsString::from_vec(kv[..eq].to_vec()),
                 OsString::from_vec(kv[eq + 1..].to_vec()),
@@ -133,10 +160,11 @@ fn wait_exit(fd: &OwnedFd, timeout: Duration) -> bool {
 }
 
 fn launch(spec: &LaunchSpec) -> Result<u32, String> {
+    let cwd = std::ffi::CString::new(spec.cwd.as_bytes())
+        .map_err(|_| "stopped, but its working directory has a NUL byte".to_string())?;
     let mut cmd = Command::new(&spec.exe);
     cmd.arg0(&spec.argv[0])
         .args(&spec.argv[1..])
-        .current_dir(&spec.cwd)
         .env_clear()
         .envs(spec.env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
@@ -145,7 +173,8 @@ fn launch(spec: &LaunchSpec) -> Result<u32, String> {
     let as_root = rustix::process::geteuid().is_root();
     let (uid, gid, groups) = (spec.uid, spec.gid, spec.groups.clone());
     // SAFETY: between fork and exec only async-signal-safe calls are made (setsid,
-    // setgroups, setgid, setuid are plain syscalls) and nothing is allocated.
+    // setgroups, setgid, setuid, chdir, close_range are plain syscalls) on data
+    // prepared before the fork, and nothing is allocated.
     unsafe {
         cmd.pre_exec(move || {
             if libc::setsid() < 0 {
@@ -160,7 +189,11 @@ fn launch(spec: &LaunchSpec) -> Result<u32, String> {
                     return Err(std::io::Error::last_os_error());
                 }
             }
-            Ok(())
+            // After the switch: the directory is entered with the owner's rights.
+            if libc::chdir(cwd.as_ptr()) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            crate::exec::cloexec_from_3()
         });
     }
     let mut child = cmd
@@ -181,6 +214,7 @@ pub fn restart(t: &ProcTarget, grace: Duration) -> Result<String, String> {
         ));
     }
     let (fd, _) = pin(t)?;
+    same_namespaces(t.pid)?;
     let spec = capture(t.pid)?;
     let me = rustix::process::geteuid();
     if !me.is_root() && me.as_raw() != spec.uid {

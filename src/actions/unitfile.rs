@@ -9,7 +9,6 @@
 
 use crate::config::SystemdConfig;
 use crate::model::site::ServiceRef;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub const BUILTIN: &str = "\
@@ -173,37 +172,15 @@ pub fn unit_dir(cfg: &SystemdConfig) -> PathBuf {
     PathBuf::from("/etc/systemd/system")
 }
 
-/// Writes `text` to `dir/name` atomically: a temp file of a fresh name created
-/// exclusively (never through a planted link), fsynced, renamed over the target. A
-/// full disk leaves the old file whole and says so. Unit files are mode 0644.
+/// Writes `text` to `dir/name` atomically through `sitefile::replace_mode`: a temp
+/// file of a fresh name created exclusively (never through a planted link), fsynced,
+/// renamed over the target; a full disk leaves the old file whole. A new unit file is
+/// qd's own (euid), mode 0644.
 pub fn write(dir: &Path, name: &str, text: &str) -> Result<(), String> {
-    use std::os::unix::fs::OpenOptionsExt;
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let target = dir.join(name);
-    let nonce = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let tmp = dir.join(format!(".{name}.qd-{}-{nonce:08x}", std::process::id()));
-    let res = (|| -> std::io::Result<()> {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o644)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, &target)
-    })();
-    if let Err(e) = res {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(format!(
-            "cannot write {}: {e} (the old file, if any, is unchanged)",
-            target.display()
-        ));
-    }
-    Ok(())
+    let me = crate::sys::account::Account::by_uid(rustix::process::geteuid().as_raw())
+        .ok_or("qd's own user is not in the passwd database")?;
+    crate::sys::sitefile::replace_mode(&dir.join(name), &me, text.as_bytes(), 0o644)
 }
 
 #[cfg(test)]

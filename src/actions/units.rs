@@ -3,23 +3,23 @@
 //! each result reported as it arrives.
 
 use super::{Sig, Sink, Target, TargetKind, TargetOutcome};
-use crate::model::site::{Health, Sites};
+use crate::model::site::{Health, Site, Sites};
 use crate::systemd::jobs::{JOB_WAIT, UnitOp, UnitResult};
 use crate::systemd::{Bus, Systemd, explain};
 use futures_util::future::join_all;
 use serde::Serialize;
 use std::time::Duration;
 
-fn health_of<'a>(sites: &'a Sites, unit: &str) -> Option<(&'a Health, &'a str)> {
+fn health_of<'a>(sites: &'a Sites, unit: &str) -> Option<(&'a Health, &'a Site)> {
     let r = sites.by_unit(unit)?;
-    Some((r.service.health.as_ref()?, r.site.user.as_str()))
+    Some((r.service.health.as_ref()?, r.site))
 }
 
 /// Probes until the check passes or its `wait` is over; the last answer either way.
-async fn wait_healthy(h: &Health, user: &str) -> Result<String, String> {
+async fn wait_healthy(h: &Health, site: &Site) -> Result<String, String> {
     let deadline = tokio::time::Instant::now() + h.wait;
     loop {
-        let r = crate::sources::health::probe(h, user).await;
+        let r = crate::sources::health::probe(h, site).await;
         if r.is_ok() || tokio::time::Instant::now() >= deadline {
             return r;
         }

@@ -1,28 +1,44 @@
 //! Health probes of site services: an HTTP GET, a TCP connect, or a command.
 //!
 //! Each probe has a timeout and never follows redirects or talks TLS: it checks that
-//! the service answers, nothing more. Commands run without a shell, with a clean
-//! environment, as the site's user when qd runs as root.
+//! the service answers, nothing more. A command probe is a command like a site's
+//! custom commands (`exec::run`): as the site's user, a clean environment,
+//! its own session, no descriptor of qd's, no_new_privs, killed with everything it
+//! started on timeout, output discarded but its first line. When qd runs as root it
+//! runs only for a site from a trusted file: anyone who can write the config could
+//! otherwise make root run anything as any user.
 
-use crate::model::site::{Health, Probe};
+use crate::exec;
+use crate::model::site::{Health, Probe, Site};
+use crate::sys::account::Account;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+/// What a command probe from an untrusted file gets instead of running.
+pub const NOT_TRUSTED: &str = "not run: defined in a file that is not trusted";
+
 /// `Ok(detail)` when healthy, `Err(why)` when not.
-pub async fn probe(h: &Health, user: &str) -> Result<String, String> {
-    match tokio::time::timeout(h.timeout, run(&h.probe, user)).await {
+pub async fn probe(h: &Health, site: &Site) -> Result<String, String> {
+    if let Probe::Command(argv) = &h.probe {
+        // exec::run bounds it itself and kills what it started; dropping its future
+        // on an outer timeout would leave the processes running.
+        return command(argv, site, h.timeout).await;
+    }
+    match tokio::time::timeout(h.timeout, run(&h.probe)).await {
         Ok(r) => r,
         Err(_) => Err(format!("no answer within {} ms", h.timeout.as_millis())),
     }
 }
 
-async fn run(p: &Probe, user: &str) -> Result<String, String> {
+async fn run(p: &Probe) -> Result<String, String> {
     match p {
         Probe::Tcp(port) => connect("127.0.0.1", *port)
             .await
             .map(|_| format!("port {port} accepts connections")),
         Probe::Http(url) => http(url).await,
-        Probe::Command(argv) => command(argv, user).await,
+        Probe::Command(_) => Err("a command probe runs through exec".into()),
     }
 }
 
@@ -92,34 +108,53 @@ async fn http(url: &str) -> Result<String, String> {
     }
 }
 
-async fn command(argv: &[String], user: &str) -> Result<String, String> {
-    let Some((prog, args)) = argv.split_first() else {
-        return Err("empty command".into());
-    };
-    let mut cmd = tokio::process::Command::new(prog);
-    cmd.args(args)
-        .env_clear()
-        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true);
-    if rustix::process::getuid().is_root() {
-        let (uid, gid) = crate::sys::users::lookup(user)
-            .ok_or_else(|| format!("site user `{user}` does not exist"))?;
-        cmd.uid(uid).gid(gid);
+async fn command(argv: &[String], site: &Site, timeout: Duration) -> Result<String, String> {
+    let me = rustix::process::geteuid().as_raw();
+    if me == 0 && !site.trusted {
+        return Err(NOT_TRUSTED.into());
     }
-    let status = cmd
-        .status()
-        .await
-        .map_err(|e| format!("cannot run {prog}: {e}"))?;
-    if status.success() {
-        Ok("exit 0".into())
-    } else {
-        Err(match status.code() {
-            Some(c) => format!("exit {c}"),
-            None => "killed by a signal".into(),
-        })
+    let account = Account::by_name(&site.user)
+        .ok_or_else(|| format!("not run: site user `{}` does not exist", site.user))?;
+    if me != 0 && me != account.uid {
+        return Err(format!(
+            "not run: it runs as {}: run qd as root (or as {})",
+            account.name, account.name
+        ));
+    }
+    let first = std::sync::Mutex::new(None::<String>);
+    let keep = |line: &str| {
+        if let Ok(mut f) = first.lock()
+            && f.is_none()
+        {
+            *f = Some(crate::model::text::inert(line, 120).into_owned());
+        }
+    };
+    let spec = exec::Spec {
+        argv,
+        account: &account,
+        switch_user: me == 0 && account.uid != 0,
+        dir: std::path::Path::new("/"),
+        env: exec::base_env(&account),
+        timeout,
+        grace: Duration::from_secs(1),
+        // Probes run every refresh: a process group, not a unit each time.
+        bus: None,
+        label: "health",
+    };
+    let exit = exec::run(&spec, &AtomicBool::new(false), &keep).await;
+    let line = first
+        .into_inner()
+        .ok()
+        .flatten()
+        .map(|l| format!(": {l}"))
+        .unwrap_or_default();
+    match exit.how {
+        exec::How::Code(0) => Ok(format!("exit 0{line}")),
+        exec::How::Code(c) => Err(format!("exit {c}{line}")),
+        exec::How::Signal(_) => Err("killed by a signal".into()),
+        exec::How::TimedOut(_) => Err(format!("no answer within {} ms", timeout.as_millis())),
+        exec::How::Canceled => Err("canceled".into()),
+        exec::How::NotStarted(why) => Err(format!("not run: {why}")),
     }
 }
 

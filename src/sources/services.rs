@@ -96,7 +96,7 @@ pub async fn check_health(units: &mut [Unit], sites: &Sites) {
             async move {
                 let r = r?;
                 let h = r.service.health.as_ref()?;
-                Some(health::probe(h, &r.site.user).await)
+                Some(health::probe(h, r.site).await)
             }
         })
         .collect();

@@ -6,6 +6,7 @@
 //! instead of freezing qd.
 
 pub mod jobs;
+pub mod transient;
 pub mod units;
 
 use std::time::Duration;
@@ -21,7 +22,7 @@ pub enum Bus {
     User,
 }
 
-const TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct Systemd {
     conn: Connection,
