@@ -5,7 +5,6 @@
 
 mod support;
 
-use serde_json::Value;
 use std::os::unix::fs::MetadataExt;
 use std::process::Command;
 use std::sync::OnceLock;
