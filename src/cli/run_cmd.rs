@@ -13,7 +13,15 @@ fn targets(d: &Dispatcher, spec: &str, command: &str) -> Result<Vec<CommandTarge
     let refs = d
         .sites
         .resolve(spec)
-        .map_err(|s| format!("no site or SITE/SERVICE `{s}` in the config"))?;
+        // A SITE/SERVICE error says itself what is missing; a bare word is neither
+        // a site nor a site's unit.
+        .map_err(|e| {
+            if spec.contains('/') {
+                e
+            } else {
+                format!("no site or SITE/SERVICE `{}` in the config", inert(spec, 64))
+            }
+        })?;
     let with: Vec<CommandTarget> = refs
         .iter()
         .filter(|r| commands::find(r, command).is_some())
