@@ -116,6 +116,10 @@ pub fn exec(d: &Dispatcher, settings: &SshSettings, fleet: &[Host], o: ExecOpts)
     });
     let report = rt.block_on(async {
         let pool = Pool::new(settings.clone(), prompt::tty_prompter());
+        // lead: route through Dispatcher (Action::LearnHostKey)
+        pool.set_key_recorder(Arc::new(|r: &crate::ssh::LearnRequest| {
+            crate::ssh::known_hosts::append(&r.file, &r.line)
+        }));
         let r = d
             .exec_remote(
                 &pool,

@@ -6,13 +6,16 @@
 
 pub mod auth;
 pub mod client;
+pub mod deadline;
 pub mod exec;
 pub mod hosts;
 pub mod known_hosts;
+pub mod learn;
 pub mod pane;
 pub mod pool;
 pub mod prompt;
 pub mod ssh_config;
 
 pub use hosts::{Host, HostKeyChecking, HostSource, SshSettings};
+pub use learn::{KeyRecorder, LearnHow, LearnRequest};
 pub use pool::Pool;

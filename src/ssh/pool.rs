@@ -1,13 +1,15 @@
 //! The connection pool: one SSH connection per (user, address, port), shared by every
 //! exec and shell pane; channels are opened on it. Concurrent callers for the same
 //! host wait for one connect instead of racing their own, fan-outs are limited to
-//! `max_connects` handshakes at once, and a maintenance task measures latency, and
+//! `max_connects` handshakes at once (each bounded by `connect_timeout`, so a silent
+//! host frees its slot and permit in that time), and a maintenance task measures latency, and
 //! closes connections that have had no channel for `idle_close`. Each slot keeps what
 //! the hosts view shows: state, latency, channels, uptime.
 
 use super::auth::KeyCache;
 use super::client::{self, Session};
 use super::hosts::{Host, SshSettings};
+use super::learn::KeyRecorder;
 use super::prompt::Prompter;
 use russh::client::Msg;
 use std::collections::HashMap;
@@ -73,8 +75,9 @@ impl Drop for ChannelGuard {
 
 pub struct Pool {
     pub settings: Arc<SshSettings>,
-    config: Arc<russh::client::Config>,
     prompter: Prompter,
+    /// Where learned host keys go (the action path); none: nothing is learned.
+    recorder: Mutex<Option<KeyRecorder>>,
     keys: KeyCache,
     slots: Mutex<HashMap<String, Arc<Slot>>>,
     connects: tokio::sync::Semaphore,
@@ -86,7 +89,7 @@ impl Pool {
     pub fn new(settings: SshSettings, prompter: Prompter) -> Arc<Self> {
         let settings = Arc::new(settings);
         Arc::new(Self {
-            config: client::russh_config(&settings),
+            recorder: Mutex::new(None),
             connects: tokio::sync::Semaphore::new(settings.max_connects.max(1)),
             settings,
             prompter,
@@ -94,6 +97,13 @@ impl Pool {
             slots: Mutex::new(HashMap::new()),
             connections_made: AtomicUsize::new(0),
         })
+    }
+
+    /// Installs what records a learned host key (accept-new, or a typed `yes`).
+    pub fn set_key_recorder(&self, recorder: KeyRecorder) {
+        if let Ok(mut r) = self.recorder.lock() {
+            *r = Some(recorder);
+        }
     }
 
     fn slot(&self, host: &Host) -> Arc<Slot> {
@@ -156,14 +166,9 @@ impl Pool {
         Self::set_state(&slot, ConnState::Connecting);
         let permit = self.connects.acquire().await.map_err(|e| e.to_string())?;
         self.connections_made.fetch_add(1, Ordering::SeqCst);
-        let r = client::connect(
-            host,
-            &self.settings,
-            self.config.clone(),
-            &self.prompter,
-            &self.keys,
-        )
-        .await;
+        let recorder = self.recorder.lock().ok().and_then(|r| r.clone());
+        // Bounded by connect_timeout: the slot and the permit are free by then.
+        let r = client::connect(host, &self.settings, &self.prompter, &self.keys, recorder).await;
         drop(permit);
         match r {
             Ok(s) => {

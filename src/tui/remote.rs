@@ -56,6 +56,10 @@ impl Remote {
             }
         });
         let pool = Pool::new(self.settings.clone(), prompter);
+        // lead: route through Dispatcher (Action::LearnHostKey)
+        pool.set_key_recorder(Arc::new(|r: &crate::ssh::LearnRequest| {
+            crate::ssh::known_hosts::append(&r.file, &r.line)
+        }));
         self.maintenance = Some(pool.spawn_maintenance());
         self.pool = Some(pool.clone());
         pool
