@@ -5,6 +5,7 @@
 //! policy and audit (`actions::remote`).
 
 pub mod auth;
+pub mod clamp;
 pub mod client;
 pub mod deadline;
 pub mod exec;
