@@ -205,6 +205,35 @@ fn a_timed_out_attempt_frees_its_slot_and_permit_and_closes_its_socket() {
     }
 }
 
+#[test]
+fn a_silent_host_holds_no_connect_permit() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let good = Sshd::start(&tmp.path().join("good"));
+    let known = tmp.path().join("kh");
+    std::fs::write(&known, good.known_line()).expect("kh");
+    let (silent, _rx) = hostile_listener(false);
+    // One permit and a long timeout: if the silent host held the permit, the good
+    // one would wait the whole 120 s.
+    let mut st = settings(&known, &tmp.path().join("g"), HostKeyChecking::Strict);
+    st.connect_timeout = Duration::from_secs(120);
+    let pool = Pool::new(st, Prompter::none());
+    let bad = host("silent", silent, &good.client_key);
+    let ok = host("good", good.port, &good.client_key);
+    let rt = tokio::runtime::Runtime::new().expect("rt");
+    rt.block_on(async {
+        let p = pool.clone();
+        let stuck = tokio::spawn(async move { p.session(&bad).await.map(|_| ()) });
+        // Let the silent attempt connect first.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let s = tokio::time::timeout(Duration::from_secs(60), pool.session(&ok))
+            .await
+            .expect("the good host waited for the silent host's permit");
+        assert!(s.is_ok(), "{:?}", s.err());
+        assert!(!stuck.is_finished(), "the silent host is still being waited on");
+        stuck.abort();
+    });
+}
+
 fn key_line(port: u16, pubfile: &Path) -> String {
     let k = std::fs::read_to_string(pubfile).expect("pub");
     let mut w = k.split_whitespace();
@@ -344,7 +373,8 @@ fn sudo_keeps_the_operators_home_away_from_ssh() {
     std::fs::create_dir_all(evil.join(".ssh")).expect("evil .ssh");
     std::fs::write(
         evil.join(".ssh/config"),
-        "Host qd-planted-host\n  HostName 127.0.0.1\n  Port 2\n  IdentityFile ~/.ssh/planted\n",
+        "Host qd-planted-host\n  HostName 127.0.0.1\n  Port 2\n  IdentityFile ~/.ssh/planted\n\
+         Host ro\u{200B}ot\n  HostName 127.0.0.1\n",
     )
     .expect("planted config");
     let c = QdConf::new("[ssh]\nssh_config = true\n[[host]]\nname = \"plain\"\naddress = \"127.0.0.1\"\n");
@@ -361,6 +391,8 @@ fn sudo_keeps_the_operators_home_away_from_ssh() {
     // shows the planted file is what would be read.
     let own = list(None);
     assert!(own.contains("qd-planted-host"), "{own}");
+    // A name with an invisible character would pass for another host: skipped.
+    assert!(!own.contains('\u{200B}') && !own.contains("u200b"), "{own}");
     // sudo -E: the operator's HOME names neither hosts nor identity files.
     let sudo = list(Some("nobody"));
     assert!(!sudo.contains("qd-planted-host"), "{sudo}");

@@ -198,6 +198,7 @@ pub async fn connect(
     prompter: &Prompter,
     keys: &super::auth::KeyCache,
     recorder: Option<KeyRecorder>,
+    permits: Arc<tokio::sync::Semaphore>,
 ) -> Result<Session, String> {
     let clock = Arc::new(Clock::new(settings.connect_timeout));
     let target = format!("{}:{}", host.address, host.port);
@@ -205,7 +206,7 @@ pub async fn connect(
     clock
         .bound(
             &format!("ssh to {target}"),
-            establish(host, settings, &prompter, keys, recorder, &clock),
+            establish(host, settings, &prompter, keys, recorder, &clock, permits),
         )
         .await
 }
@@ -217,6 +218,7 @@ async fn establish(
     keys: &super::auth::KeyCache,
     recorder: Option<KeyRecorder>,
     clock: &Arc<Clock>,
+    permits: Arc<tokio::sync::Semaphore>,
 ) -> Result<Session, String> {
     let refusal = Arc::new(Mutex::new(None));
     let handler = Client {
@@ -245,7 +247,7 @@ async fn establish(
         })?;
     let _ = tcp.set_nodelay(true);
     clock.set_phase(Phase::Banner);
-    let (stream, abandon) = Watched::new(tcp, clock.clone());
+    let (stream, abandon) = Watched::new(tcp, clock.clone(), permits);
     let mut session = match client::connect_stream(config, stream, handler).await {
         Ok(s) => s,
         Err(e) => {

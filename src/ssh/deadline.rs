@@ -6,18 +6,20 @@
 //! a passphrase): reading a fingerprint is not the server's delay.
 //!
 //! `Watched` wraps the TCP stream russh reads: it moves the phase from "banner" to
-//! "key exchange" when the first line arrives, and once the attempt is abandoned (its
+//! "key exchange" when the first line arrives, takes one of the pool's handshake
+//! permits only then (a silent host holds none; the clock stops while queueing), and
+//! once the attempt is abandoned (its
 //! `Abandon` handle dropped before `keep`) it fails every read, so the session task
 //! russh spawned for the handshake ends and closes the socket instead of lingering.
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::sync::oneshot;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
 /// Where an establishment is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,15 +82,18 @@ impl Clock {
         }
     }
 
-    /// Stops the clock until the guard is dropped (an operator question).
-    pub fn pause(&self) -> PauseGuard<'_> {
+    /// Stops the clock until the guard is dropped (an operator question, a wait
+    /// for a handshake permit).
+    pub fn pause(self: &Arc<Self>) -> PauseGuard {
         if let Ok(mut p) = self.pauses.lock() {
             if p.open == 0 {
                 p.since = Some(Instant::now());
             }
             p.open += 1;
         }
-        PauseGuard { clock: self }
+        PauseGuard {
+            clock: self.clone(),
+        }
     }
 
     /// Time left, or `None` while paused.
@@ -132,11 +137,11 @@ impl Clock {
     }
 }
 
-pub struct PauseGuard<'a> {
-    clock: &'a Clock,
+pub struct PauseGuard {
+    clock: Arc<Clock>,
 }
 
-impl Drop for PauseGuard<'_> {
+impl Drop for PauseGuard {
     fn drop(&mut self) {
         if let Ok(mut p) = self.clock.pauses.lock() {
             p.open = p.open.saturating_sub(1);
@@ -159,24 +164,71 @@ impl Abandon {
     }
 }
 
-/// A stream that reports the banner and dies with an abandoned attempt.
+type Acquire = Pin<Box<dyn Future<Output = Option<OwnedSemaphorePermit>> + Send>>;
+
+/// The pool's handshake permits (`max_connects`), taken only once the server has
+/// sent its banner: a host that accepts and stays silent never holds one, and the
+/// clock stops while a permit is awaited (queueing is not the server's delay).
+struct Gate {
+    sem: Arc<Semaphore>,
+    waiting: Option<(Acquire, PauseGuard)>,
+    permit: Option<OwnedSemaphorePermit>,
+}
+
+/// A stream that reports the banner, takes a handshake permit after it, and dies
+/// with an abandoned attempt.
 pub struct Watched<S> {
     inner: S,
-    clock: std::sync::Arc<Clock>,
+    clock: Arc<Clock>,
     alive: Option<oneshot::Receiver<()>>,
+    gate: Option<Gate>,
 }
 
 impl<S> Watched<S> {
-    pub fn new(inner: S, clock: std::sync::Arc<Clock>) -> (Self, Abandon) {
+    pub fn new(inner: S, clock: Arc<Clock>, permits: Arc<Semaphore>) -> (Self, Abandon) {
         let (tx, rx) = oneshot::channel();
         (
             Self {
                 inner,
                 clock,
                 alive: Some(rx),
+                gate: Some(Gate {
+                    sem: permits,
+                    waiting: None,
+                    permit: None,
+                }),
             },
             Abandon(tx),
         )
+    }
+
+    /// Ready once a permit is held (or none is needed any more).
+    fn poll_permit(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let Some(g) = self.gate.as_mut() else {
+            return Poll::Ready(());
+        };
+        if g.permit.is_some() || self.clock.phase() == Phase::Banner {
+            return Poll::Ready(());
+        }
+        let (acquire, _) = g.waiting.get_or_insert_with(|| {
+            let sem = g.sem.clone();
+            (
+                Box::pin(async move { sem.acquire_owned().await.ok() }),
+                self.clock.pause(),
+            )
+        });
+        match acquire.as_mut().poll(cx) {
+            Poll::Ready(p) => {
+                g.waiting = None;
+                match p {
+                    Some(p) => g.permit = Some(p),
+                    // Closed semaphore: nothing to wait for.
+                    None => self.gate = None,
+                }
+                Poll::Ready(())
+            }
+            Poll::Pending => Poll::Pending,
+        }
     }
 }
 
@@ -189,7 +241,11 @@ impl<S: AsyncRead + Unpin> AsyncRead for Watched<S> {
         let this = &mut *self;
         if let Some(rx) = this.alive.as_mut() {
             match Pin::new(rx).poll(cx) {
-                Poll::Ready(Ok(())) => this.alive = None,
+                // Established: the session lives on, its permit goes back.
+                Poll::Ready(Ok(())) => {
+                    this.alive = None;
+                    this.gate = None;
+                }
                 Poll::Ready(Err(_)) => {
                     return Poll::Ready(Err(std::io::Error::other(
                         "connection attempt abandoned",
@@ -197,6 +253,10 @@ impl<S: AsyncRead + Unpin> AsyncRead for Watched<S> {
                 }
                 Poll::Pending => {}
             }
+        }
+        // After the banner, nothing more is read until a handshake permit is held.
+        if this.poll_permit(cx).is_pending() {
+            return Poll::Pending;
         }
         let before = buf.filled().len();
         let r = Pin::new(&mut this.inner).poll_read(cx, buf);
@@ -231,14 +291,14 @@ mod tests {
 
     #[tokio::test]
     async fn expires_naming_the_phase_and_pauses_for_questions() {
-        let c = Clock::new(Duration::from_millis(300));
+        let c = Arc::new(Clock::new(Duration::from_millis(300)));
         c.set_phase(Phase::KeyExchange);
         let r: Result<(), String> = c.bound("ssh to x", std::future::pending()).await;
         let e = r.expect_err("must time out");
         assert!(e.contains("timed out after 300ms during the key exchange"), "{e}");
 
         // While a question is open the clock does not run out.
-        let c = Clock::new(Duration::from_millis(100));
+        let c = Arc::new(Clock::new(Duration::from_millis(100)));
         let r = c
             .bound("x", async {
                 let _g = c.pause();

@@ -1,8 +1,9 @@
 //! The connection pool: one SSH connection per (user, address, port), shared by every
 //! exec and shell pane; channels are opened on it. Concurrent callers for the same
 //! host wait for one connect instead of racing their own, fan-outs are limited to
-//! `max_connects` handshakes at once (each bounded by `connect_timeout`, so a silent
-//! host frees its slot and permit in that time), and a maintenance task measures latency, and
+//! `max_connects` handshakes at once (a permit is taken once the server's banner
+//! arrives, and every establishment is bounded by `connect_timeout`: a silent host
+//! holds no permit and frees its slot in that time), and a maintenance task measures latency, and
 //! closes connections that have had no channel for `idle_close`. Each slot keeps what
 //! the hosts view shows: state, latency, channels, uptime.
 
@@ -80,7 +81,8 @@ pub struct Pool {
     recorder: Mutex<Option<KeyRecorder>>,
     keys: KeyCache,
     slots: Mutex<HashMap<String, Arc<Slot>>>,
-    connects: tokio::sync::Semaphore,
+    /// Handshake permits, taken after the server's banner (`deadline::Watched`).
+    connects: Arc<tokio::sync::Semaphore>,
     /// TCP connections made since start (tests and benchmarks check reuse with it).
     pub connections_made: AtomicUsize,
 }
@@ -90,7 +92,7 @@ impl Pool {
         let settings = Arc::new(settings);
         Arc::new(Self {
             recorder: Mutex::new(None),
-            connects: tokio::sync::Semaphore::new(settings.max_connects.max(1)),
+            connects: Arc::new(tokio::sync::Semaphore::new(settings.max_connects.max(1))),
             settings,
             prompter,
             keys: KeyCache::default(),
@@ -164,12 +166,18 @@ impl Pool {
         }
         *guard = None;
         Self::set_state(&slot, ConnState::Connecting);
-        let permit = self.connects.acquire().await.map_err(|e| e.to_string())?;
         self.connections_made.fetch_add(1, Ordering::SeqCst);
         let recorder = self.recorder.lock().ok().and_then(|r| r.clone());
         // Bounded by connect_timeout: the slot and the permit are free by then.
-        let r = client::connect(host, &self.settings, &self.prompter, &self.keys, recorder).await;
-        drop(permit);
+        let r = client::connect(
+            host,
+            &self.settings,
+            &self.prompter,
+            &self.keys,
+            recorder,
+            self.connects.clone(),
+        )
+        .await;
         match r {
             Ok(s) => {
                 let s = Arc::new(s);
