@@ -16,7 +16,12 @@ fn pipe() -> (std::fs::File, OwnedFd) {
     let rc = unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) };
     assert_eq!(rc, 0, "pipe2");
     // SAFETY: both descriptors were just created and are owned here only.
-    let (r, w) = unsafe { (std::fs::File::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    let (r, w) = unsafe {
+        (
+            std::fs::File::from_raw_fd(fds[0]),
+            OwnedFd::from_raw_fd(fds[1]),
+        )
+    };
     // SAFETY: fcntl on a descriptor we own.
     unsafe { libc::fcntl(fds[1], libc::F_SETPIPE_SZ, 4096) };
     (r, w)
@@ -51,7 +56,10 @@ fn closed_after_100_bytes(args: &[&str]) {
     let status = child.wait().expect("status");
     let err = std::fs::read_to_string(&err_path).unwrap_or_default();
     assert!(!status.success(), "{args:?}: {status:?}");
-    assert!(status.code().is_some(), "{args:?} died of a signal: {status:?}");
+    assert!(
+        status.code().is_some(),
+        "{args:?} died of a signal: {status:?}"
+    );
     assert!(!err.contains("panicked"), "{args:?}: {err}");
     assert!(!err.contains("Broken pipe"), "{args:?}: {err}");
 }

@@ -28,8 +28,14 @@ fn hostile() -> Vec<(&'static str, Vec<u8>)> {
         ("ESC inside", b"\x1b[12\x1b[9999L".to_vec()),
         ("ESC ESC", b"\x1b\x1b[9999L".to_vec()),
         ("intermediate", b"\x1b[9999 @\x1b[9999$x".to_vec()),
-        ("private", b"\x1b[?9999J\x1b[>9999c\x1b[<9999L\x1b[=9999L".to_vec()),
-        ("colon", b"\x1b[38:2:9999:9999:9999m\x1b[9999:9999L".to_vec()),
+        (
+            "private",
+            b"\x1b[?9999J\x1b[>9999c\x1b[<9999L\x1b[=9999L".to_vec(),
+        ),
+        (
+            "colon",
+            b"\x1b[38:2:9999:9999:9999m\x1b[9999:9999L".to_vec(),
+        ),
         ("REP", b"a\x1b[99999b".to_vec()),
         ("ICH/DCH/ECH", b"\x1b[9999@\x1b[9999P\x1b[9999X".to_vec()),
         ("scroll", b"\x1b[9999S\x1b[9999T\x1b[1;9999r".to_vec()),
@@ -44,8 +50,11 @@ fn hostile() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
-/// Every CSI the emulator would see: (marker, params, intermediates, final).
-fn csis(bytes: &[u8]) -> Vec<(Option<u8>, Vec<u64>, Vec<u8>, u8)> {
+/// One CSI the emulator would see: (marker, params, intermediates, final).
+type Seq = (Option<u8>, Vec<u64>, Vec<u8>, u8);
+
+/// Every CSI the emulator would see.
+fn csis(bytes: &[u8]) -> Vec<Seq> {
     let mut out = Vec::new();
     let mut i = 0;
     while i + 1 < bytes.len() {
@@ -54,10 +63,7 @@ fn csis(bytes: &[u8]) -> Vec<(Option<u8>, Vec<u64>, Vec<u8>, u8)> {
             continue;
         }
         let mut j = i + 2;
-        let marker = bytes
-            .get(j)
-            .copied()
-            .filter(|b| (0x3c..=0x3f).contains(b));
+        let marker = bytes.get(j).copied().filter(|b| (0x3c..=0x3f).contains(b));
         if marker.is_some() {
             j += 1;
         }
@@ -117,7 +123,10 @@ fn check_filtered(name: &str, out: &[u8]) {
             );
         }
     }
-    assert!(longest_string(out) <= 4096 + 8, "{name}: a huge string passed");
+    assert!(
+        longest_string(out) <= 4096 + 8,
+        "{name}: a huge string passed"
+    );
 }
 
 fn sane(name: &str, p: &vt100::Parser) {
@@ -150,7 +159,11 @@ fn a_split_anywhere_gives_the_same_bytes() {
     for (name, input) in hostile() {
         // The short patterns at every boundary; the long ones at a few.
         let whole = Clamp::new(ROWS, COLS).filter(&input);
-        let step = if input.len() > 200 { input.len() / 37 } else { 1 };
+        let step = if input.len() > 200 {
+            input.len() / 37
+        } else {
+            1
+        };
         for at in (0..=input.len()).step_by(step.max(1)) {
             let mut c = Clamp::new(ROWS, COLS);
             let mut out = c.filter(&input[..at]);

@@ -117,8 +117,8 @@ fn silent_and_banner_only_hosts_time_out_without_stalling_others() {
             &c,
             &tmp.path().join("home"),
             &[
-                "exec", "--host", "silent", "--host", "banner", "--host", "good", "--json",
-                "--", "echo", "hi",
+                "exec", "--host", "silent", "--host", "banner", "--host", "good", "--json", "--",
+                "echo", "hi",
             ],
         );
         assert_eq!(o.status.code(), Some(1), "{limit}: {}", stderr(&o));
@@ -229,7 +229,10 @@ fn a_silent_host_holds_no_connect_permit() {
             .await
             .expect("the good host waited for the silent host's permit");
         assert!(s.is_ok(), "{:?}", s.err());
-        assert!(!stuck.is_finished(), "the silent host is still being waited on");
+        assert!(
+            !stuck.is_finished(),
+            "the silent host is still being waited on"
+        );
         stuck.abort();
     });
 }
@@ -264,7 +267,10 @@ fn the_system_known_hosts_file_is_read_and_never_written() {
     // in accept-new too, and nothing is learned anywhere.
     let other = tmp.path().join("other");
     keygen_type(&other, "ed25519");
-    let contradiction = format!("# system\n{}", key_line(s.port, &other.with_extension("pub")));
+    let contradiction = format!(
+        "# system\n{}",
+        key_line(s.port, &other.with_extension("pub"))
+    );
     std::fs::write(&global, &contradiction).expect("g");
     c.write(&(ssh_toml("accept-new", &known, &global, "") + &hosts));
     let o = run_bounded(&c, &home, &args);
@@ -377,7 +383,9 @@ fn sudo_keeps_the_operators_home_away_from_ssh() {
          Host ro\u{200B}ot\n  HostName 127.0.0.1\n",
     )
     .expect("planted config");
-    let c = QdConf::new("[ssh]\nssh_config = true\n[[host]]\nname = \"plain\"\naddress = \"127.0.0.1\"\n");
+    let c = QdConf::new(
+        "[ssh]\nssh_config = true\n[[host]]\nname = \"plain\"\naddress = \"127.0.0.1\"\n",
+    );
     let list = |op: Option<&str>| -> String {
         let o = c
             .cmd(op, &["hosts", "--json"])
@@ -403,7 +411,12 @@ fn sudo_keeps_the_operators_home_away_from_ssh() {
         .expect("plain host");
     let ids: Vec<PathBuf> = plain["identities"]
         .as_array()
-        .map(|a| a.iter().filter_map(|p| p.as_str()).map(PathBuf::from).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|p| p.as_str())
+                .map(PathBuf::from)
+                .collect()
+        })
         .unwrap_or_default();
     assert!(!ids.is_empty(), "{plain}");
     assert!(ids.iter().all(|p| !p.starts_with(&evil)), "{ids:?}");

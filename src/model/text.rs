@@ -49,7 +49,10 @@ fn is_format(c: char) -> bool {
 /// Blank-looking letters that render as nothing (the Hangul fillers) and the
 /// combining grapheme joiner: they pad or split a name without showing.
 fn is_filler(c: char) -> bool {
-    matches!(c, '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{034F}')
+    matches!(
+        c,
+        '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{034F}'
+    )
 }
 
 /// True when `c` must not reach a terminal as itself.
@@ -153,13 +156,27 @@ mod tests {
         );
         // Arabic number sign, Mongolian vowel separator, interlinear annotation,
         // musical formatting, BOM.
-        for c in ['\u{0600}', '\u{180E}', '\u{FFF9}', '\u{1D173}', '\u{FEFF}', '\u{110BD}'] {
+        for c in [
+            '\u{0600}',
+            '\u{180E}',
+            '\u{FFF9}',
+            '\u{1D173}',
+            '\u{FEFF}',
+            '\u{110BD}',
+        ] {
             assert!(is_unsafe(c), "{:x}", c as u32);
-            assert_eq!(inert(&format!("x{c}"), 100), format!("x\\u{{{:x}}}", c as u32));
+            assert_eq!(
+                inert(&format!("x{c}"), 100),
+                format!("x\\u{{{:x}}}", c as u32)
+            );
         }
         // Hangul fillers and the combining grapheme joiner.
         for c in ['\u{115F}', '\u{1160}', '\u{3164}', '\u{FFA0}', '\u{034F}'] {
-            assert!(inert(&format!("a{c}"), 100).contains("\\u{"), "{:x}", c as u32);
+            assert!(
+                inert(&format!("a{c}"), 100).contains("\\u{"),
+                "{:x}",
+                c as u32
+            );
         }
         // Ordinary letters and combining accents stay as they are.
         assert!(matches!(inert("café naïve 日本 é", 100), Cow::Borrowed(_)));

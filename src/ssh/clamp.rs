@@ -51,7 +51,11 @@ enum State {
     Ground,
     Esc,
     Csi(Csi),
-    Str { kind: Str, buf: Vec<u8>, dropped: bool },
+    Str {
+        kind: Str,
+        buf: Vec<u8>,
+        dropped: bool,
+    },
 }
 
 #[derive(Debug)]
@@ -175,7 +179,7 @@ impl Clamp {
                 return State::Ground;
             }
             0x00..=0x1f => out.push(b),
-            0x7f | 0x80..=0xff => {}
+            0x7f..=0xff => {}
             b'0'..=b'9' => {
                 if !c.intermediates.is_empty() {
                     c.ignore = true;

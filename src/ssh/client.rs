@@ -230,12 +230,9 @@ async fn establish(
     };
     let target = format!("{}:{}", host.address, host.port);
     // An unreadable file is reported by the host key check itself.
-    let known = known_hosts::known_algorithms(
-        &settings.known_hosts_files(),
-        &host.address,
-        host.port,
-    )
-    .unwrap_or_default();
+    let known =
+        known_hosts::known_algorithms(&settings.known_hosts_files(), &host.address, host.port)
+            .unwrap_or_default();
     let config = russh_config(settings, &known);
     let tcp = tokio::net::TcpStream::connect((host.address.as_str(), host.port))
         .await

@@ -14,8 +14,8 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -247,9 +247,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for Watched<S> {
                     this.gate = None;
                 }
                 Poll::Ready(Err(_)) => {
-                    return Poll::Ready(Err(std::io::Error::other(
-                        "connection attempt abandoned",
-                    )));
+                    return Poll::Ready(Err(std::io::Error::other("connection attempt abandoned")));
                 }
                 Poll::Pending => {}
             }
@@ -295,7 +293,10 @@ mod tests {
         c.set_phase(Phase::KeyExchange);
         let r: Result<(), String> = c.bound("ssh to x", std::future::pending()).await;
         let e = r.expect_err("must time out");
-        assert!(e.contains("timed out after 300ms during the key exchange"), "{e}");
+        assert!(
+            e.contains("timed out after 300ms during the key exchange"),
+            "{e}"
+        );
 
         // While a question is open the clock does not run out.
         let c = Arc::new(Clock::new(Duration::from_millis(100)));

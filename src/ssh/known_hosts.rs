@@ -8,12 +8,12 @@
 //! writing is `learn::append`'s, never the system file. A missing file is empty; an
 //! unreadable one is an error.
 
+pub use super::learn::append;
 use super::ssh_config::matches_list;
 use data_encoding::BASE64;
 use hmac::{Hmac, KeyInit, Mac};
 use russh::keys::{HashAlg, PublicKey};
 use sha1::Sha1;
-pub use super::learn::append;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -99,8 +99,7 @@ pub fn append(file: &Path, line: &str) -> Result<(), String> {
             file.display()
         ));
     }
-    rustix::fs::flock(&f, rustix::fs::FlockOperation::LockExclusive)
-        .map_err(|e| fail(e.into()))?;
+    rustix::fs::flock(&f, rustix::fs::FlockOperation::LockExclusive).map_err(|e| fail(e.into()))?;
     // Under the lock: a file without a final newline would glue our entry to its
     // last line.
     let len = f.seek(SeekFrom::End(0)).map_err(fail)?;
