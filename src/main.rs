@@ -36,7 +36,35 @@ fn main() {
         libc::mallopt(libc::M_ARENA_MAX, 1);
     }
     let args = Cli::parse();
+    if args.command.is_some() {
+        quiet_on_closed_output();
+    }
     std::process::exit(real_main(args));
+}
+
+/// A closed stdout (`qd snapshot --json | head -c 100`) makes `println!` panic on
+/// EPIPE (Rust ignores SIGPIPE). For a headless command that is the reader's
+/// choice, not a bug: end quietly with status 1 instead of a panic and an abort.
+/// SIGPIPE stays ignored, so a command mid-job is not killed at its first streamed
+/// line (output written with `write!` just loses the line); only the failed print
+/// ends the process, and at that one place.
+fn quiet_on_closed_output() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        // std's print macros: "failed printing to stdout: Broken pipe (os error 32)".
+        let closed = msg.starts_with("failed printing to std")
+            && msg.contains(&format!("(os error {})", libc::EPIPE));
+        if closed {
+            std::process::exit(cli::EXIT_FAILED);
+        }
+        previous(info);
+    }));
 }
 
 fn real_main(args: Cli) -> i32 {

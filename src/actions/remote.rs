@@ -114,7 +114,7 @@ pub fn learn(k: &HostKey) -> TargetOutcome {
             path: k.file.clone(),
         },
     };
-    let r = crate::ssh::known_hosts::append(&k.file, &k.line).map(|()| {
+    let r = crate::ssh::learn::append(&k.file, &k.line).map(|()| {
         format!(
             "{} key {} of {} added ({})",
             k.key_type,
@@ -212,7 +212,11 @@ impl From<&crate::ssh::LearnRequest> for HostKey {
             line: r.line.clone(),
             key_type: r.key_type.clone(),
             fingerprint: r.fingerprint.clone(),
-            how: r.how.to_string(),
+            how: match r.how {
+                crate::ssh::LearnHow::AcceptNew => "accept-new",
+                crate::ssh::LearnHow::TypedYes => "typed yes",
+            }
+            .into(),
         }
     }
 }

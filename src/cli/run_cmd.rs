@@ -19,7 +19,10 @@ fn targets(d: &Dispatcher, spec: &str, command: &str) -> Result<Vec<CommandTarge
             if spec.contains('/') {
                 e
             } else {
-                format!("no site or SITE/SERVICE `{}` in the config", inert(spec, 64))
+                format!(
+                    "no site or SITE/SERVICE `{}` in the config",
+                    inert(spec, 64)
+                )
             }
         })?;
     let with: Vec<CommandTarget> = refs

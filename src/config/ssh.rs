@@ -14,6 +14,7 @@ type Res<T> = Result<T, (std::ops::Range<usize>, String)>;
 pub struct RawSsh {
     host_key_checking: Option<Spanned<String>>,
     known_hosts: Option<Vec<String>>,
+    global_known_hosts: Option<Vec<String>>,
     connect_timeout: Option<Spanned<String>>,
     keepalive_interval: Option<Spanned<String>>,
     keepalive_count: Option<Spanned<i64>>,
@@ -72,6 +73,7 @@ impl RawSsh {
     pub fn prefix_only(self) -> (Option<RawSsh>, bool) {
         let others = self.host_key_checking.is_some()
             || self.known_hosts.is_some()
+            || self.global_known_hosts.is_some()
             || self.connect_timeout.is_some()
             || self.keepalive_interval.is_some()
             || self.keepalive_count.is_some()
@@ -85,6 +87,7 @@ impl RawSsh {
         let kept = self.prefix.map(|p| RawSsh {
             host_key_checking: None,
             known_hosts: None,
+            global_known_hosts: None,
             connect_timeout: None,
             keepalive_interval: None,
             keepalive_count: None,
@@ -118,6 +121,9 @@ pub fn apply(next: &mut Config, ssh: Option<RawSsh>, hosts: Option<Vec<RawHost>>
         }
         if let Some(k) = r.known_hosts {
             s.known_hosts = k.iter().map(|p| expand_tilde(p)).collect();
+        }
+        if let Some(k) = r.global_known_hosts {
+            s.global_known_hosts = k.iter().map(|p| expand_tilde(p)).collect();
         }
         let ms = Duration::from_millis(100);
         if let Some(d) = dur(r.connect_timeout, "connect_timeout", ms)? {

@@ -3,8 +3,9 @@
 //!
 //! A process chooses its own argv and name, so they may hold escape sequences meant to
 //! move the cursor, set the window title or write the clipboard (OSC 52), bidi
-//! overrides that make a line read differently than it runs, or newlines that forge
-//! extra rows. Every such character is replaced by a visible escape (`\e`, `\x9b`,
+//! overrides that make a line read differently than it runs, newlines that forge
+//! extra rows, or invisible format characters and fillers that make `ro\u{200B}ot`
+//! look like `root`. Every such character is replaced by a visible escape (`\e`, `\x9b`,
 //! `\u{202e}`, `\n`), so what the operator sees is exactly what is there, and nothing
 //! is interpreted by the terminal. JSON output keeps the raw (lossy UTF-8) text: serde
 //! escapes control characters itself.
@@ -17,9 +18,50 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
+/// Unicode format characters (general category Cf, Unicode 15.1): invisible, yet
+/// they change what a name is (`ro\u{200B}ot` is not `root`, tag characters carry
+/// hidden text, a soft hyphen shows only at a line break).
+fn is_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}'
+        | '\u{0600}'..='\u{0605}'
+        | '\u{061C}'
+        | '\u{06DD}'
+        | '\u{070F}'
+        | '\u{0890}'..='\u{0891}'
+        | '\u{08E2}'
+        | '\u{180E}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{206F}'
+        | '\u{FEFF}'
+        | '\u{FFF9}'..='\u{FFFB}'
+        | '\u{110BD}'
+        | '\u{110CD}'
+        | '\u{13430}'..='\u{1343F}'
+        | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0001}'
+        | '\u{E0020}'..='\u{E007F}')
+}
+
+/// Blank-looking letters that render as nothing (the Hangul fillers) and the
+/// combining grapheme joiner: they pad or split a name without showing.
+fn is_filler(c: char) -> bool {
+    matches!(
+        c,
+        '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{034F}'
+    )
+}
+
 /// True when `c` must not reach a terminal as itself.
 pub fn is_unsafe(c: char) -> bool {
-    c.is_control() || is_bidi_control(c) || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}')
+    c.is_control()
+        || is_bidi_control(c)
+        || is_format(c)
+        || is_filler(c)
+        || matches!(c, '\u{2028}' | '\u{2029}')
 }
 
 fn push_escaped(out: &mut String, c: char) {
@@ -99,6 +141,45 @@ mod tests {
         let s = "a\x1b]0;pwn\x07b\nc\u{202e}d\u{9b}e";
         assert_eq!(inert(s, 100), "a\\e]0;pwn\\x07b\\nc\\u{202e}d\\x9be");
         assert!(!inert(s, 100).chars().any(is_unsafe));
+    }
+
+    #[test]
+    fn format_characters_and_fillers_become_visible() {
+        // Zero-width space, ZWJ, word joiner, soft hyphen: a name that looks like root.
+        assert_eq!(inert("ro\u{200B}ot", 100), "ro\\u{200b}ot");
+        assert_eq!(inert("a\u{200D}b\u{2060}c", 100), "a\\u{200d}b\\u{2060}c");
+        assert_eq!(inert("ro\u{AD}ot", 100), "ro\\xadot");
+        // Tag characters spell hidden text ("hi") after a visible name.
+        assert_eq!(
+            inert("web\u{E0001}\u{E0068}\u{E0069}\u{E007F}", 100),
+            "web\\u{e0001}\\u{e0068}\\u{e0069}\\u{e007f}"
+        );
+        // Arabic number sign, Mongolian vowel separator, interlinear annotation,
+        // musical formatting, BOM.
+        for c in [
+            '\u{0600}',
+            '\u{180E}',
+            '\u{FFF9}',
+            '\u{1D173}',
+            '\u{FEFF}',
+            '\u{110BD}',
+        ] {
+            assert!(is_unsafe(c), "{:x}", c as u32);
+            assert_eq!(
+                inert(&format!("x{c}"), 100),
+                format!("x\\u{{{:x}}}", c as u32)
+            );
+        }
+        // Hangul fillers and the combining grapheme joiner.
+        for c in ['\u{115F}', '\u{1160}', '\u{3164}', '\u{FFA0}', '\u{034F}'] {
+            assert!(
+                inert(&format!("a{c}"), 100).contains("\\u{"),
+                "{:x}",
+                c as u32
+            );
+        }
+        // Ordinary letters and combining accents stay as they are.
+        assert!(matches!(inert("café naïve 日本 é", 100), Cow::Borrowed(_)));
     }
 
     #[test]

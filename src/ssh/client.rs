@@ -1,11 +1,16 @@
-//! One SSH connection being set up: TCP with a timeout, the host key checked against
-//! known_hosts (`known_hosts::check`) under the configured `host_key_checking`, then
-//! authentication (`auth`). The russh handler never returns "trust" without a
-//! verdict that says so; when it refuses, the reason it recorded becomes the error
-//! the operator reads (fingerprint, file and line), instead of russh's "unknown key".
+//! One SSH connection being set up: TCP, banner, key exchange with the host key
+//! checked against known_hosts (`known_hosts::check`) under the configured
+//! `host_key_checking`, then authentication (`auth`), all within one
+//! `connect_timeout` (`deadline`). The host key algorithms are offered with the types
+//! already known for the host first, as OpenSSH does. The russh handler never returns
+//! "trust" without a verdict that says so; when it refuses, the reason it recorded
+//! becomes the error the operator reads (fingerprint, file and line), instead of
+//! russh's "unknown key". A key to learn goes to the pool's recorder (`learn`).
 
+use super::deadline::{Clock, Phase, Watched};
 use super::hosts::{Host, HostKeyChecking, SshSettings};
 use super::known_hosts::{self, Verdict, fingerprint, host_port};
+use super::learn::{KeyRecorder, LearnHow, LearnRequest, entry_line};
 use super::prompt::{Prompter, Question};
 use russh::client;
 use russh::keys::PublicKeyOrCertificate;
@@ -16,6 +21,7 @@ pub struct Client {
     host: Host,
     settings: Arc<SshSettings>,
     prompter: Prompter,
+    recorder: Option<KeyRecorder>,
     refusal: Arc<Mutex<Option<String>>>,
 }
 
@@ -37,15 +43,36 @@ impl Client {
             Ok(v) => v,
             Err(e) => return self.refuse(e),
         };
-        let learn = |why: &str| {
+        // As ssh does when it cannot write: the key is accepted for this connection
+        // whether or not it could be kept; a warning says why it was not.
+        let learn = |how: LearnHow| {
             let file = self.settings.learn_file();
-            match known_hosts::learn(&file, &h.address, h.port, key) {
-                Ok(()) => tracing::info!(
-                    "{why}: {kind} key {fp} of {shown} added to {}",
-                    file.display()
+            let line = match entry_line(&h.address, h.port, key) {
+                Ok(l) => l,
+                Err(e) => return tracing::warn!("{shown}: {e}"),
+            };
+            let req = LearnRequest {
+                host: h.clone(),
+                file: file.clone(),
+                line,
+                key_type: kind.clone(),
+                fingerprint: fp.clone(),
+                how,
+            };
+            match &self.recorder {
+                Some(record) => match record(&req) {
+                    Ok(()) => tracing::info!(
+                        "{how:?}: {kind} key {fp} of {shown} added to {}",
+                        file.display()
+                    ),
+                    Err(e) => tracing::warn!(
+                        "{kind} key {fp} of {shown} accepted for this connection only: {e}"
+                    ),
+                },
+                None => tracing::warn!(
+                    "{kind} key {fp} of {shown} accepted for this connection only: \
+                     nothing records learned host keys here"
                 ),
-                // As ssh does: the key was accepted for this connection; say why it was not kept.
-                Err(e) => tracing::warn!("{e}"),
             }
         };
         match (verdict, self.settings.host_key_checking) {
@@ -73,7 +100,7 @@ impl Client {
                  add the key to a known_hosts file first (after checking the fingerprint)"
             )),
             (Verdict::Unknown, HostKeyChecking::AcceptNew) => {
-                learn("accept-new");
+                learn(LearnHow::AcceptNew);
                 true
             }
             (v, _) => {
@@ -102,7 +129,7 @@ impl Client {
                     .await
                 {
                     Some(a) if a == "yes" => {
-                        learn("accepted by the operator");
+                        learn(LearnHow::TypedYes);
                         true
                     }
                     _ => self.refuse(format!("host key of {shown} ({fp}) not accepted")),
@@ -135,59 +162,98 @@ impl client::Handler for Client {
 /// A connected, authenticated session.
 pub type Session = client::Handle<Client>;
 
-/// The russh settings every connection runs with.
-pub fn russh_config(s: &SshSettings) -> Arc<client::Config> {
-    Arc::new(client::Config {
+/// The russh settings a connection to a host runs with: host key algorithms of the
+/// types `known` for it first, then the rest in russh's order.
+pub fn russh_config(s: &SshSettings, known: &[russh::keys::Algorithm]) -> Arc<client::Config> {
+    use russh::keys::Algorithm;
+    let mut config = client::Config {
         keepalive_interval: Some(s.keepalive_interval),
         keepalive_max: s.keepalive_count,
         nodelay: true,
         ..Default::default()
-    })
+    };
+    // A known `ssh-rsa` key is offered by every RSA signature algorithm.
+    let same = |a: &Algorithm, k: &Algorithm| match (a, k) {
+        (Algorithm::Rsa { .. }, Algorithm::Rsa { .. }) => true,
+        _ => a == k,
+    };
+    let (mut first, rest): (Vec<Algorithm>, Vec<Algorithm>) = config
+        .preferred
+        .key
+        .iter()
+        .cloned()
+        .partition(|a| known.iter().any(|k| same(a, k)));
+    if !first.is_empty() {
+        first.extend(rest);
+        config.preferred.key = std::borrow::Cow::Owned(first);
+    }
+    Arc::new(config)
 }
 
-/// Connects, checks the host key and authenticates, or says why not.
+/// Connects, checks the host key and authenticates within `connect_timeout`, or
+/// says why not (a timeout names the phase it was stuck in).
 pub async fn connect(
     host: &Host,
     settings: &Arc<SshSettings>,
-    config: Arc<client::Config>,
     prompter: &Prompter,
     keys: &super::auth::KeyCache,
+    recorder: Option<KeyRecorder>,
+    permits: Arc<tokio::sync::Semaphore>,
+) -> Result<Session, String> {
+    let clock = Arc::new(Clock::new(settings.connect_timeout));
+    let target = format!("{}:{}", host.address, host.port);
+    let prompter = prompter.pausing(clock.clone());
+    clock
+        .bound(
+            &format!("ssh to {target}"),
+            establish(host, settings, &prompter, keys, recorder, &clock, permits),
+        )
+        .await
+}
+
+async fn establish(
+    host: &Host,
+    settings: &Arc<SshSettings>,
+    prompter: &Prompter,
+    keys: &super::auth::KeyCache,
+    recorder: Option<KeyRecorder>,
+    clock: &Arc<Clock>,
+    permits: Arc<tokio::sync::Semaphore>,
 ) -> Result<Session, String> {
     let refusal = Arc::new(Mutex::new(None));
     let handler = Client {
         host: host.clone(),
         settings: settings.clone(),
         prompter: prompter.clone(),
+        recorder,
         refusal: refusal.clone(),
     };
     let target = format!("{}:{}", host.address, host.port);
-    // The timeout covers TCP and the key exchange, not a host key question the
-    // operator is still reading.
-    let tcp = tokio::time::timeout(
-        settings.connect_timeout,
-        tokio::net::TcpStream::connect((host.address.as_str(), host.port)),
-    )
-    .await
-    .map_err(|_| {
-        format!(
-            "connect to {target} timed out after {}",
-            crate::model::format::duration_short(settings.connect_timeout)
-        )
-    })?
-    .map_err(|e| {
-        format!(
-            "connect to {target}: {}",
-            crate::sys::errno::io_sentence(&e)
-        )
-    })?;
+    // An unreadable file is reported by the host key check itself.
+    let known =
+        known_hosts::known_algorithms(&settings.known_hosts_files(), &host.address, host.port)
+            .unwrap_or_default();
+    let config = russh_config(settings, &known);
+    let tcp = tokio::net::TcpStream::connect((host.address.as_str(), host.port))
+        .await
+        .map_err(|e| {
+            format!(
+                "connect to {target}: {}",
+                crate::sys::errno::io_sentence(&e)
+            )
+        })?;
     let _ = tcp.set_nodelay(true);
-    let mut session = match client::connect_stream(config, tcp, handler).await {
+    clock.set_phase(Phase::Banner);
+    let (stream, abandon) = Watched::new(tcp, clock.clone(), permits);
+    let mut session = match client::connect_stream(config, stream, handler).await {
         Ok(s) => s,
         Err(e) => {
             let why = refusal.lock().ok().and_then(|mut r| r.take());
             return Err(why.unwrap_or_else(|| format!("ssh to {target}: {e}")));
         }
     };
+    clock.set_phase(Phase::Auth);
     super::auth::authenticate(&mut session, host, settings, prompter, keys).await?;
+    abandon.keep();
     Ok(session)
 }

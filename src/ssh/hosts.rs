@@ -76,6 +76,10 @@ pub struct SshSettings {
     /// Read after `~/.ssh/known_hosts`; the first is where new keys are written (else
     /// `~/.ssh/known_hosts`).
     pub known_hosts: Vec<PathBuf>,
+    /// System-wide files (OpenSSH's GlobalKnownHostsFile), read after the user's and
+    /// never written.
+    pub global_known_hosts: Vec<PathBuf>,
+    /// Bounds TCP connect, banner, key exchange and authentication together.
     pub connect_timeout: Duration,
     /// A keepalive goes out after this much silence; `keepalive_count` unanswered
     /// ones close the connection (dead in about interval x count).
@@ -102,6 +106,7 @@ impl Default for SshSettings {
         Self {
             host_key_checking: HostKeyChecking::Ask,
             known_hosts: Vec::new(),
+            global_known_hosts: vec![PathBuf::from("/etc/ssh/ssh_known_hosts")],
             connect_timeout: Duration::from_secs(10),
             keepalive_interval: Duration::from_secs(15),
             keepalive_count: 3,
@@ -120,28 +125,38 @@ impl Default for SshSettings {
 }
 
 impl SshSettings {
-    /// Every known_hosts file read, in order.
+    /// Every known_hosts file read, in order: the user's, then the system's.
     pub fn known_hosts_files(&self) -> Vec<PathBuf> {
         let mut v = vec![home().join(".ssh/known_hosts")];
         v.extend(self.known_hosts.iter().cloned());
+        v.extend(self.global_known_hosts.iter().cloned());
         v
     }
 
-    /// Where accepted keys are written.
+    /// Where accepted keys are written: the first user file that is not also named
+    /// as a system file (the system file is never written), else `~/.ssh/known_hosts`.
     pub fn learn_file(&self) -> PathBuf {
         self.known_hosts
-            .first()
+            .iter()
+            .find(|f| !self.global_known_hosts.contains(f))
             .cloned()
             .unwrap_or_else(|| home().join(".ssh/known_hosts"))
     }
 }
 
-/// The operator's home: `$HOME`, else the passwd entry.
+/// Where `~/.ssh` is: `$HOME`, else the passwd entry. In privileged mode (sudo) the
+/// environment is the operator's (`sudo -E` keeps their HOME), so `~/.ssh/config`,
+/// known_hosts and identity files come from the effective user's passwd entry only.
 pub fn home() -> PathBuf {
-    if let Some(h) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+    let privileged = crate::sys::privileged();
+    if !privileged && let Some(h) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
         return PathBuf::from(h);
     }
-    let uid = rustix::process::getuid().as_raw();
+    let uid = if privileged {
+        rustix::process::geteuid().as_raw()
+    } else {
+        rustix::process::getuid().as_raw()
+    };
     crate::sys::account::Account::by_uid(uid)
         .map(|a| PathBuf::from(a.home))
         .unwrap_or_else(|| PathBuf::from("/"))

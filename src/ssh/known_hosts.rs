@@ -3,15 +3,17 @@
 //! (`@cert-authority` lines vouch only for certificates, which qd does not accept,
 //! so they never match a plain key). A changed key is reported with the file and
 //! line of the key that was expected; a key of another type known for the host is
-//! not "unknown" (accept-new will not learn over it). A missing file is empty; an
+//! not "unknown" (accept-new will not learn over it). The files are the user's and
+//! the system's (`/etc/ssh/ssh_known_hosts`, `[ssh] global_known_hosts`), read alike;
+//! writing is `learn::append`'s, never the system file. A missing file is empty; an
 //! unreadable one is an error.
 
+pub use super::learn::append;
 use super::ssh_config::matches_list;
 use data_encoding::BASE64;
 use hmac::{Hmac, KeyInit, Mac};
 use russh::keys::{HashAlg, PublicKey};
 use sha1::Sha1;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,68 +183,27 @@ pub fn check(files: &[PathBuf], host: &str, port: u16, key: &PublicKey) -> Resul
     })
 }
 
-/// Appends `key` for `host`:`port` to `file` (created 0600, with its directory 0700).
-pub fn learn(file: &Path, host: &str, port: u16, key: &PublicKey) -> Result<(), String> {
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-    let fail = |e: std::io::Error| {
-        format!(
-            "cannot add the host key to {}: {}",
-            file.display(),
-            crate::sys::errno::io_sentence(&e)
-        )
-    };
-    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(fail)?;
+/// The key types known for `host`:`port` (plain entries, not revoked ones), in file
+/// order: the connection offers these first, as OpenSSH orders its host key
+/// algorithms, so a host known by its RSA key is asked for that key.
+pub fn known_algorithms(
+    files: &[PathBuf],
+    host: &str,
+    port: u16,
+) -> Result<Vec<russh::keys::Algorithm>, String> {
+    let name = host_port(host, port);
+    let mut out = Vec::new();
+    for f in files {
+        for e in read(f)? {
+            if e.marker == Marker::None
+                && host_matches(&e.patterns, &name)
+                && !out.contains(&e.key.algorithm())
+            {
+                out.push(e.key.algorithm());
+            }
+        }
     }
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .open(file)
-        .map_err(fail)?;
-    let mut k = key.clone();
-    k.set_comment("");
-    let line = k
-        .to_openssh()
-        .map_err(|e| format!("cannot encode the key: {e}"))?;
-    // A file without a final newline would glue our entry to its last line.
-    let needs_nl = std::fs::read(file)
-        .map(|b| !b.is_empty() && !b.ends_with(b"\n"))
-        .unwrap_or(false);
-    let text = format!(
-        "{}{} {}\n",
-        if needs_nl { "\n" } else { "" },
-        host_port(host, port),
-        line.trim()
-    );
-    f.write_all(text.as_bytes()).map_err(fail)?;
-    f.sync_data().map_err(fail)
-}
-
-/// Appends one known_hosts `line` to `file` (lead: placeholder until the SSH branch).
-pub fn append(file: &Path, line: &str) -> Result<(), String> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let fail = |e: std::io::Error| {
-        format!(
-            "cannot add the host key to {}: {}",
-            file.display(),
-            crate::sys::errno::io_sentence(&e)
-        )
-    };
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(file)
-        .map_err(fail)?;
-    f.write_all(format!("{}\n", line.trim_end()).as_bytes())
-        .map_err(fail)?;
-    f.sync_data().map_err(fail)
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -301,7 +262,8 @@ mod tests {
             check(&f, "127.0.0.1", 2223, &key(ED1)),
             Ok(Verdict::Unknown)
         );
-        learn(&f[0], "127.0.0.1", 2223, &key(ED2)).expect("learn");
+        let line = super::super::learn::entry_line("127.0.0.1", 2223, &key(ED2)).expect("line");
+        append(&f[0], &line).expect("learn");
         assert!(
             matches!(check(&f, "127.0.0.1", 2223, &key(ED2)), Ok(Verdict::Known(p)) if p.line == 2)
         );

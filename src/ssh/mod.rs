@@ -5,29 +5,18 @@
 //! policy and audit (`actions::remote`).
 
 pub mod auth;
+pub mod clamp;
 pub mod client;
+pub mod deadline;
 pub mod exec;
 pub mod hosts;
 pub mod known_hosts;
+pub mod learn;
 pub mod pane;
 pub mod pool;
 pub mod prompt;
 pub mod ssh_config;
 
 pub use hosts::{Host, HostKeyChecking, HostSource, SshSettings};
+pub use learn::{KeyRecorder, LearnHow, LearnRequest};
 pub use pool::Pool;
-
-// lead: placeholder of the key-recorder interface until the SSH branch lands.
-/// A host key the pool wants to keep: what the action path records and appends.
-#[derive(Debug, Clone)]
-pub struct LearnRequest {
-    pub host: Host,
-    pub file: std::path::PathBuf,
-    pub line: String,
-    pub key_type: String,
-    pub fingerprint: String,
-    pub how: &'static str,
-}
-
-/// Installed by the layer above: learns a key through the action path.
-pub type KeyRecorder = std::sync::Arc<dyn Fn(&LearnRequest) -> Result<(), String> + Send + Sync>;

@@ -6,8 +6,9 @@
 //!
 //! Output is read only as fast as the emulator takes it, so a flood (`yes`) is held
 //! back by the channel window instead of filling memory; the scrollback is bounded;
-//! numeric parameters of escape sequences are clamped before the emulator sees them.
+//! every escape sequence is clamped to the pane before the emulator sees it (`clamp`).
 
+pub use super::clamp::Clamp;
 use super::hosts::Host;
 use super::pool::Pool;
 use russh::ChannelMsg;
@@ -61,49 +62,16 @@ impl PaneShared {
         self.dirty.store(true, Ordering::SeqCst);
     }
 
-    /// Feeds remote output through the clamp into the emulator.
+    /// Feeds remote output through the clamp (sized as the screen is now) into
+    /// the emulator.
     pub fn feed(&self, clamp: &mut Clamp, data: &[u8]) {
-        let clean = clamp.filter(data);
         if let Ok(mut p) = self.screen.lock() {
+            let (rows, cols) = p.screen().size();
+            clamp.set_size(rows, cols);
+            let clean = clamp.filter(data);
             p.process(&clean);
         }
         self.dirty.store(true, Ordering::SeqCst);
-    }
-}
-
-/// Caps every numeric parameter of a CSI sequence at four digits (9999), across
-/// chunk boundaries: repeat counts and sizes from a hostile host stay small.
-#[derive(Debug, Default)]
-pub struct Clamp {
-    state: u8,
-    digits: u8,
-}
-
-impl Clamp {
-    pub fn filter(&mut self, data: &[u8]) -> Vec<u8> {
-        let mut out = Vec::with_capacity(data.len());
-        for &b in data {
-            match (self.state, b) {
-                (0, 0x1b) => self.state = 1,
-                (1, b'[') => {
-                    self.state = 2;
-                    self.digits = 0;
-                }
-                (1, _) => self.state = 0,
-                (2, b'0'..=b'9') => {
-                    self.digits = self.digits.saturating_add(1);
-                    if self.digits > 4 {
-                        continue;
-                    }
-                }
-                (2, b';' | b':') => self.digits = 0,
-                (2, 0x20..=0x3f) => {}
-                (2, _) => self.state = 0,
-                _ => {}
-            }
-            out.push(b);
-        }
-        out
     }
 }
 
@@ -257,18 +225,5 @@ async fn session(
     match exit {
         Some(s) => Round::Exited(s),
         None => Round::Lost("connection lost".into()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Clamp;
-
-    #[test]
-    fn clamp_caps_csi_numbers_across_chunks() {
-        let mut c = Clamp::default();
-        let mut out = c.filter(b"a\x1b[12");
-        out.extend(c.filter(b"3456789;99999b x\x1b]0;123456\x07"));
-        assert_eq!(out, b"a\x1b[1234;9999b x\x1b]0;123456\x07".to_vec());
     }
 }

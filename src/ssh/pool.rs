@@ -1,13 +1,16 @@
 //! The connection pool: one SSH connection per (user, address, port), shared by every
 //! exec and shell pane; channels are opened on it. Concurrent callers for the same
 //! host wait for one connect instead of racing their own, fan-outs are limited to
-//! `max_connects` handshakes at once, and a maintenance task measures latency, and
+//! `max_connects` handshakes at once (a permit is taken once the server's banner
+//! arrives, and every establishment is bounded by `connect_timeout`: a silent host
+//! holds no permit and frees its slot in that time), and a maintenance task measures latency, and
 //! closes connections that have had no channel for `idle_close`. Each slot keeps what
 //! the hosts view shows: state, latency, channels, uptime.
 
 use super::auth::KeyCache;
 use super::client::{self, Session};
 use super::hosts::{Host, SshSettings};
+use super::learn::KeyRecorder;
 use super::prompt::Prompter;
 use russh::client::Msg;
 use std::collections::HashMap;
@@ -73,34 +76,36 @@ impl Drop for ChannelGuard {
 
 pub struct Pool {
     pub settings: Arc<SshSettings>,
-    config: Arc<russh::client::Config>,
     prompter: Prompter,
+    /// Where learned host keys go (the action path); none: nothing is learned.
+    recorder: Mutex<Option<KeyRecorder>>,
     keys: KeyCache,
     slots: Mutex<HashMap<String, Arc<Slot>>>,
-    connects: tokio::sync::Semaphore,
+    /// Handshake permits, taken after the server's banner (`deadline::Watched`).
+    connects: Arc<tokio::sync::Semaphore>,
     /// TCP connections made since start (tests and benchmarks check reuse with it).
     pub connections_made: AtomicUsize,
-    recorder: std::sync::OnceLock<super::KeyRecorder>,
 }
 
 impl Pool {
-    /// How learned host keys are kept (the action path); none: nothing is learned.
-    pub fn set_key_recorder(&self, r: super::KeyRecorder) {
-        let _ = self.recorder.set(r);
-    }
-
     pub fn new(settings: SshSettings, prompter: Prompter) -> Arc<Self> {
         let settings = Arc::new(settings);
         Arc::new(Self {
-            config: client::russh_config(&settings),
-            connects: tokio::sync::Semaphore::new(settings.max_connects.max(1)),
+            recorder: Mutex::new(None),
+            connects: Arc::new(tokio::sync::Semaphore::new(settings.max_connects.max(1))),
             settings,
             prompter,
             keys: KeyCache::default(),
             slots: Mutex::new(HashMap::new()),
             connections_made: AtomicUsize::new(0),
-            recorder: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Installs what records a learned host key (accept-new, or a typed `yes`).
+    pub fn set_key_recorder(&self, recorder: KeyRecorder) {
+        if let Ok(mut r) = self.recorder.lock() {
+            *r = Some(recorder);
+        }
     }
 
     fn slot(&self, host: &Host) -> Arc<Slot> {
@@ -161,17 +166,18 @@ impl Pool {
         }
         *guard = None;
         Self::set_state(&slot, ConnState::Connecting);
-        let permit = self.connects.acquire().await.map_err(|e| e.to_string())?;
         self.connections_made.fetch_add(1, Ordering::SeqCst);
+        let recorder = self.recorder.lock().ok().and_then(|r| r.clone());
+        // Bounded by connect_timeout: the slot and the permit are free by then.
         let r = client::connect(
             host,
             &self.settings,
-            self.config.clone(),
             &self.prompter,
             &self.keys,
+            recorder,
+            self.connects.clone(),
         )
         .await;
-        drop(permit);
         match r {
             Ok(s) => {
                 let s = Arc::new(s);

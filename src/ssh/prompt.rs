@@ -5,6 +5,8 @@
 //! accepted and no secret is given: the connection fails with a clear reason.
 //! Answers live only in memory, never in a file or the log.
 
+use super::deadline::Clock;
+use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,18 +28,38 @@ pub struct PromptReq {
 #[derive(Debug, Clone, Default)]
 pub struct Prompter {
     tx: Option<mpsc::UnboundedSender<PromptReq>>,
+    /// The establishment whose clock stops while a question is open.
+    clock: Option<Arc<Clock>>,
 }
 
 impl Prompter {
     /// Nobody to ask.
     pub fn none() -> Self {
-        Self { tx: None }
+        Self {
+            tx: None,
+            clock: None,
+        }
+    }
+
+    /// This prompter, stopping `clock` while it asks (operator time is not the
+    /// server's delay).
+    pub fn pausing(&self, clock: Arc<Clock>) -> Self {
+        Self {
+            tx: self.tx.clone(),
+            clock: Some(clock),
+        }
     }
 
     /// Questions go to the receiver (the TUI, or `tty_prompter`'s thread).
     pub fn channel() -> (Self, mpsc::UnboundedReceiver<PromptReq>) {
         let (tx, rx) = mpsc::unbounded_channel();
-        (Self { tx: Some(tx) }, rx)
+        (
+            Self {
+                tx: Some(tx),
+                clock: None,
+            },
+            rx,
+        )
     }
 
     pub fn can_ask(&self) -> bool {
@@ -46,6 +68,7 @@ impl Prompter {
 
     pub async fn ask(&self, question: Question) -> Option<String> {
         let tx = self.tx.as_ref()?;
+        let _paused = self.clock.as_ref().map(|c| c.pause());
         let (reply, answer) = oneshot::channel();
         tx.send(PromptReq { question, reply }).ok()?;
         answer.await.ok().flatten()

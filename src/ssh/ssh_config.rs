@@ -199,6 +199,20 @@ pub fn fleet(
     };
     let user = super::hosts::default_user();
     for h in hosts_from(&text, &path, &user, &settings.identity_files, warnings) {
+        // A name is typed and shown everywhere: one that holds controls or invisible
+        // format characters (`ro\u{200b}ot`) would pass for another host.
+        if h.name
+            .chars()
+            .chain(h.address.chars())
+            .any(crate::model::text::is_unsafe)
+        {
+            warnings.push(format!(
+                "{}: Host `{}` has control or invisible characters in its name or HostName (skipped)",
+                path.display(),
+                crate::model::text::inert(&h.name, 80)
+            ));
+            continue;
+        }
         if !all.iter().any(|c| c.name == h.name) {
             all.push(h);
         }

@@ -12,8 +12,13 @@ pub const SSHD: &str = "/usr/sbin/sshd";
 
 /// `ssh-keygen -t ed25519 -N '' -f PATH`.
 pub fn keygen(path: &Path) {
+    keygen_type(path, "ed25519");
+}
+
+/// `ssh-keygen -t TYPE -N '' -f PATH` (`rsa` is 3072 bits).
+pub fn keygen_type(path: &Path, kind: &str) {
     let ok = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", "qd-test", "-f"])
+        .args(["-q", "-t", kind, "-N", "", "-C", "qd-test", "-f"])
         .arg(path)
         .stdout(Stdio::null())
         .status()
@@ -57,12 +62,29 @@ impl Sshd {
     }
 
     pub fn start_on(dir: &Path, port: u16) -> Self {
+        Self::start_with(dir, port, false)
+    }
+
+    /// A server with an RSA host key beside its ed25519 one.
+    pub fn start_rsa(dir: &Path) -> Self {
+        Self::start_with(dir, free_port(), true)
+    }
+
+    fn start_with(dir: &Path, port: u16, rsa: bool) -> Self {
         std::fs::create_dir_all(dir).expect("sshd dir");
         // Debian's sshd refuses to start without its privilege separation directory.
         let _ = std::fs::create_dir_all("/run/sshd");
         let host_key = dir.join("host_ed25519");
         if !host_key.exists() {
             keygen(&host_key);
+        }
+        let mut host_keys = format!("HostKey {}\n", host_key.display());
+        if rsa {
+            let rsa_key = dir.join("host_rsa");
+            if !rsa_key.exists() {
+                keygen_type(&rsa_key, "rsa");
+            }
+            host_keys += &format!("HostKey {}\n", rsa_key.display());
         }
         let client_key = dir.join("client_ed25519");
         if !client_key.exists() {
@@ -71,12 +93,11 @@ impl Sshd {
         let auth = std::fs::read_to_string(client_key.with_extension("pub")).expect("client pub");
         std::fs::write(dir.join("authorized_keys"), auth).expect("authorized_keys");
         let cfg = format!(
-            "Port {port}\nListenAddress 127.0.0.1\nHostKey {hk}\nPidFile {d}/sshd.pid\n\
+            "Port {port}\nListenAddress 127.0.0.1\n{host_keys}PidFile {d}/sshd.pid\n\
              AuthorizedKeysFile {d}/authorized_keys\nPasswordAuthentication no\n\
              KbdInteractiveAuthentication no\nPubkeyAuthentication yes\nUsePAM no\n\
              StrictModes no\nPermitRootLogin yes\nLogLevel VERBOSE\nMaxSessions 64\n\
              MaxStartups 100\nPrintMotd no\nAcceptEnv LANG\n",
-            hk = host_key.display(),
             d = dir.display()
         );
         std::fs::write(dir.join("sshd_config"), cfg).expect("sshd_config");
@@ -110,7 +131,16 @@ impl Sshd {
 
     /// The line a known_hosts file has for this server.
     pub fn known_line(&self) -> String {
-        let k = std::fs::read_to_string(self.host_pub()).expect("host pub");
+        self.known_line_of(&self.host_pub())
+    }
+
+    /// The known_hosts line of its RSA host key (`start_rsa`).
+    pub fn rsa_known_line(&self) -> String {
+        self.known_line_of(&self.dir.join("host_rsa.pub"))
+    }
+
+    fn known_line_of(&self, pubfile: &Path) -> String {
+        let k = std::fs::read_to_string(pubfile).expect("host pub");
         let mut w = k.split_whitespace();
         format!(
             "[127.0.0.1]:{} {} {}\n",

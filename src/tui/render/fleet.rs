@@ -304,7 +304,11 @@ fn pane_box(buf: &mut Buffer, area: Rect, app: &App, pane: &Pane, focused: bool)
     } else {
         String::new()
     };
-    let title = format!(" {} — {}{scroll} ", pane.host.name, inert(&state, 200));
+    let title = format!(
+        " {} — {}{scroll} ",
+        inert(&pane.host.name, 64),
+        inert(&state, 200)
+    );
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(if focused { t.accent } else { t.border })
