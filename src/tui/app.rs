@@ -160,7 +160,14 @@ pub enum Level {
     Error,
 }
 
+/// The policy decision for an action, without I/O: `update` asks it before any
+/// dialog, so a denied action never shows a confirmation. `tui::run` sets it from the
+/// dispatcher; tests build an App with the default (allow) or a real dispatcher's.
+pub type Checker = Arc<dyn Fn(&Action) -> Result<(), crate::actions::Denial> + Send + Sync>;
+
 pub struct App {
+    /// The dispatcher's policy check (default: allow; the dispatcher still decides).
+    pub checker: Checker,
     pub snapshot: Arc<Snapshot>,
     pub view: ProcView,
     pub ports: PortView,
@@ -213,6 +220,7 @@ impl App {
         };
         view.rebuild(&snapshot);
         Self {
+            checker: Arc::new(|_| Ok(())),
             snapshot,
             view,
             ports: PortView::default(),
@@ -248,6 +256,13 @@ impl App {
             size,
             quit: false,
         }
+    }
+
+    /// Checks actions with `d`'s policy (what `tui::run` does).
+    pub fn with_checker_of(mut self, d: &Arc<crate::actions::Dispatcher>) -> Self {
+        let d = d.clone();
+        self.checker = Arc::new(move |a| d.check(a));
+        self
     }
 
     pub fn set_status(&mut self, level: Level, text: impl Into<String>) {

@@ -2,6 +2,7 @@
 
 use super::app::{App, InputKind, Level, Popup};
 use super::msg::Effect;
+use super::popups::propose;
 use super::svc_commands as svc;
 use super::theme::Theme;
 use super::view::Mode;
@@ -30,13 +31,15 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::ToggleAllUnits => return svc::toggle_all_units(app),
         Command::SiteLogs => return svc::open_log(app, true),
         Command::EditEnv => return svc::edit_env(app),
-        Command::UnitAction(None) => svc::unit_menu(app),
-        Command::UnitAction(Some(op)) => svc::unit_action(app, op),
-        Command::DaemonReload => svc::daemon_reload(app),
+        Command::UnitAction(None) => return svc::unit_menu(app),
+        Command::UnitAction(Some(op)) => return svc::unit_action(app, op),
+        Command::DaemonReload => return svc::daemon_reload(app),
         Command::Collapse if app.mode == Mode::Services => {
-            super::ops_popups::command_menu(app, None)
+            return super::ops_popups::command_menu(app, None);
         }
-        Command::RunCommand(name) => super::ops_popups::command_menu(app, name.as_deref()),
+        Command::RunCommand(name) => {
+            return super::ops_popups::command_menu(app, name.as_deref());
+        }
         Command::ShowJobs => super::ops_popups::show_jobs(app),
         Command::ShowAudit => return super::ops_popups::show_audit(app),
         Command::ShowHosts | Command::ShowPanes | Command::OpenHost(_) | Command::Exec(_) => {
@@ -189,17 +192,33 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
             let Some(targets) = action_targets(app) else {
                 return Vec::new();
             };
-            app.popup = Some(match sig {
-                None => Popup::SignalMenu {
-                    selected: 0,
-                    targets,
-                },
-                Some(sig) => confirm(Action::Signal { targets, sig }),
-            });
+            match sig {
+                None => {
+                    let first = Action::Signal {
+                        targets: targets.clone(),
+                        sig: crate::actions::Sig::ALL[0],
+                    };
+                    if let Some(fx) = super::popups::refuse(app, &first) {
+                        return fx;
+                    }
+                    app.popup = Some(Popup::SignalMenu {
+                        selected: 0,
+                        targets,
+                    })
+                }
+                Some(sig) => return propose(app, Action::Signal { targets, sig }),
+            }
         }
         Command::Nice(None) => {
-            if action_targets(app).is_none() {
+            let Some(targets) = action_targets(app) else {
                 return Vec::new();
+            };
+            let probe = Action::Renice {
+                targets,
+                change: NiceChange::By(0),
+            };
+            if let Some(fx) = super::popups::refuse(app, &probe) {
+                return fx;
             }
             app.popup = Some(Popup::Input {
                 kind: InputKind::Nice,
@@ -216,7 +235,7 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
                 NiceArg::Set(n) => NiceChange::Set(n),
                 NiceArg::By(d) => NiceChange::By(d),
             };
-            app.popup = Some(confirm(Action::Renice { targets, change }));
+            return propose(app, Action::Renice { targets, change });
         }
         Command::Restart => {
             let Some(targets) = action_targets(app) else {
@@ -232,10 +251,10 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
                 }
                 None => Action::Restart { targets },
             };
-            app.popup = Some(confirm(action));
+            return propose(app, action);
         }
         Command::Detail if app.mode == Mode::Ports => return jump_to_owner(app),
-        Command::Detail if app.mode == Mode::Services => svc::unit_menu(app),
+        Command::Detail if app.mode == Mode::Services => return svc::unit_menu(app),
         Command::Detail if app.mode == Mode::Sites => {
             let name = app.sites.selected_site(&snap).map(|s| s.name.to_string());
             if let Some(n) = name {
@@ -357,13 +376,6 @@ fn set_refresh(app: &mut App, ms: u64) -> Vec<Effect> {
         format!("refresh every {:.2}s", ms as f64 / 1000.0),
     );
     vec![Effect::Collector(Control::Interval(app.refresh))]
-}
-
-fn confirm(action: Action) -> Popup {
-    Popup::Confirm {
-        action,
-        ok_focused: false,
-    }
 }
 
 /// The targets of an action, or `None` (with a message) when there are none or the

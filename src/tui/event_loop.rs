@@ -279,9 +279,9 @@ fn run_effect(
                 tx.clone(),
             )));
         }
-        Effect::EditEnv(path, target) => {
-            let outcome = super::envedit::edit(term, &path)?;
-            let _ = tx.send(Msg::EnvEdited(outcome, target));
+        Effect::EditEnv(service) => {
+            let outcome = super::envedit::edit(term, dispatcher, &service)?;
+            let _ = tx.send(Msg::EnvEdited(outcome, service));
         }
         Effect::CloseLog => {
             if let Some(h) = units.log.take() {

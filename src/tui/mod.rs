@@ -124,7 +124,7 @@ pub fn run(
         }
     };
     let size = term.size().map(|s| (s.width, s.height)).unwrap_or((80, 24));
-    let mut app = App::new(env, snapshot, size);
+    let mut app = App::new(env, snapshot, size).with_checker_of(&dispatcher);
     if let Some(w) = cfg.warnings.first() {
         app.set_status(Level::Warn, w.clone());
     }

@@ -26,7 +26,7 @@ pub enum Msg {
     /// The audit log as read for the audit view.
     AuditLoaded(Result<Vec<crate::audit::Record>, String>),
     /// The env file editor came back.
-    EnvEdited(crate::tui::envedit::Outcome, crate::actions::UnitTarget),
+    EnvEdited(crate::tui::envedit::Outcome, crate::actions::CommandTarget),
     /// Animation tick while an action runs.
     Tick,
     /// A connection asks the operator (id for the answer).
@@ -78,8 +78,8 @@ pub enum Effect {
     /// Follow these units' logs (tag, unit) into the log popup.
     OpenLog(Vec<(String, String)>),
     CloseLog,
-    /// Suspend, edit this env file, resume; then offer to restart the unit.
-    EditEnv(std::path::PathBuf, crate::actions::UnitTarget),
+    /// Reveal this service's env file, suspend, edit a copy as the operator, resume.
+    EditEnv(crate::actions::CommandTarget),
     SetReadonly,
     /// Refresh the hosts' connection states.
     HostsTick,

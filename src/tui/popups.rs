@@ -4,7 +4,7 @@
 use super::app::{App, InputKind, Level, Popup};
 use super::commands::apply;
 use super::msg::Effect;
-use crate::actions::{Action, NiceChange, Sig};
+use crate::actions::{Action, NiceChange, Risk, Sig};
 use crate::config::Command;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -137,13 +137,7 @@ pub fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
                     targets,
                     sig: Sig::ALL[i],
                 };
-                return keep(
-                    app,
-                    Popup::Confirm {
-                        action,
-                        ok_focused: false,
-                    },
-                );
+                return propose(app, action);
             }
             menu_move(&mut selected, Sig::ALL.len(), code);
             keep(app, Popup::SignalMenu { selected, targets })
@@ -223,6 +217,72 @@ pub fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
     }
 }
 
+/// Every action the TUI builds comes here: the policy decides first (a denied action
+/// is dispatched anyway, so the dispatcher records the denial, and the denial is shown
+/// instead of any dialog); then the action's own risk says what is asked: nothing
+/// (Normal), a dialog with Cancel focused (Destructive), the target's name typed
+/// (Typed).
+pub fn propose(app: &mut App, action: Action) -> Vec<Effect> {
+    if let Some(fx) = refuse(app, &action) {
+        return fx;
+    }
+    match action.risk(&app.sites_cfg) {
+        Risk::Normal => dispatch(app, action),
+        Risk::Destructive => {
+            app.popup = Some(Popup::Confirm {
+                action,
+                ok_focused: false,
+            });
+            Vec::new()
+        }
+        Risk::Typed => {
+            app.popup = Some(Popup::TypedConfirm {
+                want: typed_word(&action, &app.sites_cfg),
+                action,
+                typed: String::new(),
+            });
+            Vec::new()
+        }
+    }
+}
+
+/// `Some(effects)` when the policy refuses `action`: the denial is shown and the action
+/// dispatched, so the dispatcher records it (it refuses it again, with nothing done).
+/// Menus ask this with the action their first item stands for, so a refused operator
+/// never gets a menu that can only end in a denial.
+pub fn refuse(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
+    let d = (app.checker)(action).err()?;
+    app.set_status(Level::Error, d.to_string());
+    let (id, cancel) = app.jobs.start(action.clone());
+    app.popup = Some(Popup::Error {
+        title: "Denied".into(),
+        message: d.reason,
+    });
+    Some(vec![Effect::Dispatch {
+        job: super::msg::JobRef { id, cancel },
+        action: action.clone(),
+    }])
+}
+
+/// What a typed confirmation wants: the services' names of a command, the site's name
+/// of a removal, else the targets' labels.
+pub fn typed_word(action: &Action, sites: &crate::model::site::Sites) -> String {
+    match action {
+        Action::Command { targets, .. } => targets
+            .iter()
+            .map(|t| t.service.clone())
+            .collect::<Vec<_>>()
+            .join(" "),
+        Action::RemoveSite { site } => site.clone(),
+        a => a
+            .targets(sites)
+            .iter()
+            .map(|t| t.label())
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
+
 pub fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
     app.busy = Some(format!("{} on {}", action.verb(), action.target_count()));
     app.finished.clear();
@@ -258,14 +318,13 @@ fn submit(app: &mut App, kind: InputKind, text: String, previous: String) -> Vec
         InputKind::Nice => match text.trim().parse::<i32>() {
             Ok(n) if (-20..=19).contains(&n) => {
                 let targets = app.active().targets(&app.snapshot).procs;
-                app.popup = Some(Popup::Confirm {
-                    action: Action::Renice {
+                propose(
+                    app,
+                    Action::Renice {
                         targets,
                         change: NiceChange::Set(n),
                     },
-                    ok_focused: false,
-                });
-                Vec::new()
+                )
             }
             _ => retry(app, text, "a nice value is a number from -20 to 19".into()),
         },

@@ -5,7 +5,7 @@
 use super::app::{App, Level, Popup};
 use super::msg::Effect;
 use super::view::Mode;
-use crate::actions::{Action, ProcTarget, UnitTarget};
+use crate::actions::{Action, CommandTarget, ProcTarget, UnitTarget};
 use crate::model::services::ServiceRow;
 use crate::sources::Control;
 use crate::sources::unitwatch::WatchCtl;
@@ -44,15 +44,12 @@ pub fn toggle_all_units(app: &mut App) -> Vec<Effect> {
 }
 
 /// `:daemon-reload`, after a confirmation.
-pub fn daemon_reload(app: &mut App) {
+pub fn daemon_reload(app: &mut App) -> Vec<Effect> {
     if app.readonly {
         app.set_status(Level::Warn, "readonly: actions are refused in this session");
-    } else {
-        app.popup = Some(Popup::Confirm {
-            action: Action::DaemonReload,
-            ok_focused: false,
-        });
+        return Vec::new();
     }
+    super::popups::propose(app, Action::DaemonReload)
 }
 
 /// `:site NAME` (empty: all sites): one site's services, processes and ports.
@@ -162,38 +159,45 @@ fn guard(app: &mut App) -> bool {
 }
 
 /// Enter / `:unit`: the menu of valid actions for the marked or selected units.
-pub fn unit_menu(app: &mut App) {
+pub fn unit_menu(app: &mut App) -> Vec<Effect> {
     if !guard(app) {
-        return;
+        return Vec::new();
     }
     let rows = unit_rows(app);
     if rows.is_empty() {
         app.set_status(Level::Info, "nothing selected");
-        return;
+        return Vec::new();
     }
     let items = valid_ops(&rows);
     let targets = app.svc.unit_targets(&app.snapshot);
+    if let Some(op) = items.first() {
+        let first = Action::Unit {
+            op: *op,
+            targets: targets.clone(),
+        };
+        if let Some(fx) = super::popups::refuse(app, &first) {
+            return fx;
+        }
+    }
     app.popup = Some(Popup::UnitMenu {
         selected: 0,
         items,
         targets,
     });
+    Vec::new()
 }
 
 /// `:unit VERB`: straight to the confirmation.
-pub fn unit_action(app: &mut App, op: UnitOp) {
+pub fn unit_action(app: &mut App, op: UnitOp) -> Vec<Effect> {
     if !guard(app) {
-        return;
+        return Vec::new();
     }
     let targets = app.svc.unit_targets(&app.snapshot);
     if targets.is_empty() {
         app.set_status(Level::Info, "nothing selected");
-        return;
+        return Vec::new();
     }
-    app.popup = Some(Popup::Confirm {
-        action: Action::Unit { op, targets },
-        ok_focused: false,
-    });
+    super::popups::propose(app, Action::Unit { op, targets })
 }
 
 /// Restart from the process view: processes that systemd supervises are restarted
@@ -291,7 +295,9 @@ pub fn total(app: &App) -> usize {
     }
 }
 
-/// `e`: the selected service's env file in the editor.
+/// `e`: the selected service's env file in the editor. The policy decides first: a
+/// reveal or write of secrets it refuses is dispatched (so the denial is recorded) and
+/// shown, and no editor runs.
 pub fn edit_env(app: &mut App) -> Vec<Effect> {
     if !guard(app) {
         return Vec::new();
@@ -300,37 +306,50 @@ pub fn edit_env(app: &mut App) -> Vec<Effect> {
         app.set_status(Level::Info, "nothing selected");
         return Vec::new();
     };
-    let Some(path) = app.env_files.get(&r.unit.unit).cloned() else {
+    if !app.env_files.contains_key(&r.unit.unit) {
         app.set_status(Level::Info, "this service has no env_file in the config");
         return Vec::new();
+    }
+    let (Some(site), Some(service)) = (&r.unit.site, &r.unit.service) else {
+        app.set_status(Level::Info, "env files belong to site services");
+        return Vec::new();
     };
-    let svc = match (&r.unit.site, &r.unit.service) {
-        (Some(s), Some(v)) => Some(format!("{s}/{v}")),
-        _ => None,
+    let service = CommandTarget {
+        site: site.to_string(),
+        service: service.to_string(),
     };
-    vec![Effect::EditEnv(
-        path,
-        UnitTarget::new(r.unit.unit.clone(), svc),
-    )]
+    for action in [
+        Action::RevealEnv {
+            service: service.clone(),
+        },
+        Action::WriteEnv {
+            service: service.clone(),
+            content: String::new(),
+        },
+    ] {
+        if (app.checker)(&action).is_err() {
+            return super::popups::propose(app, action);
+        }
+    }
+    vec![Effect::EditEnv(service)]
 }
 
-/// After the editor: saved -> offer the restart; rejected -> say where the edit is.
-pub fn env_edited(app: &mut App, outcome: crate::tui::envedit::Outcome, target: UnitTarget) {
+/// After the editor: a valid change goes the way of every action (a WriteEnv, with
+/// its confirmation); a rejected one says where the edit is kept.
+pub fn env_edited(
+    app: &mut App,
+    outcome: crate::tui::envedit::Outcome,
+    service: CommandTarget,
+) -> Vec<Effect> {
     use crate::tui::envedit::Outcome;
     match outcome {
         Outcome::Unchanged => app.set_status(Level::Info, "env file unchanged"),
-        Outcome::Saved { vars } => {
+        Outcome::Edited { content, vars } => {
             app.set_status(
-                Level::Ok,
-                format!("env file saved ({vars} variables): restart to apply"),
+                Level::Info,
+                format!("{}: {vars} variables to write", service.id()),
             );
-            app.popup = Some(Popup::Confirm {
-                action: Action::Unit {
-                    op: UnitOp::Restart,
-                    targets: vec![target],
-                },
-                ok_focused: false,
-            });
+            return super::popups::propose(app, Action::WriteEnv { service, content });
         }
         Outcome::Rejected {
             line,
@@ -340,8 +359,15 @@ pub fn env_edited(app: &mut App, outcome: crate::tui::envedit::Outcome, target: 
             app.popup = Some(Popup::Error {
                 title: "Env file not saved".into(),
                 message: format!(
-                    "line {line}: {message}. The file is unchanged; your edit is in {kept}."
+                    "line {line}: {message}. The file is unchanged; your edit is kept in {kept}."
                 ),
+            });
+        }
+        Outcome::Denied(d) => {
+            app.set_status(Level::Error, d.to_string());
+            app.popup = Some(Popup::Error {
+                title: "Denied".into(),
+                message: d.reason,
             });
         }
         Outcome::Failed(m) => {
@@ -351,4 +377,27 @@ pub fn env_edited(app: &mut App, outcome: crate::tui::envedit::Outcome, target: 
             });
         }
     }
+    Vec::new()
+}
+
+/// After a WriteEnv job: the restart that makes the service read the new file.
+pub fn env_written(app: &mut App, service: &CommandTarget) -> Vec<Effect> {
+    let id = service.id();
+    let Some(unit) = app
+        .sites_cfg
+        .resolve(&id)
+        .ok()
+        .and_then(|v| v.into_iter().next())
+        .map(|r| r.service.unit.clone())
+    else {
+        return Vec::new();
+    };
+    app.set_status(Level::Ok, format!("{id}: env file saved, restart to apply"));
+    super::popups::propose(
+        app,
+        Action::Unit {
+            op: UnitOp::Restart,
+            targets: vec![UnitTarget::new(unit, Some(id))],
+        },
+    )
 }

@@ -51,6 +51,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::ActionDone(id, result) => {
             app.jobs.finish(id, &result);
+            let written = match (app.jobs.get(id).map(|j| &j.action), &result) {
+                (Some(crate::actions::Action::WriteEnv { service, .. }), Ok(r)) if r.all_ok() => {
+                    Some(service.clone())
+                }
+                _ => None,
+            };
             // A command job's output is already on screen in its job pane.
             let in_job_pane =
                 matches!(&app.popup, Some(Popup::Jobs { open: Some(j), .. }) if *j == id);
@@ -103,7 +109,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                     });
                 }
             }
-            vec![Effect::Collector(Control::RefreshNow)]
+            let mut fx = vec![Effect::Collector(Control::RefreshNow)];
+            if let Some(service) = written {
+                fx.extend(super::svc_commands::env_written(app, &service));
+            }
+            fx
         }
         Msg::DetailLoaded(data) => {
             if let Some(Popup::Detail {
@@ -121,10 +131,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::InputClosed(_) => Vec::new(),
-        Msg::EnvEdited(outcome, target) => {
-            super::svc_commands::env_edited(app, outcome, target);
-            Vec::new()
-        }
+        Msg::EnvEdited(outcome, target) => super::svc_commands::env_edited(app, outcome, target),
         Msg::LogLines(lines) => {
             super::svc_popups::add_lines(app, lines);
             Vec::new()
