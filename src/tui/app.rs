@@ -212,8 +212,20 @@ pub struct App {
 
 pub const HISTORY: usize = 120;
 
+fn visible_to(
+    op: &Operator,
+    sites: &crate::model::site::Sites,
+    snap: Arc<Snapshot>,
+) -> Arc<Snapshot> {
+    if op.role == crate::actions::Role::Admin {
+        return snap;
+    }
+    Arc::new(op.visible(&snap, sites))
+}
+
 impl App {
     pub fn new(env: Env, snapshot: Arc<Snapshot>, size: (u16, u16)) -> Self {
+        let snapshot = visible_to(&env.operator, &env.sites, snapshot);
         let mut view = ProcView {
             show_kernel: env.show_kernel_threads,
             ..ProcView::default()
@@ -263,6 +275,11 @@ impl App {
         let d = d.clone();
         self.checker = Arc::new(move |a| d.check(a));
         self
+    }
+
+    /// `snap` as this operator may see it (`Operator::visible`).
+    pub fn visible(&self, snap: Arc<Snapshot>) -> Arc<Snapshot> {
+        visible_to(&self.operator, &self.sites_cfg, snap)
     }
 
     pub fn set_status(&mut self, level: Level, text: impl Into<String>) {

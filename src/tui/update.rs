@@ -38,7 +38,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 app.cpu_history.pop_front();
             }
             app.cpu_history.push_back(s.stats.cpu_total);
-            app.snapshot = s;
+            app.snapshot = app.visible(s);
             app.rebuild();
             match &app.popup {
                 Some(Popup::Detail { pid, starttime, .. }) => vec![Effect::LoadDetail {
