@@ -91,27 +91,33 @@ fn a_readonly_operator_gets_the_denial_not_the_signal_menu() {
 
 #[test]
 fn a_developer_gets_the_denial_on_another_sites_unit() {
-    let mut a = app_under(rules(
-        "alice",
-        Role::Developer,
-        SiteSet::Only(vec!["shop".into()]),
-    ));
-    keys(&mut a, "S");
-    assert_eq!(a.mode, Mode::Services);
-    let snap = a.snapshot.clone();
-    let rows = &snap.services.as_ref().expect("services").rows;
+    let spec = rules("alice", Role::Developer, SiteSet::Only(vec!["shop".into()]));
+    // alice's own process running inside blog's unit: she sees it (her own), but it
+    // belongs to site blog, which is not hers.
+    let mut snap = fixture::web_host();
+    let p = snap
+        .processes
+        .iter_mut()
+        .find(|p| &*p.user == "site_blog")
+        .expect("a blog process");
+    p.user = "alice".into();
+    p.unit = Some("qd-blog-php.service".into());
+    p.site = Some("blog".into());
+    let pid = p.pid;
+    let mut a = app_under(spec);
+    quarterdeck::tui::update::update(&mut a, quarterdeck::tui::msg::Msg::Snapshot(Arc::new(snap)));
     let pos = a
-        .svc
-        .table
-        .nav
+        .view
+        .nav()
         .rows
         .iter()
-        .position(|r| rows[r.idx].unit.unit == "qd-blog-php.service")
-        .expect("blog's unit listed");
-    a.svc.select(&snap, pos);
-    let fx = keys(&mut a, "\n");
+        .position(|r| a.snapshot.processes[r.idx].pid == pid)
+        .expect("her own process is listed");
+    let s2 = a.snapshot.clone();
+    a.view.select(&s2, pos);
+    let fx = keys(&mut a, "k");
     assert!(
-        matches!(denied_dispatch(&fx), Action::Unit { .. }),
+        matches!(denied_dispatch(&fx), Action::Signal { .. }),
         "{fx:?}"
     );
     let why = denial_text(&a);
@@ -119,24 +125,26 @@ fn a_developer_gets_the_denial_on_another_sites_unit() {
         why.contains("site blog is not one of alice's sites"),
         "{why}"
     );
-    // `:unit stop` straight away: the same, never a confirmation.
+    // The services view does not even list blog's unit (visibility follows the role);
+    // her own site's unit gets the menu.
     a.popup = None;
-    let fx = quarterdeck::tui::commands::apply(
-        &mut a,
-        quarterdeck::config::Command::UnitAction(Some(quarterdeck::systemd::jobs::UnitOp::Stop)),
-    );
-    denied_dispatch(&fx);
-    denial_text(&a);
-    // Its own site's unit: the menu, then the stop's confirmation (Cancel focused).
-    let pos = a
+    keys(&mut a, "S");
+    assert_eq!(a.mode, Mode::Services);
+    let snap = a.snapshot.clone();
+    let rows = &snap.services.as_ref().expect("services").rows;
+    let units: Vec<&str> = a
         .svc
         .table
         .nav
         .rows
         .iter()
-        .position(|r| rows[r.idx].unit.unit == "qd-shop-api.service")
+        .map(|r| rows[r.idx].unit.unit.as_str())
+        .collect();
+    assert!(!units.contains(&"qd-blog-php.service"), "{units:?}");
+    let pos = units
+        .iter()
+        .position(|u| *u == "qd-shop-api.service")
         .expect("shop's unit listed");
-    a.popup = None;
     a.svc.select(&snap, pos);
     assert!(keys(&mut a, "\n").is_empty());
     assert!(

@@ -149,6 +149,8 @@ pub enum Popup {
         starttime: u64,
         data: Option<Box<Result<ProcDetail, String>>>,
         scroll: usize,
+        /// The environment's values after a recorded reveal (`v`).
+        revealed: Option<Vec<String>>,
     },
 }
 
@@ -280,6 +282,12 @@ impl App {
     /// `snap` as this operator may see it (`Operator::visible`).
     pub fn visible(&self, snap: Arc<Snapshot>) -> Arc<Snapshot> {
         visible_to(&self.operator, &self.sites_cfg, snap)
+    }
+
+    /// Whether the detail shows `p`'s environment values without a reveal: the
+    /// operator's own processes only.
+    pub fn own_process(&self, p: &crate::model::Process) -> bool {
+        !self.operator.name.is_empty() && *p.user == *self.operator.name
     }
 
     pub fn set_status(&mut self, level: Level, text: impl Into<String>) {

@@ -264,13 +264,19 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::Detail => {
             if let Some(p) = app.view.selected_process(&snap) {
                 let (pid, starttime) = (p.pid, p.starttime_ticks);
+                let values = app.own_process(p);
                 app.popup = Some(Popup::Detail {
                     pid,
                     starttime,
                     data: None,
                     scroll: 0,
+                    revealed: None,
                 });
-                return vec![Effect::LoadDetail { pid, starttime }];
+                return vec![Effect::LoadDetail {
+                    pid,
+                    starttime,
+                    values,
+                }];
             }
         }
         Command::CommandLine => {

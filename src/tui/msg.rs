@@ -15,6 +15,9 @@ pub enum Msg {
     /// A job ended (its id, then the report or the denial).
     ActionDone(usize, Result<Report, Denial>),
     DetailLoaded(Box<Result<ProcDetail, String>>),
+    /// The reveal of a process's environment came back (pid, then the values, why
+    /// they could not be read, or the denial).
+    EnvironRevealed(i32, Result<Result<Vec<String>, String>, Denial>),
     /// New lines of the open log.
     LogLines(Vec<String>),
     /// The open log cannot be read: why.
@@ -68,10 +71,14 @@ pub enum Effect {
     },
     /// Read the audit log for the audit view.
     LoadAudit,
+    /// `values`: the environment unmasked (the operator's own process).
     LoadDetail {
         pid: i32,
         starttime: u64,
+        values: bool,
     },
+    /// `v` in the detail: the process's environment through the recorded reveal.
+    RevealEnviron(crate::actions::ProcTarget),
     Collector(Control),
     /// Start the unit watcher if needed, then send it this.
     Units(crate::sources::unitwatch::WatchCtl),

@@ -88,20 +88,27 @@ pub fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
             starttime,
             data,
             mut scroll,
+            revealed,
         } => {
             if close || matches!(code, KeyCode::Char('q') | KeyCode::Enter) {
                 return Vec::new();
             }
+            let masked = data
+                .as_deref()
+                .is_some_and(|d| d.as_ref().is_ok_and(|d| d.environ_masked));
+            let reveal = code == KeyCode::Char('v') && masked && revealed.is_none();
             scroll_by(&mut scroll, code);
-            keep(
-                app,
-                Popup::Detail {
-                    pid,
-                    starttime,
-                    data,
-                    scroll,
-                },
-            )
+            app.popup = Some(Popup::Detail {
+                pid,
+                starttime,
+                data,
+                scroll,
+                revealed,
+            });
+            if reveal {
+                return reveal_environ(app, pid, starttime);
+            }
+            Vec::new()
         }
         Popup::UnitMenu {
             selected,
@@ -262,6 +269,59 @@ pub fn refuse(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
         job: super::msg::JobRef { id, cancel },
         action: action.clone(),
     }])
+}
+
+/// `v` in a process's detail: its environment's values through the dispatcher's
+/// recorded reveal (admins; a denial is shown and recorded like any other).
+fn reveal_environ(app: &mut App, pid: i32, starttime: u64) -> Vec<Effect> {
+    let Some(p) = app
+        .snapshot
+        .find(pid)
+        .filter(|p| p.starttime_ticks == starttime)
+    else {
+        app.set_status(Level::Warn, format!("process {pid} has exited"));
+        return Vec::new();
+    };
+    let target = crate::actions::ProcTarget::from(p);
+    let action = Action::RevealEnviron {
+        target: target.clone(),
+    };
+    if let Some(fx) = refuse(app, &action) {
+        return fx;
+    }
+    app.set_status(Level::Info, format!("revealing the environment of {pid}"));
+    vec![Effect::RevealEnviron(target)]
+}
+
+/// The reveal's answer: the values replace the masked ones in the open detail.
+pub fn environ_revealed(
+    app: &mut App,
+    pid: i32,
+    r: Result<Result<Vec<String>, String>, crate::actions::Denial>,
+) {
+    match r {
+        Ok(Ok(vars)) => {
+            if let Some(Popup::Detail {
+                pid: p, revealed, ..
+            }) = &mut app.popup
+                && *p == pid
+            {
+                *revealed = Some(vars);
+                app.set_status(
+                    Level::Ok,
+                    format!("environment of {pid} revealed (recorded)"),
+                );
+            }
+        }
+        Ok(Err(e)) => app.set_status(Level::Error, format!("environment of {pid}: {e}")),
+        Err(d) => {
+            app.set_status(Level::Error, d.to_string());
+            app.popup = Some(Popup::Error {
+                title: "Denied".into(),
+                message: d.reason,
+            });
+        }
+    }
 }
 
 /// What a typed confirmation wants: the services' names of a command, the site's name

@@ -41,10 +41,14 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.snapshot = app.visible(s);
             app.rebuild();
             match &app.popup {
-                Some(Popup::Detail { pid, starttime, .. }) => vec![Effect::LoadDetail {
-                    pid: *pid,
-                    starttime: *starttime,
-                }],
+                Some(Popup::Detail { pid, starttime, .. }) => {
+                    let values = app.snapshot.find(*pid).is_some_and(|p| app.own_process(p));
+                    vec![Effect::LoadDetail {
+                        pid: *pid,
+                        starttime: *starttime,
+                        values,
+                    }]
+                }
                 Some(Popup::Audit { follow: true, .. }) => vec![Effect::LoadAudit],
                 _ => Vec::new(),
             }
@@ -128,6 +132,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                     *slot = Some(data);
                 }
             }
+            Vec::new()
+        }
+        Msg::EnvironRevealed(pid, r) => {
+            super::popups::environ_revealed(app, pid, r);
             Vec::new()
         }
         Msg::InputClosed(_) => Vec::new(),
