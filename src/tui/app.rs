@@ -39,6 +39,8 @@ pub struct Env {
     pub ssh_scrollback: usize,
     /// `[ssh] prefix`: the chord that leaves a pane's input mode (`None`: ctrl-\).
     pub pane_prefix: Option<crate::config::keys::KeySpec>,
+    /// `[ssh] parallel`: hosts an exec runs on at once.
+    pub exec_parallel: usize,
 }
 
 /// One entry of the command menu.
@@ -250,6 +252,7 @@ impl App {
             fleet: {
                 let mut f = super::fleet::Fleet::new(env.hosts);
                 f.panes.prefix = env.pane_prefix;
+                f.parallel = env.exec_parallel.max(1);
                 f
             },
             ssh_scrollback: env.ssh_scrollback,
@@ -356,6 +359,7 @@ impl Env {
             hosts: Vec::new(),
             ssh_scrollback: 1000,
             pane_prefix: None,
+            exec_parallel: 8,
         }
     }
 }

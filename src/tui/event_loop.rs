@@ -307,7 +307,6 @@ fn run_effect(
         | Effect::PaneInput { .. }
         | Effect::PaneResize { .. }
         | Effect::ClosePane { .. }
-        | Effect::Exec { .. }
         | Effect::Copy(_)
         | Effect::Answer(..) => {}
         Effect::ClearScreen => terminal::repaint(term)?,

@@ -112,6 +112,7 @@ pub fn run(
         hosts: fleet.clone(),
         ssh_scrollback: cfg.ssh.scrollback,
         pane_prefix: cfg.pane_prefix,
+        exec_parallel: cfg.ssh.parallel,
     };
     terminal::install_panic_hook();
     let _guard = terminal::Guard;

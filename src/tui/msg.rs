@@ -40,12 +40,8 @@ pub enum Msg {
     PaneOutput,
     /// A pane was refused (policy or audit), or its session ended: id, why.
     PaneDenied(usize, String),
-    PaneEnded(usize),
-    /// A line of the running exec: host, line.
-    ExecLine(String, String),
-    ExecDone(crate::ssh::exec::ExecOutcome),
-    /// The exec ended: how many hosts failed, or the denial.
-    ExecFinished(Result<usize, String>),
+    /// A pane's session ended, with its close outcome (recorded by the dispatcher).
+    PaneEnded(usize, Option<crate::actions::TargetOutcome>),
     /// The terminal cannot be read any more (handled by the loop, not `update`).
     InputClosed(String),
 }
@@ -106,10 +102,6 @@ pub enum Effect {
     },
     ClosePane {
         id: usize,
-    },
-    Exec {
-        hosts: Vec<crate::ssh::Host>,
-        command: String,
     },
     /// Put text on the terminal's clipboard (OSC 52).
     Copy(String),

@@ -347,8 +347,8 @@ pub fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
     app.busy = Some(format!("{} on {}", action.verb(), action.target_count()));
     app.finished.clear();
     let (id, cancel) = app.jobs.start(action.clone());
-    // A command's output is the point: show it as it streams.
-    if matches!(action, Action::Command { .. }) {
+    // A command's or an exec's output is the point: show it as it streams.
+    if matches!(action, Action::Command { .. } | Action::Exec { .. }) {
         app.popup = Some(Popup::Jobs {
             selected: app.jobs.list.len().saturating_sub(1),
             open: Some(id),

@@ -181,23 +181,22 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::PaneOutput => Vec::new(),
         Msg::PaneDenied(id, why) => {
             super::panes::remove(app, id);
+            if let Some(job) = app.fleet.pane_jobs.remove(&id) {
+                app.jobs.finish(
+                    job,
+                    &Err(crate::actions::Denial {
+                        reason: why.clone(),
+                    }),
+                );
+            }
             app.popup = Some(Popup::Error {
                 title: "Shell refused".into(),
                 message: why,
             });
             Vec::new()
         }
-        Msg::PaneEnded(_) => Vec::new(),
-        Msg::ExecLine(host, line) => {
-            super::fleet::exec_line(app, &host, line);
-            Vec::new()
-        }
-        Msg::ExecDone(o) => {
-            super::fleet::exec_done(app, o);
-            Vec::new()
-        }
-        Msg::ExecFinished(r) => {
-            super::fleet::exec_finished(app, r);
+        Msg::PaneEnded(id, outcome) => {
+            super::panes::ended(app, id, outcome);
             Vec::new()
         }
         Msg::Tick => {
