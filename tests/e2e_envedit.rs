@@ -47,6 +47,11 @@ struct Setup {
 }
 
 fn setup(role: &str) -> Setup {
+    setup_with(role, "echo \"EDITOR_UID=$(id -u)\" >> \"$1\"\n")
+}
+
+/// `edit`: the editor script's body after it records that it ran (`$1` is the copy).
+fn setup_with(role: &str, edit: &str) -> Setup {
     let site_uid = ensure_user(SITE_USER);
     ensure_user(OPERATOR);
     let sd = support::systemd::UserSystemd::start();
@@ -68,10 +73,7 @@ fn setup(role: &str) -> Setup {
     let editor = tools.path().join("editor.sh");
     std::fs::write(
         &editor,
-        format!(
-            "#!/bin/sh\ntouch {}\necho \"EDITOR_UID=$(id -u)\" >> \"$1\"\n",
-            marker.display()
-        ),
+        format!("#!/bin/sh\ntouch {}\n{edit}", marker.display()),
     )
     .expect("editor");
     std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).expect("chmod");
@@ -175,5 +177,42 @@ fn a_readonly_operators_e_shows_the_denial_and_runs_no_editor() {
         recs.iter()
             .any(|r| r["operator"] == OPERATOR && r["outcome"] == "denied"),
         "the denial is recorded: {recs:#?}"
+    );
+}
+
+#[test]
+fn a_link_planted_in_the_operators_copy_is_not_followed() {
+    if !is_root() {
+        eprintln!("skipped: needs root (sudo is impersonated with SUDO_USER)");
+        return;
+    }
+    // A root-only file the operator may not read; the "editor" swaps the copy for a
+    // link to it, hoping qd reads it back as root and writes it into the env file.
+    let secret_dir = tempfile::tempdir().expect("tmp");
+    let secret = secret_dir.path().join("shadow-like");
+    std::fs::write(&secret, "ROOT_ONLY_SECRET=1\n").expect("secret");
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let s = setup_with(
+        "admin",
+        &format!("rm -f \"$1\"\nln -s {} \"$1\"\n", secret.display()),
+    );
+    let args = format!("--config {}", s.conf.path.display());
+    let t = Tmux::start_env("envlink", &s.pre, &args, 150, 30);
+    open_services(&t);
+    t.keys(&["e"]);
+    assert!(t.wait_for("Env file", 10), "{}", t.screen());
+    assert!(!t.screen().contains("write env file"), "{}", t.screen());
+    assert!(!t.screen().contains("ROOT_ONLY_SECRET"), "{}", t.screen());
+    t.keys(&["Enter", "q"]);
+    t.assert_restored();
+    assert!(s.marker.exists(), "the editor ran");
+    assert_eq!(
+        std::fs::read_to_string(&s.env_file).expect("env"),
+        "# app\nPORT=1\n"
+    );
+    let recs = s.conf.records();
+    assert!(
+        !recs.iter().any(|r| r["action"] == "write env file"),
+        "{recs:#?}"
     );
 }
