@@ -192,7 +192,7 @@ fn dialogs_follow_the_actions_risk() {
     );
     assert!(a.popup.is_none(), "{:?}", a.popup);
     // A typed confirmation names the target: removing a site wants its name.
-    let fx = quarterdeck::tui::popups::propose(
+    let fx = quarterdeck::tui::propose::propose(
         &mut a,
         Action::RemoveSite {
             site: "blog".into(),

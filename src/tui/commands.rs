@@ -2,11 +2,11 @@
 
 use super::app::{App, InputKind, Level, Popup};
 use super::msg::Effect;
-use super::popups::propose;
+use super::propose::propose;
 use super::svc_commands as svc;
 use super::theme::Theme;
 use super::view::Mode;
-use crate::actions::{Action, NiceChange, ProcTarget};
+use crate::actions::{Action, NiceChange};
 use crate::config::Command;
 use crate::config::command::NiceArg;
 use crate::model::port::Scope;
@@ -30,7 +30,7 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::FocusSite(name) => return svc::focus_site(app, &name),
         Command::ToggleAllUnits => return svc::toggle_all_units(app),
         Command::SiteLogs => return svc::open_log(app, true),
-        Command::EditEnv => return svc::edit_env(app),
+        Command::EditEnv => return super::env_commands::edit_env(app),
         Command::UnitAction(None) => return svc::unit_menu(app),
         Command::UnitAction(Some(op)) => return svc::unit_action(app, op),
         Command::DaemonReload => return svc::daemon_reload(app),
@@ -189,7 +189,7 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::MarkRange => app.active_mut().mark_range(&snap),
         Command::ClearMarks => app.active_mut().clear_marks(),
         Command::Signal(sig) => {
-            let Some(targets) = action_targets(app) else {
+            let Some(targets) = super::propose::action_targets(app) else {
                 return Vec::new();
             };
             match sig {
@@ -198,7 +198,7 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
                         targets: targets.clone(),
                         sig: crate::actions::Sig::ALL[0],
                     };
-                    if let Some(fx) = super::popups::refuse(app, &first) {
+                    if let Some(fx) = super::propose::refuse(app, &first) {
                         return fx;
                     }
                     app.popup = Some(Popup::SignalMenu {
@@ -210,14 +210,14 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
             }
         }
         Command::Nice(None) => {
-            let Some(targets) = action_targets(app) else {
+            let Some(targets) = super::propose::action_targets(app) else {
                 return Vec::new();
             };
             let probe = Action::Renice {
                 targets,
                 change: NiceChange::By(0),
             };
-            if let Some(fx) = super::popups::refuse(app, &probe) {
+            if let Some(fx) = super::propose::refuse(app, &probe) {
                 return fx;
             }
             app.popup = Some(Popup::Input {
@@ -228,7 +228,7 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
             });
         }
         Command::Nice(Some(arg)) => {
-            let Some(targets) = action_targets(app) else {
+            let Some(targets) = super::propose::action_targets(app) else {
                 return Vec::new();
             };
             let change = match arg {
@@ -238,7 +238,7 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
             return propose(app, Action::Renice { targets, change });
         }
         Command::Restart => {
-            let Some(targets) = action_targets(app) else {
+            let Some(targets) = super::propose::action_targets(app) else {
                 return Vec::new();
             };
             let action = match svc::unit_restart_instead(&targets) {
@@ -382,34 +382,4 @@ fn set_refresh(app: &mut App, ms: u64) -> Vec<Effect> {
         format!("refresh every {:.2}s", ms as f64 / 1000.0),
     );
     vec![Effect::Collector(Control::Interval(app.refresh))]
-}
-
-/// The targets of an action, or `None` (with a message) when there are none or the
-/// session is readonly. The dispatcher refuses readonly actions anyway; saying so
-/// here spares the operator a menu and a dialog that can only end in a denial.
-fn action_targets(app: &mut App) -> Option<Vec<ProcTarget>> {
-    if app.readonly {
-        app.set_status(Level::Warn, "readonly: actions are refused in this session");
-        return None;
-    }
-    let t = app.active().targets(&app.snapshot);
-    if t.procs.is_empty() {
-        let msg = if t.unknown > 0 {
-            super::portview::unknown_owner_hint(app.operator.uid)
-        } else {
-            "nothing selected"
-        };
-        app.set_status(Level::Info, msg);
-        return None;
-    }
-    if t.unknown > 0 {
-        app.set_status(
-            Level::Warn,
-            format!(
-                "{} marked socket(s) have no visible owner and are left out",
-                t.unknown
-            ),
-        );
-    }
-    Some(t.procs)
 }

@@ -117,7 +117,7 @@ fn start_exec(app: &mut App, hosts: Vec<Host>, command: String) -> Vec<Effect> {
         parallel: app.fleet.parallel.max(1),
         timeout: None,
     };
-    super::popups::propose(app, action)
+    super::propose::propose(app, action)
 }
 
 /// `:host NAME`: a shell pane on that host.

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod ask;
 pub mod commands;
+pub mod env_commands;
 pub mod envedit;
 pub mod event_loop;
 pub mod filter;
@@ -18,6 +19,7 @@ pub mod panes;
 pub mod popups;
 pub mod portview;
 pub mod procview;
+pub mod propose;
 pub mod remote;
 pub mod render;
 pub mod svc_commands;

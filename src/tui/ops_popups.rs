@@ -112,7 +112,7 @@ fn confirm(app: &mut App, item: CmdItem, targets: Vec<CommandTarget>) -> Vec<Eff
         command: item.name,
         targets,
     };
-    super::popups::propose(app, action)
+    super::propose::propose(app, action)
 }
 
 pub fn command_menu_key(
@@ -202,7 +202,7 @@ pub fn jobs_key(
             }
         }
         KeyCode::Char('r') => match id.and_then(|id| app.jobs.get(id)).and_then(|j| j.retry()) {
-            Some(action) if !app.readonly => return super::popups::propose(app, action),
+            Some(action) if !app.readonly => return super::propose::propose(app, action),
             Some(_) => app.set_status(Level::Warn, "readonly: actions are refused"),
             None => app.set_status(Level::Info, "no failed targets to retry"),
         },

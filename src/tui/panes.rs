@@ -126,7 +126,7 @@ pub fn open(app: &mut App, hosts: Vec<Host>) -> Vec<Effect> {
     let mut allowed = Vec::new();
     for host in hosts {
         let action = crate::actions::Action::Shell { host: host.clone() };
-        match super::popups::refuse(app, &action) {
+        match super::propose::refuse(app, &action) {
             Some(fx) => out.extend(fx),
             None => allowed.push(host),
         }

@@ -36,7 +36,7 @@ pub fn unit_menu(
                 });
                 Vec::new()
             }
-            op => super::popups::propose(app, Action::Unit { op, targets }),
+            op => super::propose::propose(app, Action::Unit { op, targets }),
         };
     }
     super::popups::menu_move(&mut selected, items.len(), code);

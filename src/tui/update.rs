@@ -115,7 +115,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             let mut fx = vec![Effect::Collector(Control::RefreshNow)];
             if let Some(service) = written {
-                fx.extend(super::svc_commands::env_written(app, &service));
+                fx.extend(super::env_commands::env_written(app, &service));
             }
             fx
         }
@@ -135,11 +135,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::EnvironRevealed(pid, r) => {
-            super::popups::environ_revealed(app, pid, r);
+            super::propose::environ_revealed(app, pid, r);
             Vec::new()
         }
         Msg::InputClosed(_) => Vec::new(),
-        Msg::EnvEdited(outcome, target) => super::svc_commands::env_edited(app, outcome, target),
+        Msg::EnvEdited(outcome, target) => super::env_commands::env_edited(app, outcome, target),
         Msg::LogLines(lines) => {
             super::svc_popups::add_lines(app, lines);
             Vec::new()
