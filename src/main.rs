@@ -178,6 +178,7 @@ fn real_main(args: Cli) -> i32 {
             sites: cfg.sites.clone(),
             site,
             all_units,
+            operator: dispatcher.operator().clone(),
         }),
         Some(Cmd::Service { command }) => service(&dispatcher, &cfg, bus, command),
         Some(Cmd::Site { command }) => match command {

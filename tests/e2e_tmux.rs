@@ -300,20 +300,22 @@ fn the_services_view_follows_systemd_and_starts_a_unit() {
         "{}",
         t.screen()
     );
-    // Enter: the menu (start first for a stopped unit), confirm with y.
+    // Enter: the menu (start first for a stopped unit); a start is Risk::Normal, so it
+    // runs at once without a dialog.
     t.keys(&["Enter"]);
     assert!(t.wait_for("start the unit", 5), "{}", t.screen());
     t.keys(&["1"]);
-    assert!(t.wait_for("start — 1 unit", 5), "{}", t.screen());
-    t.keys(&["y"]);
     assert!(
         wait_until(Duration::from_secs(10), || row(&t).contains(" active ")),
         "{}",
         t.screen()
     );
     assert_eq!(sd.show("qd-e2e-app.service", "ActiveState"), "active");
-    // e: the env file through $EDITOR, validated, saved; then a restart is offered.
+    // e: the env file through $EDITOR, validated, written once confirmed; then a
+    // restart is offered. (Needs the real sys::sitefile.)
     t.keys(&["e"]);
+    assert!(t.wait_for("write env file", 5), "{}", t.screen());
+    t.keys(&["y"]);
     assert!(t.wait_for("restart — 1 unit", 5), "{}", t.screen());
     assert_eq!(
         std::fs::read_to_string(&env_file).expect("env"),

@@ -100,9 +100,16 @@ fn shell_pane_types_survives_a_dead_server_and_a_flood() {
             .any(|r| r["outcome"] == "started" && r["target"] == "ssh h0"),
         "{recs:?}"
     );
+    // The open is a job of its own (started, opened, finished); the close is the
+    // record pane_closed writes into that job.
     let closed = shell
         .iter()
-        .find(|r| r["outcome"] != "started")
+        .find(|r| {
+            r["outcome"] != "started"
+                && r["message"]
+                    .as_str()
+                    .is_some_and(|m| m.starts_with("closed:"))
+        })
         .expect("a close record");
     assert!(
         closed["message"]

@@ -1,6 +1,6 @@
 //! The fleet screens without a network: the hosts view with pool states, a shell
-//! pane's emulator fed hostile bytes, the prefix chord, broadcast, exec results and
-//! retry. Insta snapshots of the hosts view and of a pane.
+//! pane's emulator fed hostile bytes, the prefix chord, broadcast, exec as a job
+//! (per-host outcomes, retry of the failed hosts). Insta snapshots of the hosts view and of a pane.
 
 mod support;
 
@@ -181,46 +181,196 @@ fn broadcast_types_into_every_pane_on_screen() {
 }
 
 #[test]
-fn exec_results_and_retry_of_the_failed_hosts() {
-    let mut a = app(120, 12);
+fn exec_is_a_job_with_per_host_outcomes_and_retry_of_the_failed_hosts() {
+    use quarterdeck::actions::{Action, Outcome, Report, Target, TargetKind, TargetOutcome};
+    use quarterdeck::tui::app::Popup;
+    let mut a = app(120, 16);
     keys(&mut a, ":hosts\n");
     keys(&mut a, "   "); // all three
     keys(&mut a, "x");
-    let fx = keys(&mut a, "uptime\n");
-    match fx.as_slice() {
-        [Effect::Exec { hosts, command }] => {
+    // An exec is destructive: it asks first (Cancel focused), then runs as a job.
+    assert!(keys(&mut a, "uptime\n").is_empty());
+    assert!(
+        matches!(
+            a.popup,
+            Some(Popup::Confirm {
+                ok_focused: false,
+                ..
+            })
+        ),
+        "{:?}",
+        a.popup
+    );
+    let fx = keys(&mut a, "y");
+    let (id, hosts) = match fx.as_slice() {
+        [
+            Effect::Dispatch {
+                job,
+                action: Action::Exec { hosts, command, .. },
+            },
+        ] => {
             assert_eq!(command, "uptime");
-            assert_eq!(hosts.len(), 3);
+            (job.id, hosts.clone())
         }
         other => panic!("{other:?}"),
-    }
-    let done = |h: &str, status: Option<u32>, err: Option<&str>| ExecOutcome {
-        host: h.into(),
-        exit_status: status,
-        error: err.map(String::from),
-        stdout: b"up 3 days\n".to_vec(),
-        duration_ms: 12,
-        ..Default::default()
     };
-    update(&mut a, Msg::ExecLine("web1".into(), "up 3 days".into()));
-    update(&mut a, Msg::ExecDone(done("web1", Some(0), None)));
-    update(&mut a, Msg::ExecDone(done("web2", Some(2), None)));
+    assert_eq!(hosts.len(), 3);
+    assert!(
+        matches!(a.popup, Some(Popup::Jobs { open: Some(j), .. }) if j == id),
+        "the job pane opens"
+    );
+    let done = |h: &Host, status: Option<u32>, err: Option<&str>| {
+        let e = ExecOutcome {
+            host: h.name.clone(),
+            exit_status: status,
+            error: err.map(String::from),
+            stdout: b"up 3 days\n".to_vec(),
+            duration_ms: 12,
+            ..Default::default()
+        };
+        TargetOutcome {
+            target: Target {
+                host: h.name.clone(),
+                kind: TargetKind::Host {
+                    name: h.name.clone(),
+                    remote: h.conn_key(),
+                },
+            },
+            outcome: if e.ok() { Outcome::Ok } else { Outcome::Failed },
+            message: e.summary(),
+            exit_status: status.map(|s| s as i32),
+            duration_ms: Some(12),
+            exec: Some(Box::new(e)),
+        }
+    };
     update(
         &mut a,
-        Msg::ExecDone(done("db1", None, Some("connect to 10.0.0.5:22: timed out"))),
+        Msg::JobOutput(id, "web1".into(), "up 3 days".into()),
     );
-    update(&mut a, Msg::ExecFinished(Ok(2)));
+    let outcomes = vec![
+        done(&hosts[0], Some(0), None),
+        done(&hosts[1], Some(2), None),
+        done(&hosts[2], None, Some("connect to 10.0.0.5:22: timed out")),
+    ];
+    for o in &outcomes {
+        update(&mut a, Msg::Progress(id, o.clone()));
+    }
+    update(
+        &mut a,
+        Msg::ActionDone(
+            id,
+            Ok(Report {
+                action: "exec uptime".into(),
+                job: "1-1".into(),
+                outcomes,
+            }),
+        ),
+    );
     let t = text(&screen(&a));
     assert!(
         t.contains("exit 0") && t.contains("exit 2") && t.contains("timed out"),
         "{t}"
     );
-    let fx = keys(&mut a, "r");
+    assert!(
+        t.contains("up 3 days"),
+        "the host's output in the job pane: {t}"
+    );
+    // :jobs lists it with its failures.
+    assert_eq!(a.jobs.get(id).expect("job").state(), "2 failed");
+    // r: only the failed hosts, through the same confirmation.
+    assert!(keys(&mut a, "r").is_empty());
+    let fx = keys(&mut a, "y");
     match fx.as_slice() {
-        [Effect::Exec { hosts, .. }] => {
+        [
+            Effect::Dispatch {
+                action: Action::Exec { hosts, .. },
+                ..
+            },
+        ] => {
             let names: Vec<&str> = hosts.iter().map(|h| h.name.as_str()).collect();
             assert_eq!(names, ["web2", "db1"]);
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn a_shell_pane_is_a_job_from_open_to_close() {
+    use quarterdeck::actions::{Action, Target, TargetKind, TargetOutcome};
+    let mut a = app(120, 16);
+    keys(&mut a, ":hosts\n");
+    let fx = keys(&mut a, "\n");
+    let id = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::OpenPane { id, .. } => Some(*id),
+            _ => None,
+        })
+        .expect("a pane opens");
+    let job = a.jobs.list.last().expect("a job");
+    assert!(
+        matches!(job.action, Action::Shell { .. }),
+        "{:?}",
+        job.action
+    );
+    assert!(job.running());
+    let (job_id, host) = (job.id, job.targets[0].0.clone());
+    // The close outcome the dispatcher recorded ends the job.
+    let o = TargetOutcome::failed(
+        Target {
+            host: host.clone(),
+            kind: TargetKind::Host {
+                name: host.clone(),
+                remote: "deploy@127.0.0.1:22".into(),
+            },
+        },
+        "closed: connection lost",
+    );
+    update(&mut a, Msg::PaneEnded(id, Some(o)));
+    let job = a.jobs.get(job_id).expect("job");
+    assert!(!job.running());
+    assert_eq!(job.state(), "1 failed");
+}
+
+#[test]
+fn a_pane_the_policy_refuses_never_opens() {
+    use quarterdeck::actions::{Action, Dispatcher, Operator, Policy, Role};
+    use quarterdeck::model::policy::{PolicySpec, Rule, SiteSet, Who};
+    use quarterdeck::tui::app::Popup;
+    let spec = PolicySpec::Rules {
+        rules: vec![Rule {
+            who: Who::User("alice".into()),
+            role: Role::Developer,
+            sites: SiteSet::All,
+            hosts: SiteSet::none(),
+            origin: "test.toml:2".into(),
+        }],
+        file: "test.toml".into(),
+    };
+    let op: Operator = Env::for_tests().operator.under(&spec);
+    let d = Arc::new(Dispatcher::new(
+        Policy::new(spec),
+        op,
+        false,
+        Duration::from_secs(1),
+    ));
+    let mut a = app(120, 16).with_checker_of(&d);
+    keys(&mut a, ":hosts\n");
+    let fx = keys(&mut a, "\n");
+    assert!(
+        matches!(
+            fx.as_slice(),
+            [Effect::Dispatch {
+                action: Action::Shell { .. },
+                ..
+            }]
+        ),
+        "only the denial's dispatch, no pane: {fx:?}"
+    );
+    assert!(a.fleet.panes.list.is_empty());
+    assert!(
+        matches!(&a.popup, Some(Popup::Error { title, message }) if title == "Denied" && message.contains("not one of alice's hosts")),
+        "{:?}",
+        a.popup
+    );
 }

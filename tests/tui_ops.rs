@@ -56,6 +56,11 @@ fn scrub(t: &str) -> String {
                         && (unit.starts_with("ms") || unit.starts_with('s'));
                     if timed {
                         "[t]".to_string()
+                    } else if w.starts_with("──") {
+                        // A border after a duration: its length follows the
+                        // duration's width, which depends on the machine's load.
+                        let rest = w.trim_start_matches('─');
+                        format!("──{rest}")
                     } else {
                         w.to_string()
                     }

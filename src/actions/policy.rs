@@ -95,6 +95,49 @@ impl Operator {
     pub fn may_see(&self, site: &str) -> bool {
         self.sites.contains(site)
     }
+
+    /// What a role sees follows what it may do: admins see every process; developers
+    /// and readonly operators the processes of their sites and their own (by user).
+    pub fn may_see_process(&self, p: &crate::model::Process, sites: &Sites) -> bool {
+        self.may_see_owned(&p.user, p.site.as_deref(), p.unit.as_deref(), sites)
+    }
+
+    /// The same rule for a socket (its owning process's site and user) and a unit.
+    pub fn may_see_owned(
+        &self,
+        user: &str,
+        site: Option<&str>,
+        unit: Option<&str>,
+        sites: &Sites,
+    ) -> bool {
+        if self.role == Role::Admin || (!user.is_empty() && user == self.name) {
+            return true;
+        }
+        let placed = site.or_else(|| sites.site_of(unit, user).map(|s| &**s));
+        placed.is_some_and(|s| self.may_see(s))
+    }
+
+    /// `snap` with only what this operator may see (processes, sockets, services).
+    pub fn visible(&self, snap: &crate::model::Snapshot, sites: &Sites) -> crate::model::Snapshot {
+        let mut out = snap.clone();
+        if self.role == Role::Admin {
+            return out;
+        }
+        out.processes.retain(|p| self.may_see_process(p, sites));
+        if let Some(t) = &mut out.ports {
+            t.rows.retain(|r| {
+                self.may_see_owned(&r.user, r.site.as_deref(), r.unit.as_deref(), sites)
+            });
+        }
+        if let Some(t) = &out.services {
+            let mut t = (**t).clone();
+            t.rows
+                .retain(|r| r.unit.site.as_deref().is_some_and(|s| self.may_see(s)));
+            t.sites.retain(|s| self.may_see(&s.name));
+            out.services = Some(std::sync::Arc::new(t));
+        }
+        out
+    }
 }
 
 /// Why an action was refused; exit code 3 in the CLI.

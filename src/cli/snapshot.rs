@@ -44,6 +44,9 @@ pub struct Opts {
     pub site: Option<String>,
     /// Every service unit, not only the sites' ones.
     pub all_units: bool,
+    /// Who asks: non-admins see their sites' processes, ports and services and their
+    /// own processes (`Operator::may_see_process`).
+    pub operator: crate::actions::Operator,
 }
 
 /// The services table: the sites' units (or every service unit), tagged, their
@@ -81,6 +84,7 @@ pub fn run(o: Opts) -> i32 {
         ref sites,
         ref site,
         all_units,
+        ref operator,
     } = o;
     if let Some(s) = site
         && sites.site(s).is_none()
@@ -123,6 +127,7 @@ pub fn run(o: Opts) -> i32 {
         .iter()
         .filter(|p| kernel_threads || !p.kernel_thread)
         .filter(|p| site.is_none() || p.site.as_deref() == site.as_deref())
+        .filter(|p| operator.may_see_process(p, sites))
         .collect();
     let want_procs = matches!(table, Table::Processes | Table::All);
     let units = units.map(|mut us| {
@@ -130,6 +135,10 @@ pub fn run(o: Opts) -> i32 {
         for u in &mut us {
             u.description = inert(&u.description, 256).into_owned();
         }
+        us.retain(|u| {
+            operator.role == crate::actions::Role::Admin
+                || u.site.as_deref().is_some_and(|s| operator.may_see(s))
+        });
         us
     });
     let scope = if all_sockets {
@@ -147,6 +156,9 @@ pub fn run(o: Opts) -> i32 {
         t.rows
             .into_iter()
             .filter(|r| site.is_none() || r.site.as_deref() == site.as_deref())
+            .filter(|r| {
+                operator.may_see_owned(&r.user, r.site.as_deref(), r.unit.as_deref(), sites)
+            })
             .collect::<Vec<_>>()
     });
     if json {

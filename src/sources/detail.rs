@@ -1,7 +1,9 @@
 //! The detail of one process, read on demand when the operator opens it: everything
 //! the table has no room for. Each field is read independently, so a field the
 //! operator may not read (another user's environment) says why instead of hiding the
-//! rest.
+//! rest. Environment values are secrets: they are masked (`KEY=****`) unless the
+//! caller asks for them (the operator's own process); anyone else's go through the
+//! dispatcher's recorded reveal.
 
 use super::owners::socket_inodes;
 use super::procstat::parse_stat;
@@ -33,6 +35,19 @@ pub struct ProcDetail {
     /// Lines of /proc/PID/limits after its header.
     pub limits: Field<Vec<String>>,
     pub environ: Field<Vec<String>>,
+    /// The environment's values are masked (`KEY=****`).
+    pub environ_masked: bool,
+}
+
+/// `KEY=VALUE` entries with every value replaced by `****` (an entry without `=` is
+/// all value).
+pub fn mask_environ(vars: Vec<String>) -> Vec<String> {
+    vars.into_iter()
+        .map(|v| match v.split_once('=') {
+            Some((k, _)) => format!("{k}=****"),
+            None => "****".into(),
+        })
+        .collect()
 }
 
 fn why(e: std::io::Error) -> String {
@@ -47,8 +62,9 @@ fn status_line(status: &str, key: &str) -> Field<String> {
         .ok_or_else(|| format!("no {key} in status"))
 }
 
-/// Reads the detail of `pid`, refusing if it is no longer the process with `starttime`.
-pub fn load(pid: i32, starttime: u64) -> Result<ProcDetail, String> {
+/// Reads the detail of `pid`, refusing if it is no longer the process with `starttime`;
+/// the environment's values only when `values` (else masked).
+pub fn load(pid: i32, starttime: u64, values: bool) -> Result<ProcDetail, String> {
     // One read of stat: it both checks the identity and gives name and threads.
     let stat_buf = std::fs::read(format!("/proc/{pid}/stat")).map_err(why)?;
     let stat = parse_stat(&stat_buf);
@@ -108,6 +124,8 @@ pub fn load(pid: i32, starttime: u64) -> Result<ProcDetail, String> {
             .map_err(why),
         environ: read_capped(&format!("/proc/{pid}/environ"), 1 << 20)
             .map(|b| split_nul(&b))
+            .map(|v| if values { v } else { mask_environ(v) })
             .map_err(why),
+        environ_masked: !values,
     })
 }

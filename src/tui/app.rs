@@ -39,6 +39,8 @@ pub struct Env {
     pub ssh_scrollback: usize,
     /// `[ssh] prefix`: the chord that leaves a pane's input mode (`None`: ctrl-\).
     pub pane_prefix: Option<crate::config::keys::KeySpec>,
+    /// `[ssh] parallel`: hosts an exec runs on at once.
+    pub exec_parallel: usize,
 }
 
 /// One entry of the command menu.
@@ -149,6 +151,8 @@ pub enum Popup {
         starttime: u64,
         data: Option<Box<Result<ProcDetail, String>>>,
         scroll: usize,
+        /// The environment's values after a recorded reveal (`v`).
+        revealed: Option<Vec<String>>,
     },
 }
 
@@ -160,7 +164,14 @@ pub enum Level {
     Error,
 }
 
+/// The policy decision for an action, without I/O: `update` asks it before any
+/// dialog, so a denied action never shows a confirmation. `tui::run` sets it from the
+/// dispatcher; tests build an App with the default (allow) or a real dispatcher's.
+pub type Checker = Arc<dyn Fn(&Action) -> Result<(), crate::actions::Denial> + Send + Sync>;
+
 pub struct App {
+    /// The dispatcher's policy check (default: allow; the dispatcher still decides).
+    pub checker: Checker,
     pub snapshot: Arc<Snapshot>,
     pub view: ProcView,
     pub ports: PortView,
@@ -205,14 +216,27 @@ pub struct App {
 
 pub const HISTORY: usize = 120;
 
+fn visible_to(
+    op: &Operator,
+    sites: &crate::model::site::Sites,
+    snap: Arc<Snapshot>,
+) -> Arc<Snapshot> {
+    if op.role == crate::actions::Role::Admin {
+        return snap;
+    }
+    Arc::new(op.visible(&snap, sites))
+}
+
 impl App {
     pub fn new(env: Env, snapshot: Arc<Snapshot>, size: (u16, u16)) -> Self {
+        let snapshot = visible_to(&env.operator, &env.sites, snapshot);
         let mut view = ProcView {
             show_kernel: env.show_kernel_threads,
             ..ProcView::default()
         };
         view.rebuild(&snapshot);
         Self {
+            checker: Arc::new(|_| Ok(())),
             snapshot,
             view,
             ports: PortView::default(),
@@ -228,6 +252,7 @@ impl App {
             fleet: {
                 let mut f = super::fleet::Fleet::new(env.hosts);
                 f.panes.prefix = env.pane_prefix;
+                f.parallel = env.exec_parallel.max(1);
                 f
             },
             ssh_scrollback: env.ssh_scrollback,
@@ -248,6 +273,24 @@ impl App {
             size,
             quit: false,
         }
+    }
+
+    /// Checks actions with `d`'s policy (what `tui::run` does).
+    pub fn with_checker_of(mut self, d: &Arc<crate::actions::Dispatcher>) -> Self {
+        let d = d.clone();
+        self.checker = Arc::new(move |a| d.check(a));
+        self
+    }
+
+    /// `snap` as this operator may see it (`Operator::visible`).
+    pub fn visible(&self, snap: Arc<Snapshot>) -> Arc<Snapshot> {
+        visible_to(&self.operator, &self.sites_cfg, snap)
+    }
+
+    /// Whether the detail shows `p`'s environment values without a reveal: the
+    /// operator's own processes only.
+    pub fn own_process(&self, p: &crate::model::Process) -> bool {
+        !self.operator.name.is_empty() && *p.user == *self.operator.name
     }
 
     pub fn set_status(&mut self, level: Level, text: impl Into<String>) {
@@ -316,6 +359,7 @@ impl Env {
             hosts: Vec::new(),
             ssh_scrollback: 1000,
             pane_prefix: None,
+            exec_parallel: 8,
         }
     }
 }

@@ -2,10 +2,11 @@
 
 use super::app::{App, InputKind, Level, Popup};
 use super::msg::Effect;
+use super::propose::propose;
 use super::svc_commands as svc;
 use super::theme::Theme;
 use super::view::Mode;
-use crate::actions::{Action, NiceChange, ProcTarget};
+use crate::actions::{Action, NiceChange};
 use crate::config::Command;
 use crate::config::command::NiceArg;
 use crate::model::port::Scope;
@@ -29,14 +30,16 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::FocusSite(name) => return svc::focus_site(app, &name),
         Command::ToggleAllUnits => return svc::toggle_all_units(app),
         Command::SiteLogs => return svc::open_log(app, true),
-        Command::EditEnv => return svc::edit_env(app),
-        Command::UnitAction(None) => svc::unit_menu(app),
-        Command::UnitAction(Some(op)) => svc::unit_action(app, op),
-        Command::DaemonReload => svc::daemon_reload(app),
+        Command::EditEnv => return super::env_commands::edit_env(app),
+        Command::UnitAction(None) => return svc::unit_menu(app),
+        Command::UnitAction(Some(op)) => return svc::unit_action(app, op),
+        Command::DaemonReload => return svc::daemon_reload(app),
         Command::Collapse if app.mode == Mode::Services => {
-            super::ops_popups::command_menu(app, None)
+            return super::ops_popups::command_menu(app, None);
         }
-        Command::RunCommand(name) => super::ops_popups::command_menu(app, name.as_deref()),
+        Command::RunCommand(name) => {
+            return super::ops_popups::command_menu(app, name.as_deref());
+        }
         Command::ShowJobs => super::ops_popups::show_jobs(app),
         Command::ShowAudit => return super::ops_popups::show_audit(app),
         Command::ShowHosts | Command::ShowPanes | Command::OpenHost(_) | Command::Exec(_) => {
@@ -186,20 +189,36 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::MarkRange => app.active_mut().mark_range(&snap),
         Command::ClearMarks => app.active_mut().clear_marks(),
         Command::Signal(sig) => {
-            let Some(targets) = action_targets(app) else {
+            let Some(targets) = super::propose::action_targets(app) else {
                 return Vec::new();
             };
-            app.popup = Some(match sig {
-                None => Popup::SignalMenu {
-                    selected: 0,
-                    targets,
-                },
-                Some(sig) => confirm(Action::Signal { targets, sig }),
-            });
+            match sig {
+                None => {
+                    let first = Action::Signal {
+                        targets: targets.clone(),
+                        sig: crate::actions::Sig::ALL[0],
+                    };
+                    if let Some(fx) = super::propose::refuse(app, &first) {
+                        return fx;
+                    }
+                    app.popup = Some(Popup::SignalMenu {
+                        selected: 0,
+                        targets,
+                    })
+                }
+                Some(sig) => return propose(app, Action::Signal { targets, sig }),
+            }
         }
         Command::Nice(None) => {
-            if action_targets(app).is_none() {
+            let Some(targets) = super::propose::action_targets(app) else {
                 return Vec::new();
+            };
+            let probe = Action::Renice {
+                targets,
+                change: NiceChange::By(0),
+            };
+            if let Some(fx) = super::propose::refuse(app, &probe) {
+                return fx;
             }
             app.popup = Some(Popup::Input {
                 kind: InputKind::Nice,
@@ -209,17 +228,17 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
             });
         }
         Command::Nice(Some(arg)) => {
-            let Some(targets) = action_targets(app) else {
+            let Some(targets) = super::propose::action_targets(app) else {
                 return Vec::new();
             };
             let change = match arg {
                 NiceArg::Set(n) => NiceChange::Set(n),
                 NiceArg::By(d) => NiceChange::By(d),
             };
-            app.popup = Some(confirm(Action::Renice { targets, change }));
+            return propose(app, Action::Renice { targets, change });
         }
         Command::Restart => {
-            let Some(targets) = action_targets(app) else {
+            let Some(targets) = super::propose::action_targets(app) else {
                 return Vec::new();
             };
             let action = match svc::unit_restart_instead(&targets) {
@@ -232,10 +251,10 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
                 }
                 None => Action::Restart { targets },
             };
-            app.popup = Some(confirm(action));
+            return propose(app, action);
         }
         Command::Detail if app.mode == Mode::Ports => return jump_to_owner(app),
-        Command::Detail if app.mode == Mode::Services => svc::unit_menu(app),
+        Command::Detail if app.mode == Mode::Services => return svc::unit_menu(app),
         Command::Detail if app.mode == Mode::Sites => {
             let name = app.sites.selected_site(&snap).map(|s| s.name.to_string());
             if let Some(n) = name {
@@ -245,13 +264,19 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::Detail => {
             if let Some(p) = app.view.selected_process(&snap) {
                 let (pid, starttime) = (p.pid, p.starttime_ticks);
+                let values = app.own_process(p);
                 app.popup = Some(Popup::Detail {
                     pid,
                     starttime,
                     data: None,
                     scroll: 0,
+                    revealed: None,
                 });
-                return vec![Effect::LoadDetail { pid, starttime }];
+                return vec![Effect::LoadDetail {
+                    pid,
+                    starttime,
+                    values,
+                }];
             }
         }
         Command::CommandLine => {
@@ -357,41 +382,4 @@ fn set_refresh(app: &mut App, ms: u64) -> Vec<Effect> {
         format!("refresh every {:.2}s", ms as f64 / 1000.0),
     );
     vec![Effect::Collector(Control::Interval(app.refresh))]
-}
-
-fn confirm(action: Action) -> Popup {
-    Popup::Confirm {
-        action,
-        ok_focused: false,
-    }
-}
-
-/// The targets of an action, or `None` (with a message) when there are none or the
-/// session is readonly. The dispatcher refuses readonly actions anyway; saying so
-/// here spares the operator a menu and a dialog that can only end in a denial.
-fn action_targets(app: &mut App) -> Option<Vec<ProcTarget>> {
-    if app.readonly {
-        app.set_status(Level::Warn, "readonly: actions are refused in this session");
-        return None;
-    }
-    let t = app.active().targets(&app.snapshot);
-    if t.procs.is_empty() {
-        let msg = if t.unknown > 0 {
-            super::portview::unknown_owner_hint(app.operator.uid)
-        } else {
-            "nothing selected"
-        };
-        app.set_status(Level::Info, msg);
-        return None;
-    }
-    if t.unknown > 0 {
-        app.set_status(
-            Level::Warn,
-            format!(
-                "{} marked socket(s) have no visible owner and are left out",
-                t.unknown
-            ),
-        );
-    }
-    Some(t.procs)
 }

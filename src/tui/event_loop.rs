@@ -261,10 +261,22 @@ fn run_effect(
                 let _ = tx.send(Msg::AuditLoaded(r));
             });
         }
-        Effect::LoadDetail { pid, starttime } => {
+        Effect::LoadDetail {
+            pid,
+            starttime,
+            values,
+        } => {
             let tx = tx.clone();
             tokio::task::spawn_blocking(move || {
-                let _ = tx.send(Msg::DetailLoaded(Box::new(detail::load(pid, starttime))));
+                let d = detail::load(pid, starttime, values);
+                let _ = tx.send(Msg::DetailLoaded(Box::new(d)));
+            });
+        }
+        Effect::RevealEnviron(target) => {
+            let (tx, d) = (tx.clone(), dispatcher.clone());
+            tokio::task::spawn_blocking(move || {
+                let r = d.reveal_environ(&target);
+                let _ = tx.send(Msg::EnvironRevealed(target.pid, r));
             });
         }
         Effect::Collector(c) => collector.send(c),
@@ -279,9 +291,9 @@ fn run_effect(
                 tx.clone(),
             )));
         }
-        Effect::EditEnv(path, target) => {
-            let outcome = super::envedit::edit(term, &path)?;
-            let _ = tx.send(Msg::EnvEdited(outcome, target));
+        Effect::EditEnv(service) => {
+            let outcome = super::envedit::edit(term, dispatcher, &service)?;
+            let _ = tx.send(Msg::EnvEdited(outcome, service));
         }
         Effect::CloseLog => {
             if let Some(h) = units.log.take() {
@@ -295,7 +307,6 @@ fn run_effect(
         | Effect::PaneInput { .. }
         | Effect::PaneResize { .. }
         | Effect::ClosePane { .. }
-        | Effect::Exec { .. }
         | Effect::Copy(_)
         | Effect::Answer(..) => {}
         Effect::ClearScreen => terminal::repaint(term)?,

@@ -235,6 +235,10 @@ impl Jobs {
 
     /// The newest running job, for the status line.
     pub fn current(&self) -> Option<&Job> {
-        self.list.iter().rev().find(|j| j.running())
+        // A shell pane's job runs as long as the pane is open: not "under way".
+        self.list
+            .iter()
+            .rev()
+            .find(|j| j.running() && !matches!(j.action, Action::Shell { .. }))
     }
 }

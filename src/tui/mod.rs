@@ -4,6 +4,7 @@
 pub mod app;
 pub mod ask;
 pub mod commands;
+pub mod env_commands;
 pub mod envedit;
 pub mod event_loop;
 pub mod filter;
@@ -18,6 +19,7 @@ pub mod panes;
 pub mod popups;
 pub mod portview;
 pub mod procview;
+pub mod propose;
 pub mod remote;
 pub mod render;
 pub mod svc_commands;
@@ -112,6 +114,7 @@ pub fn run(
         hosts: fleet.clone(),
         ssh_scrollback: cfg.ssh.scrollback,
         pane_prefix: cfg.pane_prefix,
+        exec_parallel: cfg.ssh.parallel,
     };
     terminal::install_panic_hook();
     let _guard = terminal::Guard;
@@ -124,7 +127,7 @@ pub fn run(
         }
     };
     let size = term.size().map(|s| (s.width, s.height)).unwrap_or((80, 24));
-    let mut app = App::new(env, snapshot, size);
+    let mut app = App::new(env, snapshot, size).with_checker_of(&dispatcher);
     if let Some(w) = cfg.warnings.first() {
         app.set_status(Level::Warn, w.clone());
     }

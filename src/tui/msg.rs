@@ -15,6 +15,9 @@ pub enum Msg {
     /// A job ended (its id, then the report or the denial).
     ActionDone(usize, Result<Report, Denial>),
     DetailLoaded(Box<Result<ProcDetail, String>>),
+    /// The reveal of a process's environment came back (pid, then the values, why
+    /// they could not be read, or the denial).
+    EnvironRevealed(i32, Result<Result<Vec<String>, String>, Denial>),
     /// New lines of the open log.
     LogLines(Vec<String>),
     /// The open log cannot be read: why.
@@ -26,7 +29,7 @@ pub enum Msg {
     /// The audit log as read for the audit view.
     AuditLoaded(Result<Vec<crate::audit::Record>, String>),
     /// The env file editor came back.
-    EnvEdited(crate::tui::envedit::Outcome, crate::actions::UnitTarget),
+    EnvEdited(crate::tui::envedit::Outcome, crate::actions::CommandTarget),
     /// Animation tick while an action runs.
     Tick,
     /// A connection asks the operator (id for the answer).
@@ -37,12 +40,8 @@ pub enum Msg {
     PaneOutput,
     /// A pane was refused (policy or audit), or its session ended: id, why.
     PaneDenied(usize, String),
-    PaneEnded(usize),
-    /// A line of the running exec: host, line.
-    ExecLine(String, String),
-    ExecDone(crate::ssh::exec::ExecOutcome),
-    /// The exec ended: how many hosts failed, or the denial.
-    ExecFinished(Result<usize, String>),
+    /// A pane's session ended, with its close outcome (recorded by the dispatcher).
+    PaneEnded(usize, Option<crate::actions::TargetOutcome>),
     /// The terminal cannot be read any more (handled by the loop, not `update`).
     InputClosed(String),
 }
@@ -68,18 +67,22 @@ pub enum Effect {
     },
     /// Read the audit log for the audit view.
     LoadAudit,
+    /// `values`: the environment unmasked (the operator's own process).
     LoadDetail {
         pid: i32,
         starttime: u64,
+        values: bool,
     },
+    /// `v` in the detail: the process's environment through the recorded reveal.
+    RevealEnviron(crate::actions::ProcTarget),
     Collector(Control),
     /// Start the unit watcher if needed, then send it this.
     Units(crate::sources::unitwatch::WatchCtl),
     /// Follow these units' logs (tag, unit) into the log popup.
     OpenLog(Vec<(String, String)>),
     CloseLog,
-    /// Suspend, edit this env file, resume; then offer to restart the unit.
-    EditEnv(std::path::PathBuf, crate::actions::UnitTarget),
+    /// Reveal this service's env file, suspend, edit a copy as the operator, resume.
+    EditEnv(crate::actions::CommandTarget),
     SetReadonly,
     /// Refresh the hosts' connection states.
     HostsTick,
@@ -99,10 +102,6 @@ pub enum Effect {
     },
     ClosePane {
         id: usize,
-    },
-    Exec {
-        hosts: Vec<crate::ssh::Host>,
-        command: String,
     },
     /// Put text on the terminal's clipboard (OSC 52).
     Copy(String),

@@ -11,17 +11,17 @@ use crate::actions::{Action, CommandTarget};
 use ratatui::crossterm::event::KeyCode;
 
 /// `c` / `:run [NAME]`: the commands the marked or selected services have in common.
-pub fn command_menu(app: &mut App, name: Option<&str>) {
+pub fn command_menu(app: &mut App, name: Option<&str>) -> Vec<Effect> {
     if app.readonly {
         app.set_status(Level::Warn, "readonly: actions are refused in this session");
-        return;
+        return Vec::new();
     }
     if app.mode != Mode::Services {
         app.set_status(
             Level::Info,
             "commands run on services: open the services view (:svc)",
         );
-        return;
+        return Vec::new();
     }
     let mut targets = Vec::new();
     let mut common: Option<Vec<CmdItem>> = None;
@@ -67,7 +67,7 @@ pub fn command_menu(app: &mut App, name: Option<&str>) {
             Level::Info,
             "custom commands belong to site services: select one",
         );
-        return;
+        return Vec::new();
     }
     if items.is_empty() {
         app.set_status(
@@ -78,11 +78,11 @@ pub fn command_menu(app: &mut App, name: Option<&str>) {
                 "this service defines no commands ([[site.service.command]])"
             },
         );
-        return;
+        return Vec::new();
     }
     if let Some(n) = name {
         match items.iter().find(|c| c.name == n) {
-            Some(c) => confirm(app, c.clone(), targets),
+            Some(c) => return confirm(app, c.clone(), targets),
             None => app.set_status(
                 Level::Error,
                 format!(
@@ -95,38 +95,24 @@ pub fn command_menu(app: &mut App, name: Option<&str>) {
                 ),
             ),
         }
-        return;
+        return Vec::new();
     }
     app.popup = Some(Popup::CommandMenu {
         selected: 0,
         items,
         targets,
     });
+    Vec::new()
 }
 
-/// The confirmation a command needs: a dangerous one wants the services' names typed.
-fn confirm(app: &mut App, item: CmdItem, targets: Vec<CommandTarget>) {
-    let want = targets
-        .iter()
-        .map(|t| t.service.clone())
-        .collect::<Vec<_>>()
-        .join(" ");
+/// A command goes the way of every action: policy, then what its risk asks (a
+/// dangerous one wants the services' names typed).
+fn confirm(app: &mut App, item: CmdItem, targets: Vec<CommandTarget>) -> Vec<Effect> {
     let action = Action::Command {
         command: item.name,
         targets,
     };
-    app.popup = Some(if item.dangerous {
-        Popup::TypedConfirm {
-            action,
-            want,
-            typed: String::new(),
-        }
-    } else {
-        Popup::Confirm {
-            action,
-            ok_focused: false,
-        }
-    });
+    super::propose::propose(app, action)
 }
 
 pub fn command_menu_key(
@@ -141,8 +127,7 @@ pub fn command_menu_key(
         return Vec::new();
     }
     if let Some(i) = menu_pick(selected, items.len(), code) {
-        confirm(app, items[i].clone(), targets);
-        return Vec::new();
+        return confirm(app, items[i].clone(), targets);
     }
     menu_move(&mut selected, items.len(), code);
     app.popup = Some(Popup::CommandMenu {
@@ -217,13 +202,7 @@ pub fn jobs_key(
             }
         }
         KeyCode::Char('r') => match id.and_then(|id| app.jobs.get(id)).and_then(|j| j.retry()) {
-            Some(action) if !app.readonly => {
-                app.popup = Some(Popup::Confirm {
-                    action,
-                    ok_focused: false,
-                });
-                return Vec::new();
-            }
+            Some(action) if !app.readonly => return super::propose::propose(app, action),
             Some(_) => app.set_status(Level::Warn, "readonly: actions are refused"),
             None => app.set_status(Level::Info, "no failed targets to retry"),
         },

@@ -121,13 +121,31 @@ pub fn open(app: &mut App, hosts: Vec<Host>) -> Vec<Effect> {
         app.set_status(Level::Warn, "no host selected");
         return Vec::new();
     }
-    let scrollback = app.ssh_scrollback;
-    let p = &mut app.fleet.panes;
-    let first = p.list.len();
-    let many = hosts.len() > 1;
+    // The policy first: a refused host gets no pane; its denial is shown and recorded.
     let mut out = Vec::new();
+    let mut allowed = Vec::new();
     for host in hosts {
+        let action = crate::actions::Action::Shell { host: host.clone() };
+        match super::propose::refuse(app, &action) {
+            Some(fx) => out.extend(fx),
+            None => allowed.push(host),
+        }
+    }
+    if allowed.is_empty() {
+        return out;
+    }
+    let hosts = allowed;
+    let scrollback = app.ssh_scrollback;
+    let first = app.fleet.panes.list.len();
+    let many = hosts.len() > 1;
+    for host in hosts {
+        // A pane is a job: it starts as the pane opens and ends with its close.
+        let (job, _) = app
+            .jobs
+            .start(crate::actions::Action::Shell { host: host.clone() });
+        let p = &mut app.fleet.panes;
         p.next_id += 1;
+        app.fleet.pane_jobs.insert(p.next_id, job);
         let shared = PaneShared::new(24, 80, scrollback);
         out.push(Effect::OpenPane {
             id: p.next_id,
@@ -143,6 +161,7 @@ pub fn open(app: &mut App, hosts: Vec<Host>) -> Vec<Effect> {
             search: None,
         });
     }
+    let p = &mut app.fleet.panes;
     p.active = first;
     p.input = true;
     if many {
@@ -154,6 +173,20 @@ pub fn open(app: &mut App, hosts: Vec<Host>) -> Vec<Effect> {
     app.fleet.screen = Some(Screen::Panes);
     out.extend(fit(app));
     out
+}
+
+/// A pane's session ended: its job finishes with the close outcome the dispatcher
+/// recorded (the pane itself stays until the operator closes it).
+pub fn ended(app: &mut App, id: usize, outcome: Option<crate::actions::TargetOutcome>) {
+    let Some(job) = app.fleet.pane_jobs.remove(&id) else {
+        return;
+    };
+    let report = crate::actions::Report {
+        action: "shell".into(),
+        job: String::new(),
+        outcomes: outcome.into_iter().collect(),
+    };
+    app.jobs.finish(job, &Ok(report));
 }
 
 /// Removes the pane with `id` (closed, or refused by policy).

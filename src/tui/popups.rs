@@ -88,20 +88,27 @@ pub fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
             starttime,
             data,
             mut scroll,
+            revealed,
         } => {
             if close || matches!(code, KeyCode::Char('q') | KeyCode::Enter) {
                 return Vec::new();
             }
+            let masked = data
+                .as_deref()
+                .is_some_and(|d| d.as_ref().is_ok_and(|d| d.environ_masked));
+            let reveal = code == KeyCode::Char('v') && masked && revealed.is_none();
             scroll_by(&mut scroll, code);
-            keep(
-                app,
-                Popup::Detail {
-                    pid,
-                    starttime,
-                    data,
-                    scroll,
-                },
-            )
+            app.popup = Some(Popup::Detail {
+                pid,
+                starttime,
+                data,
+                scroll,
+                revealed,
+            });
+            if reveal {
+                return super::propose::reveal_environ(app, pid, starttime);
+            }
+            Vec::new()
         }
         Popup::UnitMenu {
             selected,
@@ -137,13 +144,7 @@ pub fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
                     targets,
                     sig: Sig::ALL[i],
                 };
-                return keep(
-                    app,
-                    Popup::Confirm {
-                        action,
-                        ok_focused: false,
-                    },
-                );
+                return super::propose::propose(app, action);
             }
             menu_move(&mut selected, Sig::ALL.len(), code);
             keep(app, Popup::SignalMenu { selected, targets })
@@ -227,8 +228,8 @@ pub fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
     app.busy = Some(format!("{} on {}", action.verb(), action.target_count()));
     app.finished.clear();
     let (id, cancel) = app.jobs.start(action.clone());
-    // A command's output is the point: show it as it streams.
-    if matches!(action, Action::Command { .. }) {
+    // A command's or an exec's output is the point: show it as it streams.
+    if matches!(action, Action::Command { .. } | Action::Exec { .. }) {
         app.popup = Some(Popup::Jobs {
             selected: app.jobs.list.len().saturating_sub(1),
             open: Some(id),
@@ -258,14 +259,13 @@ fn submit(app: &mut App, kind: InputKind, text: String, previous: String) -> Vec
         InputKind::Nice => match text.trim().parse::<i32>() {
             Ok(n) if (-20..=19).contains(&n) => {
                 let targets = app.active().targets(&app.snapshot).procs;
-                app.popup = Some(Popup::Confirm {
-                    action: Action::Renice {
+                super::propose::propose(
+                    app,
+                    Action::Renice {
                         targets,
                         change: NiceChange::Set(n),
                     },
-                    ok_focused: false,
-                });
-                Vec::new()
+                )
             }
             _ => retry(app, text, "a nice value is a number from -20 to 19".into()),
         },

@@ -1,7 +1,8 @@
 //! The fleet's side of the event loop: the SSH pool (made on first use, with its
 //! maintenance task), the shell panes' sessions, execs, and the questions that
 //! connections ask the operator. Every pane and exec goes through the dispatcher
-//! (policy, audit) before anything is sent to a host.
+//! (policy, audit) before anything is sent to a host; an exec is dispatched by the
+//! event loop as a job, on the pool made here.
 
 use super::msg::{Effect, Msg};
 use crate::actions::Dispatcher;
@@ -102,8 +103,8 @@ impl Remote {
                         let _ = t2.send(Msg::PaneOutput);
                     };
                     let end = pane::run(pool, host.clone(), shared.0, in_rx, notify).await;
-                    d.pane_closed(&ticket, &host, end.ok, &end.why);
-                    let _ = tx.send(Msg::PaneEnded(id));
+                    let o = d.pane_closed(&ticket, &host, end.ok, &end.why);
+                    let _ = tx.send(Msg::PaneEnded(id, Some(o)));
                 }));
             }
             Effect::PaneInput { id, bytes } => self.send(id, PaneInput::Data(bytes)),
@@ -114,32 +115,14 @@ impl Remote {
                 self.send(id, PaneInput::Close);
                 self.panes.remove(&id);
             }
-            Effect::Exec { hosts, command } => {
+            // Remote actions run on the pool made here (with the TUI's prompter);
+            // the dispatch itself is the event loop's, like every action's.
+            e @ Effect::Dispatch {
+                action: crate::actions::Action::Exec { .. },
+                ..
+            } => {
                 self.pool(d, tx);
-                let (d, tx) = (d.clone(), tx.clone());
-                let action = crate::actions::Action::Exec {
-                    hosts,
-                    command,
-                    parallel: self.settings.parallel,
-                    timeout: None,
-                };
-                tokio::spawn(async move {
-                    let (t1, t2) = (tx.clone(), tx.clone());
-                    let ctl = crate::actions::JobCtl {
-                        output: Arc::new(move |h: &str, l: &str, _| {
-                            let _ = t1.send(Msg::ExecLine(h.to_string(), l.to_string()));
-                        }),
-                        ..crate::actions::JobCtl::with_progress(Arc::new(move |o| {
-                            if let Some(e) = &o.exec {
-                                let _ = t2.send(Msg::ExecDone((**e).clone()));
-                            }
-                        }))
-                    };
-                    let r = d.dispatch_job(&action, &ctl).await;
-                    let _ = tx.send(Msg::ExecFinished(
-                        r.map(|r| r.failed()).map_err(|d| d.to_string()),
-                    ));
-                });
+                return Some(e);
             }
             Effect::Copy(text) => copy(&text),
             Effect::Answer(id, answer) => {

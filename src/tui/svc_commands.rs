@@ -44,15 +44,12 @@ pub fn toggle_all_units(app: &mut App) -> Vec<Effect> {
 }
 
 /// `:daemon-reload`, after a confirmation.
-pub fn daemon_reload(app: &mut App) {
+pub fn daemon_reload(app: &mut App) -> Vec<Effect> {
     if app.readonly {
         app.set_status(Level::Warn, "readonly: actions are refused in this session");
-    } else {
-        app.popup = Some(Popup::Confirm {
-            action: Action::DaemonReload,
-            ok_focused: false,
-        });
+        return Vec::new();
     }
+    super::propose::propose(app, Action::DaemonReload)
 }
 
 /// `:site NAME` (empty: all sites): one site's services, processes and ports.
@@ -149,7 +146,7 @@ pub(super) fn unit_rows(app: &App) -> Vec<&ServiceRow> {
     app.svc.table.targets(items)
 }
 
-fn guard(app: &mut App) -> bool {
+pub fn guard(app: &mut App) -> bool {
     if app.readonly {
         app.set_status(Level::Warn, "readonly: actions are refused in this session");
         return false;
@@ -162,38 +159,45 @@ fn guard(app: &mut App) -> bool {
 }
 
 /// Enter / `:unit`: the menu of valid actions for the marked or selected units.
-pub fn unit_menu(app: &mut App) {
+pub fn unit_menu(app: &mut App) -> Vec<Effect> {
     if !guard(app) {
-        return;
+        return Vec::new();
     }
     let rows = unit_rows(app);
     if rows.is_empty() {
         app.set_status(Level::Info, "nothing selected");
-        return;
+        return Vec::new();
     }
     let items = valid_ops(&rows);
     let targets = app.svc.unit_targets(&app.snapshot);
+    if let Some(op) = items.first() {
+        let first = Action::Unit {
+            op: *op,
+            targets: targets.clone(),
+        };
+        if let Some(fx) = super::propose::refuse(app, &first) {
+            return fx;
+        }
+    }
     app.popup = Some(Popup::UnitMenu {
         selected: 0,
         items,
         targets,
     });
+    Vec::new()
 }
 
 /// `:unit VERB`: straight to the confirmation.
-pub fn unit_action(app: &mut App, op: UnitOp) {
+pub fn unit_action(app: &mut App, op: UnitOp) -> Vec<Effect> {
     if !guard(app) {
-        return;
+        return Vec::new();
     }
     let targets = app.svc.unit_targets(&app.snapshot);
     if targets.is_empty() {
         app.set_status(Level::Info, "nothing selected");
-        return;
+        return Vec::new();
     }
-    app.popup = Some(Popup::Confirm {
-        action: Action::Unit { op, targets },
-        ok_focused: false,
-    });
+    super::propose::propose(app, Action::Unit { op, targets })
 }
 
 /// Restart from the process view: processes that systemd supervises are restarted
@@ -288,67 +292,5 @@ pub fn total(app: &App) -> usize {
         Mode::Services => t.map_or(0, |t| t.rows.len()),
         Mode::Sites => t.map_or(0, |t| t.sites.len()),
         _ => app.active().nav().rows.len(),
-    }
-}
-
-/// `e`: the selected service's env file in the editor.
-pub fn edit_env(app: &mut App) -> Vec<Effect> {
-    if !guard(app) {
-        return Vec::new();
-    }
-    let Some(r) = app.svc.selected_row(&app.snapshot) else {
-        app.set_status(Level::Info, "nothing selected");
-        return Vec::new();
-    };
-    let Some(path) = app.env_files.get(&r.unit.unit).cloned() else {
-        app.set_status(Level::Info, "this service has no env_file in the config");
-        return Vec::new();
-    };
-    let svc = match (&r.unit.site, &r.unit.service) {
-        (Some(s), Some(v)) => Some(format!("{s}/{v}")),
-        _ => None,
-    };
-    vec![Effect::EditEnv(
-        path,
-        UnitTarget::new(r.unit.unit.clone(), svc),
-    )]
-}
-
-/// After the editor: saved -> offer the restart; rejected -> say where the edit is.
-pub fn env_edited(app: &mut App, outcome: crate::tui::envedit::Outcome, target: UnitTarget) {
-    use crate::tui::envedit::Outcome;
-    match outcome {
-        Outcome::Unchanged => app.set_status(Level::Info, "env file unchanged"),
-        Outcome::Saved { vars } => {
-            app.set_status(
-                Level::Ok,
-                format!("env file saved ({vars} variables): restart to apply"),
-            );
-            app.popup = Some(Popup::Confirm {
-                action: Action::Unit {
-                    op: UnitOp::Restart,
-                    targets: vec![target],
-                },
-                ok_focused: false,
-            });
-        }
-        Outcome::Rejected {
-            line,
-            message,
-            kept,
-        } => {
-            app.popup = Some(Popup::Error {
-                title: "Env file not saved".into(),
-                message: format!(
-                    "line {line}: {message}. The file is unchanged; your edit is in {kept}."
-                ),
-            });
-        }
-        Outcome::Failed(m) => {
-            app.popup = Some(Popup::Error {
-                title: "Env file".into(),
-                message: m,
-            });
-        }
     }
 }

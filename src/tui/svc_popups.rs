@@ -23,22 +23,21 @@ pub fn unit_menu(
     }
     if let Some(i) = super::popups::menu_pick(selected, items.len(), code) {
         let op = items[i];
-        app.popup = Some(match op {
+        return match op {
             // The first menu's `kill …` opens the choice of signal.
-            UnitOp::Kill(0, _) => Popup::UnitMenu {
-                selected: 0,
-                items: Sig::ALL
-                    .iter()
-                    .map(|s| crate::actions::units::kill_op(*s))
-                    .collect(),
-                targets,
-            },
-            op => Popup::Confirm {
-                action: Action::Unit { op, targets },
-                ok_focused: false,
-            },
-        });
-        return Vec::new();
+            UnitOp::Kill(0, _) => {
+                app.popup = Some(Popup::UnitMenu {
+                    selected: 0,
+                    items: Sig::ALL
+                        .iter()
+                        .map(|s| crate::actions::units::kill_op(*s))
+                        .collect(),
+                    targets,
+                });
+                Vec::new()
+            }
+            op => super::propose::propose(app, Action::Unit { op, targets }),
+        };
     }
     super::popups::menu_move(&mut selected, items.len(), code);
     app.popup = Some(Popup::UnitMenu {

@@ -38,19 +38,29 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 app.cpu_history.pop_front();
             }
             app.cpu_history.push_back(s.stats.cpu_total);
-            app.snapshot = s;
+            app.snapshot = app.visible(s);
             app.rebuild();
             match &app.popup {
-                Some(Popup::Detail { pid, starttime, .. }) => vec![Effect::LoadDetail {
-                    pid: *pid,
-                    starttime: *starttime,
-                }],
+                Some(Popup::Detail { pid, starttime, .. }) => {
+                    let values = app.snapshot.find(*pid).is_some_and(|p| app.own_process(p));
+                    vec![Effect::LoadDetail {
+                        pid: *pid,
+                        starttime: *starttime,
+                        values,
+                    }]
+                }
                 Some(Popup::Audit { follow: true, .. }) => vec![Effect::LoadAudit],
                 _ => Vec::new(),
             }
         }
         Msg::ActionDone(id, result) => {
             app.jobs.finish(id, &result);
+            let written = match (app.jobs.get(id).map(|j| &j.action), &result) {
+                (Some(crate::actions::Action::WriteEnv { service, .. }), Ok(r)) if r.all_ok() => {
+                    Some(service.clone())
+                }
+                _ => None,
+            };
             // A command job's output is already on screen in its job pane.
             let in_job_pane =
                 matches!(&app.popup, Some(Popup::Jobs { open: Some(j), .. }) if *j == id);
@@ -103,7 +113,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                     });
                 }
             }
-            vec![Effect::Collector(Control::RefreshNow)]
+            let mut fx = vec![Effect::Collector(Control::RefreshNow)];
+            if let Some(service) = written {
+                fx.extend(super::env_commands::env_written(app, &service));
+            }
+            fx
         }
         Msg::DetailLoaded(data) => {
             if let Some(Popup::Detail {
@@ -120,11 +134,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::InputClosed(_) => Vec::new(),
-        Msg::EnvEdited(outcome, target) => {
-            super::svc_commands::env_edited(app, outcome, target);
+        Msg::EnvironRevealed(pid, r) => {
+            super::propose::environ_revealed(app, pid, r);
             Vec::new()
         }
+        Msg::InputClosed(_) => Vec::new(),
+        Msg::EnvEdited(outcome, target) => super::env_commands::env_edited(app, outcome, target),
         Msg::LogLines(lines) => {
             super::svc_popups::add_lines(app, lines);
             Vec::new()
@@ -166,23 +181,22 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::PaneOutput => Vec::new(),
         Msg::PaneDenied(id, why) => {
             super::panes::remove(app, id);
+            if let Some(job) = app.fleet.pane_jobs.remove(&id) {
+                app.jobs.finish(
+                    job,
+                    &Err(crate::actions::Denial {
+                        reason: why.clone(),
+                    }),
+                );
+            }
             app.popup = Some(Popup::Error {
                 title: "Shell refused".into(),
                 message: why,
             });
             Vec::new()
         }
-        Msg::PaneEnded(_) => Vec::new(),
-        Msg::ExecLine(host, line) => {
-            super::fleet::exec_line(app, &host, line);
-            Vec::new()
-        }
-        Msg::ExecDone(o) => {
-            super::fleet::exec_done(app, o);
-            Vec::new()
-        }
-        Msg::ExecFinished(r) => {
-            super::fleet::exec_finished(app, r);
+        Msg::PaneEnded(id, outcome) => {
+            super::panes::ended(app, id, outcome);
             Vec::new()
         }
         Msg::Tick => {

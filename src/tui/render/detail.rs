@@ -48,7 +48,7 @@ fn text_section(
     }
 }
 
-fn lines_for<'a>(app: &App, d: &ProcDetail) -> Vec<Line<'a>> {
+fn lines_for<'a>(app: &App, d: &ProcDetail, revealed: Option<&[String]>) -> Vec<Line<'a>> {
     let th = &app.theme;
     let snap_proc = app
         .snapshot
@@ -164,7 +164,23 @@ fn lines_for<'a>(app: &App, d: &ProcDetail) -> Vec<Line<'a>> {
         Err(e) => l.push(Line::from(Span::styled(format!("  ({e})"), th.muted))),
     }
     text_section(&mut l, th, "Limits", &d.limits, 200);
-    text_section(&mut l, th, "Environment", &d.environ, 2000);
+    match revealed {
+        Some(v) => text_section(
+            &mut l,
+            th,
+            "Environment (revealed, recorded)",
+            &Ok(v.to_vec()),
+            2000,
+        ),
+        None if d.environ_masked => text_section(
+            &mut l,
+            th,
+            "Environment (values masked — v reveals)",
+            &d.environ,
+            2000,
+        ),
+        None => text_section(&mut l, th, "Environment", &d.environ, 2000),
+    }
     l
 }
 
@@ -174,15 +190,18 @@ pub fn render(
     data: Option<&Result<ProcDetail, String>>,
     pid: i32,
     scroll: usize,
+    revealed: Option<&[String]>,
 ) {
     let th = &app.theme;
+    let masked =
+        revealed.is_none() && matches!(data, Some(Ok(d)) if d.environ_masked && d.environ.is_ok());
     let lines = match data {
         None => vec![Line::from(Span::styled("reading…", th.muted))],
         Some(Err(e)) => vec![Line::from(Span::styled(
             inert(e, 300).into_owned(),
             th.danger,
         ))],
-        Some(Ok(d)) => lines_for(app, d),
+        Some(Ok(d)) => lines_for(app, d, revealed),
     };
     let full = f.area();
     let area = centered(
@@ -193,7 +212,14 @@ pub fn render(
     f.render_widget(Clear, area);
     let block = Block::bordered()
         .title(Span::styled(
-            format!(" Process {pid} — Esc closes, j/k scroll "),
+            format!(
+                " Process {pid} — Esc closes, j/k scroll{} ",
+                if masked {
+                    ", v reveals the environment"
+                } else {
+                    ""
+                }
+            ),
             th.accent,
         ))
         .border_style(th.border)

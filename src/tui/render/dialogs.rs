@@ -69,10 +69,8 @@ fn list_lines<'a>(
 fn confirm(f: &mut Frame, app: &App, action: &Action, ok_focused: bool) {
     let th = &app.theme;
     let targets = action.proc_targets();
-    let dangerous = matches!(
-        action,
-        Action::Signal { sig: Sig::Kill, .. } | Action::Restart { .. }
-    ) || matches!(action, Action::Unit { op, .. } if matches!(op, crate::systemd::jobs::UnitOp::Stop | crate::systemd::jobs::UnitOp::Kill(..) | crate::systemd::jobs::UnitOp::Restart));
+    // The frame's warning colour is the action's own risk, never a guess here.
+    let dangerous = action.risk(&app.sites_cfg) >= crate::actions::Risk::Destructive;
     let max_list = (f.area().height as usize).saturating_sub(10).clamp(1, 15);
     let mut lines = vec![
         Line::from(Span::styled(

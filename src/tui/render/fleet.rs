@@ -1,4 +1,4 @@
-//! The fleet screens: the hosts table, an exec's results, and the shell panes drawn
+//! The fleet screens: the hosts table and the shell panes drawn
 //! cell by cell from their emulators. Every remote character goes through `inert`
 //! (control and bidi characters shown as visible escapes), so nothing a remote host
 //! prints can reach the real terminal as a sequence.
@@ -31,25 +31,12 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
     let body = body_area(area);
     let title = match app.fleet.screen {
         Some(Screen::Hosts) => format!(" hosts ({})", app.fleet.hosts.len()),
-        Some(Screen::Results) => app
-            .fleet
-            .results
-            .as_ref()
-            .map(|r| {
-                format!(
-                    " exec `{}` on {} host(s)",
-                    inert(&r.command, 200),
-                    r.rows.len()
-                )
-            })
-            .unwrap_or_default(),
         Some(Screen::Panes) => tab_bar(app),
         None => String::new(),
     };
     Line::styled(title, t.header).render(Rect::new(area.x, area.y, area.width, 1), buf);
     match app.fleet.screen {
         Some(Screen::Hosts) => hosts(buf, body, app),
-        Some(Screen::Results) => results(buf, body, app),
         Some(Screen::Panes) => panes(buf, body, app),
         None => {}
     }
@@ -70,8 +57,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
 
 fn hints(app: &App) -> &'static str {
     match app.fleet.screen {
-        Some(Screen::Hosts) => "Enter/s shell  Space mark  x exec  p panes  r results  Esc back",
-        Some(Screen::Results) => "Enter output  r retry failed  Esc hosts",
+        Some(Screen::Hosts) => "Enter/s shell  Space mark  x exec  p panes  J jobs  Esc back",
         Some(Screen::Panes) if app.fleet.panes.input => "ctrl-\\ qd keys",
         Some(Screen::Panes) => {
             "i type  n/p tab  | split  b broadcast  k/j scroll  / search  v select  y copy  x close  H hosts  Esc back"
@@ -192,83 +178,6 @@ fn hosts(buf: &mut Buffer, area: Rect, app: &App) {
         let y = area.y + 1 + (i - start) as u16;
         buf.set_style(Rect::new(area.x, y, area.width, 1), style);
         row(buf, area, y, &cells, style);
-    }
-}
-
-fn results(buf: &mut Buffer, area: Rect, app: &App) {
-    let t = &app.theme;
-    let Some(r) = &app.fleet.results else { return };
-    if let Some(e) = &r.error {
-        buf.set_stringn(area.x, area.y, inert(e, 400), area.width as usize, t.danger);
-        return;
-    }
-    if let Some(i) = r.open {
-        let Some(x) = r.rows.get(i) else { return };
-        let h = area.height as usize;
-        let end = x.lines.len().saturating_sub(r.scroll);
-        let start = end.saturating_sub(h);
-        for (n, l) in x.lines[start..end].iter().enumerate() {
-            buf.set_stringn(
-                area.x,
-                area.y + n as u16,
-                inert(l, 4096),
-                area.width as usize,
-                t.text,
-            );
-        }
-        return;
-    }
-    let rest = area.width.saturating_sub(16 + 44 + 10);
-    let widths = [16u16, 44, 10, rest];
-    let head = ["HOST", "RESULT", "DURATION", "FIRST LINE"];
-    row(
-        buf,
-        area,
-        area.y,
-        &head
-            .iter()
-            .map(|h| h.to_string())
-            .zip(widths)
-            .collect::<Vec<_>>(),
-        t.table_header,
-    );
-    for (i, x) in r
-        .rows
-        .iter()
-        .enumerate()
-        .take(area.height.saturating_sub(1) as usize)
-    {
-        let (res, dur, first, mut style) = match &x.outcome {
-            None => (
-                "running".to_string(),
-                "-".to_string(),
-                x.lines.first().cloned().unwrap_or_default(),
-                t.muted,
-            ),
-            Some(o) => (
-                o.summary(),
-                format!("{} ms", o.duration_ms),
-                o.first_line(),
-                if o.ok() { t.ok } else { t.danger },
-            ),
-        };
-        if i == r.selected {
-            style = style.patch(t.selection);
-        }
-        let y = area.y + 1 + i as u16;
-        buf.set_style(Rect::new(area.x, y, area.width, 1), style);
-        row(
-            buf,
-            area,
-            y,
-            &[
-                (x.host.clone(), widths[0]),
-                (res, widths[1]),
-                (dur, widths[2]),
-                (first, widths[3]),
-            ],
-            style,
-        );
     }
 }
 

@@ -43,7 +43,7 @@ pub fn render(f: &mut Frame, app: &App, scroll: usize) {
     }
     lines.push(Line::raw(""));
     lines.push(Line::from(Span::styled(
-        "In dialogs: Enter picks, Esc cancels, y confirms. Filter: every word must match (a substring of the command, or fuzzy on pid, user, program name); !word excludes.",
+        "In dialogs: Enter picks, Esc cancels, y confirms. In a process's detail, v reveals the environment's values (recorded). Filter: every word must match (a substring of the command, or fuzzy on pid, user, program name); !word excludes.",
         th.muted,
     )));
     let area = centered(f.area(), 110, f.area().height.saturating_sub(2).max(3));

@@ -40,8 +40,12 @@ pub fn draw(f: &mut Frame, app: &App) {
     match &app.popup {
         Some(Popup::Help { scroll }) => help::render(f, app, *scroll),
         Some(Popup::Detail {
-            pid, data, scroll, ..
-        }) => detail::render(f, app, data.as_deref(), *pid, *scroll),
+            pid,
+            data,
+            scroll,
+            revealed,
+            ..
+        }) => detail::render(f, app, data.as_deref(), *pid, *scroll, revealed.as_deref()),
         Some(Popup::UnitMenu { .. } | Popup::Log { .. }) => services::render_popup(f, app),
         _ => dialogs::render(f, app),
     }
