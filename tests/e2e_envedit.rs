@@ -81,11 +81,14 @@ fn setup_with(role: &str, edit: &str) -> Setup {
         "[systemd]\nbus = \"user\"\n[[site]]\nname = \"envs\"\nuser = \"{SITE_USER}\"\n[[site.service]]\nname = \"app\"\nunit = \"qd-e2e-envapp.service\"\nenv_file = \"{}\"\n[[policy.operator]]\nuser = \"{OPERATOR}\"\nrole = \"{role}\"\nsites = \"*\"\n",
         env_file.display()
     ));
+    // The config is the system file, as under a real sudo: qd runs in the mount
+    // namespace that puts it on /etc/quarterdeck (a --config could not carry policy).
     let pre = format!(
-        "SUDO_USER={OPERATOR} XDG_RUNTIME_DIR={} DBUS_SESSION_BUS_ADDRESS={} VISUAL= EDITOR={}",
+        "SUDO_USER={OPERATOR} XDG_RUNTIME_DIR={} DBUS_SESSION_BUS_ADDRESS={} VISUAL= EDITOR={} {}",
         sd.runtime_dir().display(),
         sd.bus_address(),
-        editor.display()
+        editor.display(),
+        conf.namespace_prefix()
     );
     Setup {
         _sd: sd,
@@ -117,7 +120,7 @@ fn the_editor_runs_as_the_operator_and_the_write_is_confirmed_and_recorded() {
     let s = setup("admin");
     let op_uid = ensure_user(OPERATOR);
     let site_uid = ensure_user(SITE_USER);
-    let args = format!("--config {}", s.conf.path.display());
+    let args = String::new();
     let t = Tmux::start_env("envedit", &s.pre, &args, 150, 30);
     open_services(&t);
     t.keys(&["e"]);
@@ -160,7 +163,7 @@ fn a_readonly_operators_e_shows_the_denial_and_runs_no_editor() {
         return;
     }
     let s = setup("readonly");
-    let args = format!("--config {}", s.conf.path.display());
+    let args = String::new();
     let t = Tmux::start_env("envdeny", &s.pre, &args, 150, 30);
     open_services(&t);
     t.keys(&["e"]);
@@ -196,7 +199,7 @@ fn a_link_planted_in_the_operators_copy_is_not_followed() {
         "admin",
         &format!("rm -f \"$1\"\nln -s {} \"$1\"\n", secret.display()),
     );
-    let args = format!("--config {}", s.conf.path.display());
+    let args = String::new();
     let t = Tmux::start_env("envlink", &s.pre, &args, 150, 30);
     open_services(&t);
     t.keys(&["e"]);

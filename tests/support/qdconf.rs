@@ -117,6 +117,19 @@ impl QdConf {
         c
     }
 
+    /// The same namespace for a command line typed into a shell (the tmux suites):
+    /// put it after the environment assignments and before qd's path and arguments.
+    pub fn namespace_prefix(&self) -> String {
+        for d in [SYSTEM_DIR, LOG_DIR] {
+            std::fs::create_dir_all(d).expect("mount point");
+        }
+        format!(
+            "unshare -m --propagation private sh -c 'mount --bind {} {SYSTEM_DIR} && mount --bind {} {LOG_DIR} && exec \"$0\" \"$@\"'",
+            self.etc.display(),
+            self.log.display()
+        )
+    }
+
     /// Runs `c` in a private mount namespace with the temp dirs on the system paths.
     fn in_namespace(&self, c: &mut Command) {
         for d in [SYSTEM_DIR, LOG_DIR] {
