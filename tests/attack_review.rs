@@ -1,0 +1,224 @@
+//! The rebuilt trust model and action path, attacked with cases the team's own tests
+//! do not cover. Each test performs the attack and asserts the SAFE behaviour: on the
+//! code as reviewed they FAIL, and each failure is a hole (see notes/wt-attack1.md).
+//!
+//! Attackers: a site user owning their site's directory (uid 54321 here: ownership
+//! is all the kernel looks at), a developer/readonly operator under sudo (SUDO_USER),
+//! and root as itself with a system file that names a path a user controls.
+
+mod support;
+
+use std::os::unix::fs::{PermissionsExt, chown, symlink};
+use std::path::{Path, PathBuf};
+use support::qdconf::{QdConf, me};
+use support::systemd::UserSystemd;
+use support::trust::{SYSTEM, root_only, text, write};
+use support::{sleeper, stderr, stdout};
+
+/// The uid of the hostile site user / account owning a directory.
+const SITE_UID: u32 = 54_321;
+
+/// A directory owned by the hostile user, mode 0755, created under `base`.
+fn hostile_dir(base: &Path, name: &str) -> PathBuf {
+    let d = base.join(name);
+    std::fs::create_dir_all(&d).expect("mkdir");
+    std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    chown(&d, Some(SITE_UID), Some(SITE_UID)).expect("chown");
+    d
+}
+
+/// A root-only file holding a secret, as another site's env file or /etc/shadow is.
+fn root_secret(base: &Path) -> PathBuf {
+    let p = base.join("root-secret");
+    write(&p, "TOPSECRET=root-only-value\n", 0o600);
+    p
+}
+
+/// Hole: `[systemd] unit_file_template` names a file that root reads with
+/// `std::fs::read_to_string` (src/actions/unitfile.rs, `render`): no trust check, a
+/// symlink followed. The system file is trusted, but the template it names is owned by
+/// a user (a deployer, a site user): whoever writes it decides every unit file root
+/// installs (`User=root`, any ExecStart), and a planted link prints a root-only file to
+/// any operator allowed `sudo qd service render`.
+#[test]
+fn a_unit_template_a_user_controls_is_never_used() {
+    if !root_only() {
+        return;
+    }
+    let conf = QdConf::new("");
+    let base = conf.env.dir.path().join("tmpl");
+    std::fs::create_dir_all(&base).expect("mkdir");
+    let owned = hostile_dir(&base, "deploy");
+    let tmpl = owned.join("unit.tmpl");
+    write(
+        &tmpl,
+        "[Service]\nUser=root\nExecStart=/bin/sh -c 'echo pwned-by-template > /etc/motd'\n",
+        0o644,
+    );
+    chown(&tmpl, Some(SITE_UID), Some(SITE_UID)).expect("chown");
+    let secret = root_secret(&base);
+    let link = owned.join("link.tmpl");
+    symlink(&secret, &link).expect("ln");
+    for t in [&tmpl, &link] {
+        conf.write(&format!(
+            "[systemd]\nunit_file_template = \"{}\"\n{}",
+            t.display(),
+            SYSTEM.replace(
+                "[[site.service]]\nname = \"api\"\nworking_dir = \"/\"\n",
+                "[[site.service]]\nname = \"api\"\nworking_dir = \"/\"\nexec_start = [\"/bin/true\"]\n"
+            )
+        ));
+        for op in [None, Some("dev1")] {
+            let o = conf.run(op, &["service", "render", "shop/api"]);
+            let out = text(&o);
+            assert!(
+                !out.contains("pwned-by-template") && !out.contains("root-only-value"),
+                "root used a template {} owned by uid {SITE_UID} (operator {op:?}):\n{out}",
+                t.display()
+            );
+            assert!(
+                !o.status.success() && out.contains("not trusted"),
+                "the untrusted template should be refused with the reason:\n{out}"
+            );
+        }
+    }
+}
+
+/// Hole: the unit qd installs (built-in template, src/actions/unitfile.rs `BUILTIN`)
+/// has `EnvironmentFile=-{env_file}` and `StandardOutput=append:{log_file}`, which the
+/// service manager opens **as root, following symlinks**, before it switches to
+/// `User=`. Both paths usually live in the site's directory, which the site user owns:
+/// qd itself now reads env files with the site user's rights, but the unit it writes
+/// hands the same file to root again. The site user plants `app.log -> /etc/...` and
+/// root appends the service's output there; or `app.env -> another site's env file`
+/// and their service gets that site's secrets in its environment. Here the private
+/// user manager (root's) starts the installed unit and appends to a root-only file
+/// through the link the site user planted.
+///
+/// Safe: `qd service install` refuses an env_file or log_file whose directory a
+/// non-root user can write (or the unit opens them some other way), so no root-only
+/// file is ever written through a site's link.
+#[test]
+fn an_installed_unit_never_makes_the_manager_open_a_site_users_link_as_root() {
+    if !root_only() {
+        return;
+    }
+    let sd = UserSystemd::start();
+    let base = tempfile::tempdir().expect("tmp");
+    let site_dir = hostile_dir(base.path(), "site");
+    let precious = base.path().join("precious");
+    write(&precious, "precious\n", 0o600);
+    let secret = root_secret(base.path());
+    let log = site_dir.join("app.log");
+    let env = site_dir.join("app.env");
+    // What the site user does in their own directory.
+    symlink(&precious, &log).expect("ln log");
+    symlink(&secret, &env).expect("ln env");
+    let conf = QdConf::new(&format!(
+        "[systemd]\nbus = \"user\"\n[[site]]\nname = \"shop\"\nuser = \"{}\"\n\
+         [[site.service]]\nname = \"app\"\nexec_start = [\"/bin/sh\", \"-c\", \"echo out-$TOPSECRET\"]\n\
+         env_file = \"{}\"\nlog_file = \"{}\"\n\
+         [[policy.operator]]\nuser = \"root\"\nrole = \"admin\"\n",
+        me(),
+        env.display(),
+        log.display()
+    ));
+    let config_home = sd
+        .unit_dir()
+        .parent()
+        .and_then(Path::parent)
+        .expect("config home")
+        .to_path_buf();
+    let mut c = conf.cmd(Some("root"), &[]);
+    sd.env(&mut c);
+    c.env("XDG_CONFIG_HOME", &config_home)
+        .args(["--user-bus", "service", "install", "shop/app"]);
+    let o = c.output().expect("qd");
+    let file = sd.unit_dir().join("qd-shop-app.service");
+    if file.exists() {
+        // Installed: let the manager run it once, as it would at boot.
+        let mut c = std::process::Command::new("systemctl");
+        sd.env(&mut c);
+        let _ = c
+            .args(["--user", "start", "qd-shop-app.service"])
+            .output();
+        support::wait_until(std::time::Duration::from_secs(10), || {
+            std::fs::read_to_string(&precious).is_ok_and(|s| s != "precious\n")
+        });
+        let mut c = std::process::Command::new("systemctl");
+        sd.env(&mut c);
+        let _ = c.args(["--user", "stop", "qd-shop-app.service"]).output();
+    }
+    assert_eq!(
+        std::fs::read_to_string(&precious).expect("read"),
+        "precious\n",
+        "the service manager (root) wrote through the site user's link {}; install said:\n{}{}\nunit:\n{}",
+        log.display(),
+        stdout(&o),
+        stderr(&o),
+        std::fs::read_to_string(&file).unwrap_or_default()
+    );
+}
+
+/// Hole: the audit log is opened with `OpenOptions::append().create()` on the path
+/// (src/audit/mod.rs, `open_file`): a symlink is followed, and a day file someone else
+/// owns is appended to. `[audit] dir` comes from the trusted file, but nothing checks
+/// the directory itself: when it is writable by another account (a log shipper's
+/// directory, a group-writable /var/log subdir), that account plants tomorrow's day
+/// file as a link (root appends JSON to any file it names) or as a file of its own
+/// (it can then erase the records of what was done: audit evasion).
+///
+/// Safe: no record goes through a link, and a record is never kept in a file another
+/// user can rewrite; when the audit log cannot be kept safely, the action is refused.
+#[test]
+fn the_audit_log_never_follows_a_link_or_writes_into_a_file_a_user_owns() {
+    if !root_only() {
+        return;
+    }
+    let conf = QdConf::new(SYSTEM);
+    std::fs::create_dir_all(&conf.audit).expect("mkdir audit");
+    std::fs::set_permissions(&conf.audit, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    chown(&conf.audit, Some(SITE_UID), Some(SITE_UID)).expect("chown");
+    let precious = conf.env.dir.path().join("precious");
+    write(&precious, "precious\n", 0o600);
+    let day = |arg: &str| {
+        let o = std::process::Command::new("date")
+            .args(["-u", "-d", arg, "+%Y-%m-%d"])
+            .output()
+            .expect("date");
+        stdout(&o).trim().to_string()
+    };
+    for d in [day("now"), day("tomorrow")] {
+        symlink(&precious, conf.audit.join(format!("audit-{d}.jsonl"))).expect("ln");
+    }
+    let victim = sleeper();
+    let o = conf.run(
+        None,
+        &["signal", &victim.pid().to_string(), "--signal", "CONT"],
+    );
+    assert_eq!(
+        std::fs::read_to_string(&precious).expect("read"),
+        "precious\n",
+        "root appended an audit record through a link planted by uid {SITE_UID}: {}",
+        text(&o)
+    );
+
+    // The same account pre-creating the day file as its own: it can erase records.
+    for d in [day("now"), day("tomorrow")] {
+        let p = conf.audit.join(format!("audit-{d}.jsonl"));
+        std::fs::remove_file(&p).expect("rm link");
+        write(&p, "", 0o666);
+        chown(&p, Some(SITE_UID), Some(SITE_UID)).expect("chown");
+    }
+    let o = conf.run(
+        None,
+        &["signal", &victim.pid().to_string(), "--signal", "CONT"],
+    );
+    let today = conf.audit.join(format!("audit-{}.jsonl", day("now")));
+    let kept = std::fs::read_to_string(&today).unwrap_or_default();
+    assert!(
+        kept.is_empty() || !o.status.success(),
+        "the record of a signal was kept only in {}, a file uid {SITE_UID} owns and may rewrite:\n{kept}",
+        today.display()
+    );
+}
