@@ -222,3 +222,68 @@ fn the_audit_log_never_follows_a_link_or_writes_into_a_file_a_user_owns() {
         today.display()
     );
 }
+
+/// Holes: `qd service logs` (src/cli/service_info.rs `logs`) has no policy check and
+/// reads as root: an operator the policy does not list (readonly on nothing) reads
+/// the log of any unit, and the log file a unit appends to is opened with
+/// `File::open` (src/sources/unitlogs.rs `Tail::open`), following a link. The file is
+/// in the site's directory: the site user makes it a link to a root-only file and any
+/// operator who may see the site (or the site user, when they are its developer)
+/// gets that file printed by root.
+///
+/// Safe: an operator sees only the logs of their sites' units, and a log file in a
+/// directory a site user controls is read with that user's rights (no link followed).
+#[test]
+fn service_logs_follow_the_policy_and_never_read_through_a_site_users_link() {
+    if !root_only() {
+        return;
+    }
+    let sd = UserSystemd::start();
+    let base = tempfile::tempdir().expect("tmp");
+    let site_dir = hostile_dir(base.path(), "site");
+    let log = site_dir.join("app.log");
+    write(&log, "log-line-of-shop\n", 0o644);
+    chown(&log, Some(SITE_UID), Some(SITE_UID)).expect("chown");
+    sd.write_unit(
+        "qd-shop-logs.service",
+        &format!(
+            "[Service]\nExecStart=/bin/sleep 1000\nStandardOutput=append:{}\n",
+            log.display()
+        ),
+    );
+    sd.daemon_reload();
+    let conf = QdConf::new(&format!(
+        "[systemd]\nbus = \"user\"\n[[site]]\nname = \"shop\"\nuser = \"{}\"\n\
+         [[site.service]]\nname = \"api\"\nunit = \"qd-shop-logs.service\"\n\
+         [[policy.operator]]\nuser = \"alice\"\nrole = \"developer\"\nsites = [\"shop\"]\n\
+         [[policy.operator]]\nuser = \"root\"\nrole = \"admin\"\n",
+        me()
+    ));
+    let run = |op: &str, unit: &str| {
+        let mut c = conf.cmd(Some(op), &["service", "logs", unit, "-n", "5"]);
+        sd.env(&mut c);
+        c.output().expect("qd")
+    };
+    // eve is in no rule: readonly on nothing. She names the unit, not the site.
+    let mut holes = Vec::new();
+    let o = run("eve", "qd-shop-logs.service");
+    if stdout(&o).contains("log-line-of-shop") || o.status.success() {
+        holes.push(format!(
+            "an operator the policy does not list read a site's log:\n{}",
+            text(&o)
+        ));
+    }
+    // The site user swaps the log for a link to a root-only file.
+    let secret = root_secret(base.path());
+    std::fs::remove_file(&log).expect("rm");
+    symlink(&secret, &log).expect("ln");
+    let o = run("alice", "shop/api");
+    if text(&o).contains("root-only-value") {
+        holes.push(format!(
+            "root printed a root-only file through the site user's link {}:\n{}",
+            log.display(),
+            text(&o)
+        ));
+    }
+    assert!(holes.is_empty(), "{}", holes.join("\n---\n"));
+}
