@@ -287,3 +287,63 @@ fn service_logs_follow_the_policy_and_never_read_through_a_site_users_link() {
     }
     assert!(holes.is_empty(), "{}", holes.join("\n---\n"));
 }
+
+/// Hole: with `[systemd] bus = "user"` in the system file, root finds "the user bus"
+/// through `DBUS_SESSION_BUS_ADDRESS` / `XDG_RUNTIME_DIR` (zbus's session builder,
+/// src/systemd/mod.rs `connect`), and in privileged mode those are the operator's
+/// (`sudo -E`, env_keep). The operator points root's qd at a manager of their own:
+/// every command then goes there as a transient unit whose `Environment=` carries
+/// the site's env file, values and all, so a developer reads the secrets that only an
+/// admin's recorded reveal may show (and that manager answers every unit question:
+/// log file paths, states). Here the operator's manager is the test's private
+/// `systemd --user`, and the developer reads the unit's environment from it.
+///
+/// Safe: in privileged mode the user bus is root's own (from the passwd database or
+/// the system file), never one the operator's environment names; no secret reaches a
+/// bus the operator chose.
+#[test]
+fn the_operators_environment_never_chooses_the_bus_root_sends_secrets_to() {
+    if !root_only() {
+        return;
+    }
+    let theirs = UserSystemd::start();
+    let base = tempfile::tempdir().expect("tmp");
+    std::fs::set_permissions(base.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let env = base.path().join("api.env");
+    write(&env, "DB_PASSWORD=hunter2-of-shop\n", 0o600);
+    chown(&env, Some(65_534), Some(65_534)).expect("chown nobody");
+    let conf = QdConf::new(&format!(
+        "[systemd]\nbus = \"user\"\n[[site]]\nname = \"shop\"\nuser = \"nobody\"\n\
+         [[site.service]]\nname = \"api\"\nworking_dir = \"/\"\nenv_file = \"{}\"\n\
+         [[site.service.command]]\nname = \"wait\"\nrun = [\"/bin/sleep\", \"30\"]\n\
+         [[policy.operator]]\nuser = \"alice\"\nrole = \"developer\"\nsites = [\"shop\"]\n",
+        env.display()
+    ));
+    // alice may run the site's commands, but not read its env file's values.
+    let o = conf.run(Some("alice"), &["service", "env", "shop/api", "--reveal"]);
+    assert!(!text(&o).contains("hunter2-of-shop"), "{}", text(&o));
+    let mut c = conf.cmd(Some("alice"), &["run", "shop/api", "wait", "--yes"]);
+    theirs.env(&mut c); // what `sudo -E` passes on
+    let mut qd = c
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("qd run");
+    let mut seen = String::new();
+    support::wait_until(std::time::Duration::from_secs(15), || {
+        let o = theirs.systemctl(&["list-units", "--all", "--plain", "--no-legend", "qd-run-*"]);
+        for unit in stdout(&o).split_whitespace().filter(|w| w.starts_with("qd-run-")) {
+            let e = theirs.show(unit, "Environment");
+            if e.contains("hunter2") {
+                seen = format!("{unit}: {e}");
+            }
+        }
+        !seen.is_empty() || qd.try_wait().ok().flatten().is_some()
+    });
+    let _ = qd.kill();
+    let _ = qd.wait();
+    assert!(
+        seen.is_empty(),
+        "root sent the site's env file to the manager the operator's environment named:\n{seen}"
+    );
+}
