@@ -347,3 +347,33 @@ fn the_operators_environment_never_chooses_the_bus_root_sends_secrets_to() {
         "root sent the site's env file to the manager the operator's environment named:\n{seen}"
     );
 }
+
+/// Hole: "what a role sees follows what it may do" holds for sites only: src/main.rs
+/// filters `cfg.sites` for the operator, but `qd snapshot` (src/cli/snapshot.rs) and
+/// the views list every process of the host, root's included, with argv, unit and
+/// user, to an operator the policy does not list (readonly on nothing). root reads
+/// what hidepid or another user's /proc would refuse them.
+///
+/// Safe: a readonly operator with no site sees no root process that belongs to none
+/// of their sites and is not theirs.
+#[test]
+fn an_unlisted_operator_sees_no_process_outside_their_sites() {
+    if !root_only() {
+        return;
+    }
+    let conf = QdConf::new(SYSTEM);
+    let victim = sleeper();
+    let o = conf.run(Some("eve"), &["snapshot", "processes", "--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let listed = v["processes"]
+        .as_array()
+        .expect("processes")
+        .iter()
+        .any(|p| p["pid"] == victim.pid());
+    assert!(
+        !listed,
+        "eve (in no policy rule) was shown root's process {} (sleep 1000)",
+        victim.pid()
+    );
+}
