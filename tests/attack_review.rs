@@ -377,3 +377,53 @@ fn an_unlisted_operator_sees_no_process_outside_their_sites() {
         victim.pid()
     );
 }
+
+/// Hole: a theme is looked up in the operator's own config dir (XDG_CONFIG_HOME,
+/// passed by `sudo -E`) with `trust::open`, which follows a link wherever it points;
+/// in privileged mode the file need only be "the operator's or root's"
+/// (src/config/theme.rs `load`). A link `themes/evil.toml -> /root/secret.toml` is
+/// root's, so root reads a root-only file for the operator and parses it, and the
+/// parse error names its keys and quotes its values ("unknown field token",
+/// "hunter2 is not a colour").
+///
+/// Safe: in privileged mode no link in the operator's dirs is followed to a file they
+/// could not read themselves; nothing of a root-only file reaches their terminal.
+#[test]
+fn a_theme_link_never_makes_root_read_a_root_only_file_for_the_operator() {
+    if !root_only() {
+        return;
+    }
+    let conf = QdConf::new(SYSTEM);
+    let base = conf.env.dir.path().join("theme-attack");
+    let xdg = base.join("xdg");
+    let themes = xdg.join("quarterdeck/themes");
+    std::fs::create_dir_all(&themes).expect("mkdir");
+    let secrets = [
+        ("keys.toml", "api_token_name_leaks = \"x\"\n"),
+        ("values.toml", "text = { fg = \"hunter2-value-leaks\" }\n"),
+    ];
+    for (name, body) in secrets {
+        let secret = base.join(name);
+        write(&secret, body, 0o600);
+        let link = themes.join(format!("evil-{name}"));
+        symlink(&secret, &link).expect("ln");
+    }
+    for d in [&base, &xdg, &xdg.join("quarterdeck"), &themes] {
+        chown(d, Some(SITE_UID), Some(SITE_UID)).expect("chown");
+    }
+    for (name, _) in secrets {
+        let theme = format!("evil-{}", name.trim_end_matches(".toml"));
+        let extra = support::qdconf::Extra {
+            config_home: Some(xdg.clone()),
+            ..Default::default()
+        };
+        // The operator is uid 54321's name in the real attack; any listed operator
+        // shows it: dev1 passes the link, root reads the file.
+        let o = conf.run_with(Some("dev1"), &extra, &["--theme", &theme, "site", "list"]);
+        let out = text(&o);
+        assert!(
+            !out.contains("api_token_name_leaks") && !out.contains("hunter2-value-leaks"),
+            "root read a root-only file through the operator's theme link and printed it:\n{out}"
+        );
+    }
+}
