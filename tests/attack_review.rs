@@ -427,3 +427,94 @@ fn a_theme_link_never_makes_root_read_a_root_only_file_for_the_operator() {
         );
     }
 }
+
+/// Runs `c` to its end, killing it (by its pid) after `bound`: `None` when it hung.
+fn run_bounded(
+    c: &mut std::process::Command,
+    bound: std::time::Duration,
+) -> Option<std::process::Output> {
+    let mut child = c
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let done = support::wait_until(bound, || child.try_wait().ok().flatten().is_some());
+    if !done {
+        let _ = child.kill();
+        let _ = child.wait();
+        return None;
+    }
+    child.wait_with_output().ok()
+}
+
+/// Hole (denial of service of root): `Tail::open` (src/sources/unitlogs.rs) opens a
+/// unit's log file with `File::open` (blocking, links followed) and reads it with an
+/// unbounded `read_to_end` after seeking to `len - back`. The log lives in the site's
+/// directory: the site user makes it a FIFO (every `qd service logs` hangs for good)
+/// or a link to /dev/zero (size 0, endless: root's qd allocates until the OOM killer
+/// comes; here an address-space limit of 1 GiB makes it stop at "out of memory").
+///
+/// Safe: both end within 30 s, with a clear error or nothing to show, never a panic.
+#[test]
+fn a_site_users_log_file_never_hangs_or_exhausts_root() {
+    if !root_only() {
+        return;
+    }
+    let sd = UserSystemd::start();
+    let base = tempfile::tempdir().expect("tmp");
+    let site_dir = hostile_dir(base.path(), "site");
+    let fifo = site_dir.join("fifo.log");
+    let zero = site_dir.join("zero.log");
+    let c = std::ffi::CString::new(fifo.to_str().expect("utf8")).expect("cstr");
+    // SAFETY: mkfifo on a NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0, "mkfifo");
+    chown(&fifo, Some(SITE_UID), Some(SITE_UID)).expect("chown");
+    symlink("/dev/zero", &zero).expect("ln");
+    for (unit, log) in [("qd-shop-fifo.service", &fifo), ("qd-shop-zero.service", &zero)] {
+        sd.write_unit(
+            unit,
+            &format!(
+                "[Service]\nExecStart=/bin/sleep 1000\nStandardOutput=append:{}\n",
+                log.display()
+            ),
+        );
+    }
+    sd.daemon_reload();
+    let conf = QdConf::new(&format!(
+        "[systemd]\nbus = \"user\"\n[[site]]\nname = \"shop\"\nuser = \"{}\"\n\
+         [[site.service]]\nname = \"fifo\"\nunit = \"qd-shop-fifo.service\"\n\
+         [[site.service]]\nname = \"zero\"\nunit = \"qd-shop-zero.service\"\n\
+         [[policy.operator]]\nuser = \"alice\"\nrole = \"developer\"\nsites = [\"shop\"]\n",
+        me()
+    ));
+    let mut holes = Vec::new();
+    for svc in ["shop/zero", "shop/fifo"] {
+        let mut c = conf.cmd(Some("alice"), &["service", "logs", svc, "-n", "5"]);
+        sd.env(&mut c);
+        // SAFETY: setrlimit in the child before exec; async-signal-safe.
+        unsafe {
+            use std::os::unix::process::CommandExt;
+            c.pre_exec(|| {
+                let lim = libc::rlimit {
+                    rlim_cur: 1 << 30,
+                    rlim_max: 1 << 30,
+                };
+                libc::setrlimit(libc::RLIMIT_AS, &lim);
+                Ok(())
+            });
+        }
+        match run_bounded(&mut c, std::time::Duration::from_secs(30)) {
+            None => holes.push(format!("qd service logs {svc}: still running after 30 s")),
+            Some(o) => {
+                let out = text(&o);
+                let exhausted = ["memory allocation", "out of memory", "panicked"]
+                    .iter()
+                    .any(|m| out.contains(m));
+                if o.status.code().is_none() || exhausted {
+                    holes.push(format!("qd service logs {svc}: {:?}\n{out}", o.status));
+                }
+            }
+        }
+    }
+    assert!(holes.is_empty(), "{}", holes.join("\n---\n"));
+}
