@@ -139,9 +139,7 @@ fn an_installed_unit_never_makes_the_manager_open_a_site_users_link_as_root() {
         // Installed: let the manager run it once, as it would at boot.
         let mut c = std::process::Command::new("systemctl");
         sd.env(&mut c);
-        let _ = c
-            .args(["--user", "start", "qd-shop-app.service"])
-            .output();
+        let _ = c.args(["--user", "start", "qd-shop-app.service"]).output();
         support::wait_until(std::time::Duration::from_secs(10), || {
             std::fs::read_to_string(&precious).is_ok_and(|s| s != "precious\n")
         });
@@ -332,7 +330,10 @@ fn the_operators_environment_never_chooses_the_bus_root_sends_secrets_to() {
     let mut seen = String::new();
     support::wait_until(std::time::Duration::from_secs(15), || {
         let o = theirs.systemctl(&["list-units", "--all", "--plain", "--no-legend", "qd-run-*"]);
-        for unit in stdout(&o).split_whitespace().filter(|w| w.starts_with("qd-run-")) {
+        for unit in stdout(&o)
+            .split_whitespace()
+            .filter(|w| w.starts_with("qd-run-"))
+        {
             let e = theirs.show(unit, "Environment");
             if e.contains("hunter2") {
                 seen = format!("{unit}: {e}");
@@ -470,7 +471,10 @@ fn a_site_users_log_file_never_hangs_or_exhausts_root() {
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0, "mkfifo");
     chown(&fifo, Some(SITE_UID), Some(SITE_UID)).expect("chown");
     symlink("/dev/zero", &zero).expect("ln");
-    for (unit, log) in [("qd-shop-fifo.service", &fifo), ("qd-shop-zero.service", &zero)] {
+    for (unit, log) in [
+        ("qd-shop-fifo.service", &fifo),
+        ("qd-shop-zero.service", &zero),
+    ] {
         sd.write_unit(
             unit,
             &format!(
