@@ -522,3 +522,44 @@ fn a_site_users_log_file_never_hangs_or_exhausts_root() {
     }
     assert!(holes.is_empty(), "{}", holes.join("\n---\n"));
 }
+
+/// Hole: in privileged mode a `--config` file only has to be trusted, and any
+/// root-owned file on the host is (an example shipped under /usr/share/doc, a backup
+/// `config.toml.bak`, another tool's TOML, a test fixture). It is applied over the
+/// system file (src/config/layers.rs `explicit_file`): it keeps the system policy but
+/// redefines the sites that policy names. A developer of `shop` picks a root-owned
+/// file in which `shop`'s user is root and gets its command run as uid 0.
+///
+/// Safe: under sudo the system file alone defines sites, their users and commands
+/// (a `--config` may narrow or set UI preferences, never redefine a site for root).
+#[test]
+fn a_root_owned_config_the_operator_picks_never_redefines_a_site_as_root() {
+    if !root_only() {
+        return;
+    }
+    let conf = QdConf::new(SYSTEM);
+    let marker = conf.env.dir.path().join("uid-of-command");
+    let example = conf.env.dir.path().join("usr-share-doc/example.toml");
+    write(
+        &example,
+        &format!(
+            "[[site]]\nname = \"shop\"\nuser = \"root\"\n[[site.service]]\nname = \"api\"\n\
+             working_dir = \"/\"\n[[site.service.command]]\nname = \"build\"\n\
+             run = [\"/bin/sh\", \"-c\", \"id -u > {}\"]\n",
+            marker.display()
+        ),
+        0o644,
+    );
+    let extra = support::qdconf::Extra {
+        config: Some(example),
+        ..Default::default()
+    };
+    let o = conf.run_with(Some("dev1"), &extra, &["run", "shop/api", "build", "--yes"]);
+    let uid = std::fs::read_to_string(&marker).unwrap_or_default();
+    assert_ne!(
+        uid.trim(),
+        "0",
+        "developer dev1 ran a command as root through a root-owned --config:\n{}",
+        text(&o)
+    );
+}
