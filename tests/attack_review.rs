@@ -563,3 +563,65 @@ fn a_root_owned_config_the_operator_picks_never_redefines_a_site_as_root() {
         text(&o)
     );
 }
+
+/// Hole: `qd restart` refuses another mount or pid namespace (src/actions/restart.rs
+/// `same_namespaces`) but not another root directory. A process in a chroot jail
+/// (the older kind of container: a build chroot, a jailed daemon) shares qd's
+/// namespaces; its exe, cwd and argv read through /proc are host paths into the jail,
+/// and the relaunch runs them outside the chroot. Root in the jail replaces the
+/// jail's binary and asks for a restart: its file runs as root on the host, outside
+/// the jail.
+///
+/// Safe: a process whose root directory is not qd's is refused, as a container's is.
+#[test]
+fn restart_refuses_a_process_in_a_chroot() {
+    if !root_only() {
+        return;
+    }
+    let base = tempfile::tempdir().expect("tmp");
+    let jail = base.path().join("jail");
+    for (from, to) in [
+        ("/bin/sleep", "bin/sleep"),
+        (
+            "/lib/x86_64-linux-gnu/libc.so.6",
+            "lib/x86_64-linux-gnu/libc.so.6",
+        ),
+        ("/lib64/ld-linux-x86-64.so.2", "lib64/ld-linux-x86-64.so.2"),
+    ] {
+        let to = jail.join(to);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        if std::fs::copy(from, &to).is_err() {
+            eprintln!("skipped: no {from} to build a jail from");
+            return;
+        }
+    }
+    let jailed = support::Proc {
+        child: support::spawn_execd(
+            std::process::Command::new("chroot")
+                .arg(&jail)
+                .args(["/bin/sleep", "1000"])
+                .stdin(std::process::Stdio::null()),
+        ),
+        stdin: None,
+    };
+    // Root in the jail replaces its binary (the running one keeps its inode).
+    let escaped = base.path().join("escaped-the-jail");
+    let bin = jail.join("bin/sleep");
+    std::fs::remove_file(&bin).expect("rm");
+    write(
+        &bin,
+        &format!("#!/bin/sh\nid -u > {}\n", escaped.display()),
+        0o755,
+    );
+    let o = support::QdEnv::new().run(&["restart", &jailed.pid().to_string()]);
+    if o.status.success() {
+        support::wait_until(std::time::Duration::from_secs(10), || escaped.exists());
+    }
+    assert!(
+        !o.status.success(),
+        "a chrooted process was relaunched outside its jail (marker written: {}, uid {}):\n{}",
+        escaped.exists(),
+        std::fs::read_to_string(&escaped).unwrap_or_default().trim(),
+        text(&o)
+    );
+}
