@@ -126,6 +126,7 @@ fn a_trusted_config_file_cannot_replace_the_system_policy() {
         err.contains(&format!("{}: [policy] ignored", given.display())),
         "{err}"
     );
+    assert!(err.contains("UI preferences only"), "{err}");
     assert!(err.contains("belongs to no site"), "{err}");
     assert_eq!(stat_field(victim.pid(), 3).as_deref(), Some("S"), "stopped");
     // `config check` says the same, per file.
@@ -140,6 +141,10 @@ fn a_trusted_config_file_cannot_replace_the_system_policy() {
         "{o}"
     );
     assert!(o.contains("  ignored: [policy] ignored"), "{o}");
+    assert!(
+        !o.contains("ignored: [general]"),
+        "UI preferences are kept: {o}"
+    );
 }
 
 #[test]

@@ -133,9 +133,19 @@ pub async fn install_units(d: &Dispatcher, services: &[CommandTarget], sink: &Si
             continue;
         };
         let path = dir.join(&r.service.unit);
-        let r2 = unitfile::render(r, &d.systemd).and_then(|text| {
-            unitfile::write(&dir, &r.service.unit, &text).map(|()| format!("wrote unit of {id}"))
-        });
+        // The manager runs as root only on the system bus or as root's own manager.
+        let as_root = rustix::process::geteuid().is_root();
+        let checked = if as_root {
+            unitfile::check_manager_paths(r)
+        } else {
+            Ok(())
+        };
+        let r2 = checked
+            .and_then(|()| unitfile::render(r, &d.systemd))
+            .and_then(|text| {
+                unitfile::write(&dir, &r.service.unit, &text)
+                    .map(|()| format!("wrote unit of {id}"))
+            });
         if r2.is_ok() {
             written.push(UnitTarget::new(r.service.unit.clone(), Some(id)));
         }

@@ -34,9 +34,20 @@ struct LaunchSpec {
     groups: Vec<u32>,
 }
 
-/// Refuses a process whose mount or pid namespace is not qd's own.
+/// Refuses a process whose mount, pid or user namespace, or whose root directory (a
+/// chroot), is not qd's own: its argv and executable name files of another world.
 fn same_namespaces(pid: i32) -> Result<(), String> {
-    for ns in ["mnt", "pid"] {
+    use std::os::unix::fs::MetadataExt;
+    // The root as the process sees it, compared by device and inode.
+    let root = |p: &str| {
+        std::fs::metadata(format!("/proc/{p}/root"))
+            .map(|m| (m.dev(), m.ino()))
+            .map_err(|e| read_err("root directory", e))
+    };
+    if root("self")? != root(&pid.to_string())? {
+        return Err("in another root directory (a chroot): restart it there".into());
+    }
+    for ns in ["mnt", "pid", "user"] {
         let mine = std::fs::read_link(format!("/proc/self/ns/{ns}"))
             .map_err(|e| read_err("namespaces", e))?;
         let theirs = std::fs::read_link(format!("/proc/{pid}/ns/{ns}"))

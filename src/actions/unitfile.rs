@@ -64,12 +64,55 @@ fn group_name(gid: u32) -> Option<String> {
     })
 }
 
+/// A template file is authority (it says what runs as whom): read only from a trusted
+/// file, through the same walk as the config (`config::trust::open`), and never
+/// quoted in an error.
+fn trusted_template(p: &Path) -> Result<String, String> {
+    let o = crate::config::trust::open(p)
+        .map_err(|e| format!("unit_file_template {}: {e}", p.display()))?;
+    o.trust.map_err(|why| {
+        format!(
+            "unit_file_template {} is not trusted ({why}): qd renders units only from a root-owned template",
+            p.display()
+        )
+    })?;
+    Ok(o.text)
+}
+
+/// The files the service manager opens for a unit before it switches to the unit's
+/// user (`EnvironmentFile=`, `StandardOutput=append:`): as root, following links. A
+/// unit qd installs may name them only in directories no one but root can change,
+/// or the site user could point them at any file (another site's secrets, a root
+/// file to append to).
+pub fn check_manager_paths(r: ServiceRef<'_>) -> Result<(), String> {
+    for (what, p) in [
+        ("env_file", &r.service.env_file),
+        ("log_file", &r.service.log_file),
+    ] {
+        let Some(p) = p else { continue };
+        let dir = p.parent().unwrap_or(Path::new("/"));
+        let verdict = match crate::config::trust::open_dir(dir) {
+            Ok((_, v)) => v,
+            Err(e) => Err(e.to_string()),
+        };
+        if let Err(why) = verdict {
+            return Err(format!(
+                "{}: not installed: {what} {} is in a directory that is not root's alone ({why}); \
+                 the service manager opens it as root and follows links there: put it in a \
+                 root-owned directory",
+                r.id(),
+                p.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Renders the unit file of `r`. `user_bus`: a unit for `systemd --user`, which
 /// cannot switch users (no User=/Group=) and is wanted by default.target.
 pub fn render(r: ServiceRef<'_>, cfg: &SystemdConfig) -> Result<String, String> {
     let template = match &cfg.unit_file_template {
-        Some(p) => std::fs::read_to_string(p)
-            .map_err(|e| format!("unit_file_template {}: {e}", p.display()))?,
+        Some(p) => trusted_template(p)?,
         None => BUILTIN.to_string(),
     };
     let svc = r.service;

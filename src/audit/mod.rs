@@ -12,7 +12,6 @@ use crate::model::format;
 use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -140,18 +139,53 @@ impl AuditLog {
         })
     }
 
+    /// Opens today's file for appending. As root the directory must be trusted
+    /// (root's alone, checked as the config is), and the day file is opened in it
+    /// without following a link and must be a plain file of qd's own user: anyone who
+    /// could plant a link or own the file could redirect or erase records.
     fn open_file(&self, path: &Path) -> Result<File, String> {
         let mut b = std::fs::DirBuilder::new();
         std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o750);
         b.recursive(true)
             .create(&self.dir)
             .map_err(|e| format!("cannot create the audit dir {}: {e}", self.dir.display()))?;
-        std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .mode(0o640)
-            .open(path)
-            .map_err(|e| format!("cannot open the audit log {}: {e}", path.display()))
+        let euid = rustix::process::geteuid();
+        let (dir, verdict) = crate::config::trust::open_dir(&self.dir)
+            .map_err(|e| format!("cannot open the audit dir {}: {e}", self.dir.display()))?;
+        if euid.is_root()
+            && let Err(why) = verdict
+        {
+            return Err(format!(
+                "the audit dir {} is not trusted ({why}): make it root's alone",
+                self.dir.display()
+            ));
+        }
+        let name = path.file_name().unwrap_or_default();
+        use rustix::fs::{Mode, OFlags};
+        let fd = rustix::fs::openat(
+            &dir,
+            name,
+            OFlags::WRONLY | OFlags::APPEND | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::from_raw_mode(0o640),
+        )
+        .map_err(|e| {
+            format!(
+                "cannot open the audit log {}: {}",
+                path.display(),
+                crate::sys::errno::io_sentence(&std::io::Error::from(e))
+            )
+        })?;
+        let st = rustix::fs::fstat(&fd)
+            .map_err(|e| format!("cannot check the audit log {}: {e}", path.display()))?;
+        let regular = rustix::fs::FileType::from_raw_mode(st.st_mode).is_file();
+        if !regular || st.st_uid != euid.as_raw() || st.st_nlink != 1 || st.st_mode & 0o022 != 0 {
+            return Err(format!(
+                "the audit log {} is not a plain file of uid {} that only it may write: refused",
+                path.display(),
+                euid.as_raw()
+            ));
+        }
+        Ok(File::from(fd))
     }
 
     /// Deletes day files older than `keep`. Best effort: a failure only leaves files.

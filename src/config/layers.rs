@@ -6,8 +6,9 @@
 //!   refused with the reason (`PolicySpec::Untrusted`); qd starts and viewing works.
 //! - **Privileged mode** (`sys::privileged()`):
 //!   - `--config FILE` must be trusted, else qd stops with the reason (exit 2) before
-//!     anything runs. A trusted one is applied over the system file, except its
-//!     `[policy]`: the system file's policy always applies, so a `[policy]` there is
+//!     anything runs. A trusted one still widens nothing: like the operator's own file
+//!     it gives UI preferences only (any root-owned TOML on the host, an example or a
+//!     backup, would otherwise pick the sites and users root acts on); the rest is
 //!     reported and ignored (a warning; `qd config check` lists it).
 //!   - the operator's own file (XDG_CONFIG_HOME or HOME, which sudo may pass through)
 //!     holds UI preferences only: `[general]` refresh_ms, theme, show_kernel_threads,
@@ -185,13 +186,14 @@ fn explicit_file(
             ),
         ));
     }
-    let mut raw = parse_as(path, &o, op)?;
-    if raw.policy.take().is_some() {
-        let why = "[policy] ignored: in privileged mode only the system file's policy applies";
-        cfg.warnings.push(format!("{}: {why}", path.display()));
-        rep.ignored.push(why.into());
-    }
+    // Trusted is not enough: any root-owned TOML on the host (an example, a backup)
+    // would otherwise let the operator pick the sites, users and commands root acts
+    // on. Under sudo a --config widens nothing: it holds UI preferences only.
+    let raw = ui_file(path, &o, op, &mut rep)?;
     apply_as(cfg, path, &o, raw, op)?;
+    for i in &rep.ignored {
+        cfg.warnings.push(format!("{}: {i}", path.display()));
+    }
     cfg.files.push(rep);
     Ok(())
 }
@@ -250,8 +252,8 @@ fn ui_file(
         ));
     }
     let raw = parse_as(path, o, op)?;
-    let why = "ignored: qd runs as root for another user (sudo), and the operator's own config \
-               holds UI preferences only (general refresh_ms, theme, show_kernel_threads, \
+    let why = "ignored: qd runs as root for another user (sudo), where a file other than the \
+               system file holds UI preferences only (general refresh_ms, theme, show_kernel_threads, \
                log_level; [[keys]]; [ssh] prefix)";
     let mut ignore = |what: &str| rep.ignored.push(format!("{what} {why}"));
     let mut general = raw.general;
