@@ -205,6 +205,7 @@ fn real_main(args: Cli) -> i32 {
             since.as_deref(),
             json,
             follow,
+            &|r| dispatcher.operator().may_see_record(r),
         ),
         Some(Cmd::Config { .. }) => cli::EXIT_OK,
     }

@@ -246,3 +246,50 @@ fn a_finished_target_keeps_its_record_when_qd_is_killed_mid_job() {
         "qd was killed before the end: {job:?}"
     );
 }
+
+#[test]
+fn the_audit_log_shows_an_operator_only_their_own_and_their_sites_records() {
+    if skip() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let env = dir.path().join("api.env");
+    std::fs::write(&env, "PORT=3000\n").expect("env");
+    let conf = QdConf::new(&env_site(&env));
+    // root reveals shop's env file; eve (in no rule) tries and is denied.
+    assert!(
+        conf.run(Some("root"), &["service", "env", "shop/api", "--reveal"])
+            .status
+            .success()
+    );
+    let victim = support::sleeper();
+    let o = conf.run(
+        Some("eve"),
+        &["signal", &victim.pid().to_string(), "--signal", "CONT"],
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let seen = |op: &str| -> Vec<Value> {
+        let o = conf.run(Some(op), &["audit", "--json"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("record"))
+            .collect()
+    };
+    let eve = seen("eve");
+    assert!(
+        eve.iter().any(|r| r["outcome"] == "denied"),
+        "eve sees her own denial: {eve:?}"
+    );
+    assert!(
+        eve.iter().all(|r| r["operator"] == "eve"),
+        "eve saw others' records: {eve:?}"
+    );
+    // bob may see every site: he sees root's reveal on shop too.
+    let bob = seen("bob");
+    assert!(
+        bob.iter()
+            .any(|r| r["operator"] == "root" && r["action"] == "reveal env file"),
+        "{bob:?}"
+    );
+}

@@ -91,6 +91,14 @@ impl Operator {
         }
     }
 
+    /// Whether `qd audit` and the audit view show this record: admins see every
+    /// record; others their own and those of their sites.
+    pub fn may_see_record(&self, r: &crate::audit::Record) -> bool {
+        self.role == Role::Admin
+            || r.operator == self.name
+            || r.site.as_deref().is_some_and(|s| self.sites.contains(s))
+    }
+
     /// Whether views show `site` to this operator.
     pub fn may_see(&self, site: &str) -> bool {
         self.sites.contains(site)

@@ -30,7 +30,15 @@ fn print(records: &[Record], json: bool, header: bool) {
     print!("{text}");
 }
 
-pub fn run(dir: &Path, since: Option<&str>, json: bool, follow: bool) -> i32 {
+/// `qd audit`: the records `visible` lets this operator see (admins: all; others:
+/// their own and their sites'), as a table or JSON lines, optionally followed.
+pub fn run(
+    dir: &Path,
+    since: Option<&str>,
+    json: bool,
+    follow: bool,
+    visible: &dyn Fn(&Record) -> bool,
+) -> i32 {
     let since_ms = match since {
         None => 0,
         Some(s) => match crate::config::duration::parse(s) {
@@ -58,7 +66,8 @@ pub fn run(dir: &Path, since: Option<&str>, json: bool, follow: bool) -> i32 {
         println!("no audit records in {}", dir.display());
         return EXIT_OK;
     }
-    print(&records, json, true);
+    let shown: Vec<Record> = records.iter().filter(|r| visible(r)).cloned().collect();
+    print(&shown, json, true);
     if !follow {
         return EXIT_OK;
     }
@@ -89,7 +98,8 @@ pub fn run(dir: &Path, since: Option<&str>, json: bool, follow: bool) -> i32 {
                 seen_at_last = 0;
             }
             seen_at_last += new.iter().filter(|r| r.unix_ms == last).count();
-            print(&new, json, false);
+            let shown: Vec<Record> = new.into_iter().filter(|r| visible(r)).collect();
+            print(&shown, json, false);
         }
     }
 }

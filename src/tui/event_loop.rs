@@ -247,6 +247,7 @@ fn run_effect(
         Effect::LoadAudit => {
             let tx = tx.clone();
             let dir = dispatcher.audit_dir().map(std::path::Path::to_path_buf);
+            let op = dispatcher.operator().clone();
             tokio::task::spawn_blocking(move || {
                 let r = match dir {
                     None => Err("no audit log in this session".to_string()),
@@ -256,7 +257,8 @@ fn run_effect(
                         &dir,
                         crate::audit::now_ms().saturating_sub(7 * 86_400_000),
                     )
-                    .map(|(r, _)| r),
+                    // What the operator may see of it, as `qd audit` shows.
+                    .map(|(r, _)| r.into_iter().filter(|r| op.may_see_record(r)).collect()),
                 };
                 let _ = tx.send(Msg::AuditLoaded(r));
             });
