@@ -343,4 +343,39 @@ mod tests {
         std::fs::write(&p, "new\n").expect("truncate");
         assert_eq!(t.poll().expect("poll"), vec!["new"]);
     }
+
+    #[test]
+    fn tail_refuses_a_link_a_fifo_and_cuts_an_endless_line() {
+        let me = Account::by_uid(rustix::process::geteuid().as_raw()).expect("me");
+        let dir = tempfile::tempdir().expect("tmp");
+        let link = dir.path().join("zero.log");
+        std::os::unix::fs::symlink("/dev/zero", &link).expect("ln");
+        assert!(Tail::open(&link, 5, &me).is_err_and(|e| e.contains("symbolic link")));
+        let fifo = dir.path().join("fifo.log");
+        let c = std::ffi::CString::new(fifo.to_str().expect("utf8")).expect("cstr");
+        // SAFETY: mkfifo on a NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        assert!(Tail::open(&fifo, 5, &me).is_err_and(|e| e.contains("FIFO")));
+        let p = dir.path().join("x.log");
+        std::fs::write(&p, "").expect("w");
+        let (mut t, _) = Tail::open(&p, 5, &me).expect("open");
+        std::fs::write(&p, vec![b'a'; MAX_LINE + 10]).expect("w");
+        let got = t.poll().expect("poll");
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].len(), MAX_LINE + 10);
+        // Swapped for a link after the open: the next poll refuses it too.
+        std::fs::remove_file(&p).expect("rm");
+        std::os::unix::fs::symlink("/dev/zero", &p).expect("ln");
+        assert!(t.poll().is_err());
+    }
+
+    #[test]
+    fn only_an_admin_reads_a_unit_of_no_site_and_a_site_needs_seeing() {
+        let sites = Sites::new(Vec::new());
+        assert!(log_reader("x.service", &sites, |_| true, false).is_err());
+        assert_eq!(
+            log_reader("x.service", &sites, |_| true, true).map(|a| a.uid),
+            Ok(0)
+        );
+    }
 }
