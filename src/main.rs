@@ -232,14 +232,22 @@ fn service(d: &Dispatcher, cfg: &config::Config, bus: Bus, cmd: ServiceCmd) -> i
             }
         },
         ServiceCmd::Status { targets, json } => {
-            cli::service_info::status(cfg, bus, &targets.targets, json)
+            cli::service_info::status(d, cfg, bus, &targets.targets, json)
         }
         ServiceCmd::Logs {
             targets,
             lines,
             follow,
             since,
-        } => cli::service_info::logs(cfg, bus, &targets.targets, lines, follow, since.as_deref()),
+        } => cli::service_info::logs(
+            d,
+            cfg,
+            bus,
+            &targets.targets,
+            lines,
+            follow,
+            since.as_deref(),
+        ),
         ServiceCmd::Env { target, reveal } => sc::env(d, cfg, &target, reveal),
         ServiceCmd::Render { target } => cli::site_cmds::render(cfg, &target),
         ServiceCmd::Install(t) => cli::site_cmds::install(d, cfg, &t.targets),

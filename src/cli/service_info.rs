@@ -3,19 +3,52 @@
 
 use super::service_cmds::{dbus, resolve_or_usage};
 use super::{EXIT_FAILED, EXIT_OK};
-use crate::actions::UnitTarget;
+use crate::actions::{Dispatcher, UnitTarget};
 use crate::config::Config;
 use crate::model::text::inert;
 use crate::sources::unitlogs::{self, LogSource, Tail};
+use crate::sys::account::Account;
 use crate::systemd::units::Selection;
 use crate::systemd::{Bus, Systemd, explain};
 
+/// Who reads each target's logs (see [`unitlogs::log_reader`]), or the exit code
+/// after saying which target the operator may not see. What a role sees follows
+/// what it may do: a unit of a site the operator may not see is refused by name.
+fn readers(d: &Dispatcher, cfg: &Config, targets: &[UnitTarget]) -> Result<Vec<Account>, i32> {
+    let op = d.operator();
+    let admin = op.role == crate::model::policy::Role::Admin;
+    let mut out = Vec::new();
+    let mut refused = false;
+    for t in targets {
+        match unitlogs::log_reader(&t.unit, &cfg.sites, |s| op.may_see(s), admin) {
+            Ok(a) => out.push(a),
+            Err(e) => {
+                eprintln!(
+                    "qd: {} ({}): {}",
+                    inert(&t.unit, 120),
+                    op.name,
+                    inert(&e, 300)
+                );
+                refused = true;
+            }
+        }
+    }
+    if refused {
+        Err(super::EXIT_DENIED)
+    } else {
+        Ok(out)
+    }
+}
+
 /// The units' state, as `qd snapshot services` shows it, plus file and log details.
-pub fn status(cfg: &Config, bus: Bus, specs: &[String], json: bool) -> i32 {
+pub fn status(d: &Dispatcher, cfg: &Config, bus: Bus, specs: &[String], json: bool) -> i32 {
     let targets = match resolve_or_usage(cfg, specs) {
         Ok(t) => t,
         Err(code) => return code,
     };
+    if let Err(code) = readers(d, cfg, &targets) {
+        return code;
+    }
     let names: Vec<String> = targets.iter().map(|t| t.unit.clone()).collect();
     let res = dbus(async {
         let sd = Systemd::connect(bus).await?;
@@ -115,6 +148,7 @@ pub fn status(cfg: &Config, bus: Bus, specs: &[String], json: bool) -> i32 {
 /// Prints the last `lines` lines of each unit's log (merged and tagged when there are
 /// several), then follows them with `follow`.
 pub fn logs(
+    d: &Dispatcher,
     cfg: &Config,
     bus: Bus,
     specs: &[String],
@@ -124,6 +158,10 @@ pub fn logs(
 ) -> i32 {
     let targets = match resolve_or_usage(cfg, specs) {
         Ok(t) => t,
+        Err(code) => return code,
+    };
+    let owners = match readers(d, cfg, &targets) {
+        Ok(o) => o,
         Err(code) => return code,
     };
     let sources = dbus(async {
@@ -151,7 +189,7 @@ pub fn logs(
     };
     let mut tails: Vec<(String, Tail)> = Vec::new();
     let mut failed = false;
-    for (t, src) in targets.iter().zip(sources) {
+    for ((t, src), owner) in targets.iter().zip(sources).zip(&owners) {
         match src {
             LogSource::Journal { unit, user } => {
                 let status = unitlogs::journal_command(
@@ -174,7 +212,7 @@ pub fn logs(
                     );
                 }
                 for p in paths {
-                    match Tail::open(&p, lines) {
+                    match Tail::open(&p, lines, owner) {
                         Ok((tail, last)) => {
                             for l in last {
                                 println!("{}{}", tag(t), inert(&l, 4096));
@@ -182,7 +220,7 @@ pub fn logs(
                             tails.push((tag(t), tail));
                         }
                         Err(e) => {
-                            eprintln!("qd: {}: cannot read {}: {e}", t.unit, p.display());
+                            eprintln!("qd: {}: cannot read its log: {}", t.unit, inert(&e, 300));
                             failed = true;
                         }
                     }

@@ -6,6 +6,9 @@
 //! read from the unit's properties when present and else from its unit file and
 //! drop-ins (the last assignment wins, as systemd reads them).
 
+use crate::model::site::Sites;
+use crate::sys::account::Account;
+use crate::sys::sitefile;
 use crate::systemd::Systemd;
 use std::collections::VecDeque;
 use std::io::{Read, Seek, SeekFrom};
@@ -22,11 +25,12 @@ pub enum LogSource {
     None(String),
 }
 
+/// Where journalctl may be: never looked up through PATH.
+const JOURNALCTL: [&str; 2] = ["/usr/bin/journalctl", "/bin/journalctl"];
+
 pub fn journal_available() -> bool {
     Path::new("/run/systemd/journal/socket").exists()
-        && ["/usr/bin/journalctl", "/bin/journalctl"]
-            .iter()
-            .any(|p| Path::new(p).exists())
+        && JOURNALCTL.iter().any(|p| Path::new(p).exists())
 }
 
 /// `append:/var/log/x.log` -> the path, for the file output types.
@@ -136,27 +140,65 @@ impl Systemd {
     }
 }
 
+/// Who reads `unit`'s log files: the user of the site the unit belongs to, or root
+/// for a unit of no site and only for an admin. `sites` are the sites the operator
+/// may see, `may_see` the operator's rule for a site; the error says why not.
+pub fn log_reader(
+    unit: &str,
+    sites: &Sites,
+    may_see: impl Fn(&str) -> bool,
+    admin: bool,
+) -> Result<Account, String> {
+    match sites.by_unit(unit) {
+        Some(r) if admin || may_see(&r.site.name) => {
+            Account::by_name(&r.site.user).ok_or_else(|| {
+                format!(
+                    "{unit}: site {}'s user `{}` does not exist: qd reads a site's log as its user",
+                    r.site.name, r.site.user
+                )
+            })
+        }
+        Some(r) => Err(format!(
+            "{unit} belongs to site {}, which the policy does not let you see",
+            r.site.name
+        )),
+        None if admin => Account::by_uid(0)
+            .ok_or_else(|| format!("{unit}: no root account in the user database")),
+        None => Err(format!(
+            "{unit} is not a service of a site you may see: only an admin reads the logs of other units"
+        )),
+    }
+}
+
+/// The longest line kept whole: a writer that never ends a line is cut here.
+const MAX_LINE: usize = 64 << 10;
+
 /// Follows one file from its last `lines` lines on: `poll` returns what was appended
 /// since, complete lines only; a file that was truncated or replaced is read again
-/// from its start.
+/// from its start. The file is opened as `owner` through [`sitefile::open_read`]
+/// every time: no link is followed and only a regular file is read, so a site user
+/// who swaps their log for a link, a FIFO or a device gets an error, not root's rights.
 pub struct Tail {
     pub path: PathBuf,
+    owner: Account,
     pos: u64,
     partial: Vec<u8>,
     inode: u64,
 }
 
 impl Tail {
-    /// Opens `path` and returns its last `lines` lines.
-    pub fn open(path: &Path, lines: usize) -> std::io::Result<(Self, Vec<String>)> {
-        let mut f = std::fs::File::open(path)?;
-        let meta = f.metadata()?;
+    /// Opens `path` as `owner` and returns its last `lines` lines.
+    pub fn open(path: &Path, lines: usize, owner: &Account) -> Result<(Self, Vec<String>), String> {
+        let mut f = sitefile::open_read(path, owner)?;
+        let io = |e: std::io::Error| format!("{}: {e}", path.display());
+        let meta = f.metadata().map_err(io)?;
         let len = meta.len();
         // Read back at most 64 KiB per wanted line batch: enough for the last lines.
         let back = (lines as u64 * 512).clamp(4096, 4 << 20).min(len);
-        f.seek(SeekFrom::Start(len - back))?;
+        f.seek(SeekFrom::Start(len - back)).map_err(io)?;
         let mut buf = Vec::with_capacity(back as usize);
-        f.read_to_end(&mut buf)?;
+        // `take`: a file that grows while read still gives at most what was asked.
+        f.take(back).read_to_end(&mut buf).map_err(io)?;
         let text = String::from_utf8_lossy(&buf);
         let mut last: VecDeque<String> = VecDeque::with_capacity(lines + 1);
         let complete = text.ends_with('\n');
@@ -178,6 +220,7 @@ impl Tail {
         Ok((
             Self {
                 path: path.to_path_buf(),
+                owner: owner.clone(),
                 pos: len,
                 partial,
                 inode: meta.ino(),
@@ -187,9 +230,11 @@ impl Tail {
     }
 
     /// The complete lines appended since the last call.
-    pub fn poll(&mut self) -> std::io::Result<Vec<String>> {
+    pub fn poll(&mut self) -> Result<Vec<String>, String> {
         use std::os::unix::fs::MetadataExt;
-        let meta = std::fs::metadata(&self.path)?;
+        let mut f = sitefile::open_read(&self.path, &self.owner)?;
+        let io = |e: std::io::Error| format!("{}: {e}", self.path.display());
+        let meta = f.metadata().map_err(io)?;
         if meta.ino() != self.inode || meta.len() < self.pos {
             // Rotated or truncated: start over at the beginning of the new file.
             self.inode = meta.ino();
@@ -199,10 +244,9 @@ impl Tail {
         if meta.len() == self.pos {
             return Ok(Vec::new());
         }
-        let mut f = std::fs::File::open(&self.path)?;
-        f.seek(SeekFrom::Start(self.pos))?;
+        f.seek(SeekFrom::Start(self.pos)).map_err(io)?;
         let mut buf = Vec::new();
-        f.by_ref().take(8 << 20).read_to_end(&mut buf)?;
+        f.take(8 << 20).read_to_end(&mut buf).map_err(io)?;
         self.pos += buf.len() as u64;
         let mut data = std::mem::take(&mut self.partial);
         data.extend_from_slice(&buf);
@@ -215,6 +259,10 @@ impl Tail {
             }
         }
         self.partial = data[start..].to_vec();
+        if self.partial.len() > MAX_LINE {
+            // A line with no end in sight: shown in pieces rather than kept forever.
+            out.push(String::from_utf8_lossy(&std::mem::take(&mut self.partial)).into_owned());
+        }
         Ok(out)
     }
 }
@@ -227,7 +275,13 @@ pub fn journal_command(
     follow: bool,
     since: Option<&str>,
 ) -> std::process::Command {
-    let mut c = std::process::Command::new("journalctl");
+    // By absolute path: under sudo PATH may be the operator's, and root must not run
+    // a `journalctl` they planted.
+    let bin = JOURNALCTL
+        .iter()
+        .find(|p| Path::new(p).exists())
+        .unwrap_or(&JOURNALCTL[0]);
+    let mut c = std::process::Command::new(bin);
     if user {
         c.arg("--user");
     }
@@ -277,7 +331,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("tmp");
         let p = dir.path().join("x.log");
         std::fs::write(&p, "1\n2\n3\npart").expect("w");
-        let (mut t, last) = Tail::open(&p, 2).expect("open");
+        let me = Account::by_uid(rustix::process::geteuid().as_raw()).expect("me");
+        let (mut t, last) = Tail::open(&p, 2, &me).expect("open");
         assert_eq!(last, vec!["2", "3"]);
         let mut f = std::fs::OpenOptions::new()
             .append(true)
@@ -287,5 +342,40 @@ mod tests {
         assert_eq!(t.poll().expect("poll"), vec!["partial", "4"]);
         std::fs::write(&p, "new\n").expect("truncate");
         assert_eq!(t.poll().expect("poll"), vec!["new"]);
+    }
+
+    #[test]
+    fn tail_refuses_a_link_a_fifo_and_cuts_an_endless_line() {
+        let me = Account::by_uid(rustix::process::geteuid().as_raw()).expect("me");
+        let dir = tempfile::tempdir().expect("tmp");
+        let link = dir.path().join("zero.log");
+        std::os::unix::fs::symlink("/dev/zero", &link).expect("ln");
+        assert!(Tail::open(&link, 5, &me).is_err_and(|e| e.contains("symbolic link")));
+        let fifo = dir.path().join("fifo.log");
+        let c = std::ffi::CString::new(fifo.to_str().expect("utf8")).expect("cstr");
+        // SAFETY: mkfifo on a NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        assert!(Tail::open(&fifo, 5, &me).is_err_and(|e| e.contains("FIFO")));
+        let p = dir.path().join("x.log");
+        std::fs::write(&p, "").expect("w");
+        let (mut t, _) = Tail::open(&p, 5, &me).expect("open");
+        std::fs::write(&p, vec![b'a'; MAX_LINE + 10]).expect("w");
+        let got = t.poll().expect("poll");
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].len(), MAX_LINE + 10);
+        // Swapped for a link after the open: the next poll refuses it too.
+        std::fs::remove_file(&p).expect("rm");
+        std::os::unix::fs::symlink("/dev/zero", &p).expect("ln");
+        assert!(t.poll().is_err());
+    }
+
+    #[test]
+    fn only_an_admin_reads_a_unit_of_no_site_and_a_site_needs_seeing() {
+        let sites = Sites::new(Vec::new());
+        assert!(log_reader("x.service", &sites, |_| true, false).is_err());
+        assert_eq!(
+            log_reader("x.service", &sites, |_| true, true).map(|a| a.uid),
+            Ok(0)
+        );
     }
 }

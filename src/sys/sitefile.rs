@@ -179,6 +179,33 @@ pub fn read(path: &Path, owner: &Account, max: usize) -> Result<Vec<u8>, String>
     })?
 }
 
+/// Opens `path` for reading as `owner` would be allowed to, for a file qd follows
+/// (a unit's log): no symlink is followed in any component, the descriptor opened is
+/// the one checked, and it must be a regular file (a FIFO would hang a reader, a
+/// device such as /dev/zero never ends). Unlike [`read`] neither the file's owner nor
+/// its link count is checked: systemd creates `append:` files as root, and a hard
+/// link to a file `owner` may not read is refused by `owner`'s own rights. The
+/// returned file is blocking again, so the caller can seek and read it.
+pub fn open_read(path: &Path, owner: &Account) -> Result<std::fs::File, String> {
+    let (parts, name) = split(path)?;
+    as_owner(owner, || {
+        let dir = open_dir(path, &parts)?;
+        // NONBLOCK: a FIFO opens at once instead of waiting for a writer (then the
+        // type check refuses it); NOCTTY: a terminal never becomes qd's.
+        let flags =
+            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
+        let fd = rustix::fs::openat(&dir, name, flags, Mode::empty())
+            .map_err(|e| err(path, errno_words(e)))?;
+        let st = rustix::fs::fstat(&fd).map_err(|e| err(path, e))?;
+        if FileType::from_raw_mode(st.st_mode) != FileType::RegularFile {
+            return Err(err(path, format!("is {}, not a regular file", kind(&st))));
+        }
+        let fl = rustix::fs::fcntl_getfl(&fd).map_err(|e| err(path, e))?;
+        rustix::fs::fcntl_setfl(&fd, fl - OFlags::NONBLOCK).map_err(|e| err(path, e))?;
+        Ok(std::fs::File::from(fd))
+    })?
+}
+
 /// Eight random bytes as hex, for a temp file name no one can predict.
 fn random_suffix() -> String {
     let mut b = [0u8; 8];

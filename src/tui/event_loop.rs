@@ -290,6 +290,8 @@ fn run_effect(
             units.log = Some(tokio::spawn(super::logtask::follow(
                 units.bus,
                 list,
+                units.sites.clone(),
+                dispatcher.operator().clone(),
                 tx.clone(),
             )));
         }

@@ -4,8 +4,12 @@
 //! popup closes (a journalctl child is killed with it).
 
 use super::msg::Msg;
+use crate::actions::Operator;
+use crate::model::policy::Role;
+use crate::model::site::Sites;
 use crate::sources::unitlogs::{self, LogSource, Tail};
 use crate::systemd::{Bus, Systemd};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::AsyncBufReadExt;
 use tokio::sync::mpsc::UnboundedSender;
@@ -13,7 +17,15 @@ use tokio::sync::mpsc::UnboundedSender;
 /// Lines of the end shown first.
 const BACKLOG: usize = 200;
 
-pub async fn follow(bus: Bus, units: Vec<(String, String)>, tx: UnboundedSender<Msg>) {
+/// `sites` are the sites `operator` may see: a unit's log files are read as its
+/// site's user, a unit of no site only by an admin (see [`unitlogs::log_reader`]).
+pub async fn follow(
+    bus: Bus,
+    units: Vec<(String, String)>,
+    sites: Arc<Sites>,
+    operator: Operator,
+    tx: UnboundedSender<Msg>,
+) {
     let sd = match Systemd::connect(bus).await {
         Ok(s) => s,
         Err(e) => {
@@ -31,18 +43,26 @@ pub async fn follow(bus: Bus, units: Vec<(String, String)>, tx: UnboundedSender<
     let mut tails: Vec<(String, Tail)> = Vec::new();
     let mut journal: Vec<(String, String, bool)> = Vec::new();
     let mut errors = Vec::new();
+    let admin = operator.role == Role::Admin;
     for (t, unit) in &units {
+        let owner = match unitlogs::log_reader(unit, &sites, |s| operator.may_see(s), admin) {
+            Ok(o) => o,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
         match sd.log_source(unit).await {
             LogSource::Files(paths) => {
                 for p in paths {
-                    match Tail::open(&p, BACKLOG) {
+                    match Tail::open(&p, BACKLOG, &owner) {
                         Ok((tail, last)) => {
                             let _ = tx.send(Msg::LogLines(
                                 last.into_iter().map(|l| format!("{}{l}", tag(t))).collect(),
                             ));
                             tails.push((tag(t), tail));
                         }
-                        Err(e) => errors.push(format!("{unit}: cannot read {}: {e}", p.display())),
+                        Err(e) => errors.push(format!("{unit}: cannot read its log: {e}")),
                     }
                 }
             }
