@@ -114,6 +114,7 @@ fn real_main(args: Cli) -> i32 {
         }
         cfg.systemd.user_bus = true;
     }
+    quarterdeck::systemd::set_user_bus_address(cfg.systemd.bus_address.clone());
     let bus = if cfg.systemd.user_bus {
         Bus::User
     } else {

@@ -147,7 +147,8 @@ fn unit_files_need_an_admin_and_each_written_or_removed_file_is_recorded() {
     let log = sd.runtime_dir().join("inst.log");
     // Under sudo the user manager is used only when the system file says so.
     let conf = QdConf::new(&format!(
-        "[systemd]\nbus = \"user\"\n[[site]]\nname = \"shop\"\nuser = \"{}\"\n[[site.service]]\nname = \"app\"\nexec_start = [\"/bin/sleep\", \"3000\"]\nlog_file = \"{}\"\n{POLICY}",
+        "[systemd]\nbus = \"user\"\nbus_address = \"{}\"\n[[site]]\nname = \"shop\"\nuser = \"{}\"\n[[site.service]]\nname = \"app\"\nexec_start = [\"/bin/sleep\", \"3000\"]\nlog_file = \"{}\"\n{POLICY}",
+        sd.bus_address(),
         me(),
         log.display()
     ));

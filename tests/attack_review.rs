@@ -115,10 +115,11 @@ fn an_installed_unit_never_makes_the_manager_open_a_site_users_link_as_root() {
     symlink(&precious, &log).expect("ln log");
     symlink(&secret, &env).expect("ln env");
     let conf = QdConf::new(&format!(
-        "[systemd]\nbus = \"user\"\n[[site]]\nname = \"shop\"\nuser = \"{}\"\n\
+        "[systemd]\nbus = \"user\"\nbus_address = \"{}\"\n[[site]]\nname = \"shop\"\nuser = \"{}\"\n\
          [[site.service]]\nname = \"app\"\nexec_start = [\"/bin/sh\", \"-c\", \"echo out-$TOPSECRET\"]\n\
          env_file = \"{}\"\nlog_file = \"{}\"\n\
          [[policy.operator]]\nuser = \"root\"\nrole = \"admin\"\n",
+        sd.bus_address(),
         me(),
         env.display(),
         log.display()
@@ -251,10 +252,11 @@ fn service_logs_follow_the_policy_and_never_read_through_a_site_users_link() {
     );
     sd.daemon_reload();
     let conf = QdConf::new(&format!(
-        "[systemd]\nbus = \"user\"\n[[site]]\nname = \"shop\"\nuser = \"{}\"\n\
+        "[systemd]\nbus = \"user\"\nbus_address = \"{}\"\n[[site]]\nname = \"shop\"\nuser = \"{}\"\n\
          [[site.service]]\nname = \"api\"\nunit = \"qd-shop-logs.service\"\n\
          [[policy.operator]]\nuser = \"alice\"\nrole = \"developer\"\nsites = [\"shop\"]\n\
          [[policy.operator]]\nuser = \"root\"\nrole = \"admin\"\n",
+        sd.bus_address(),
         me()
     ));
     let run = |op: &str, unit: &str| {
@@ -485,10 +487,11 @@ fn a_site_users_log_file_never_hangs_or_exhausts_root() {
     }
     sd.daemon_reload();
     let conf = QdConf::new(&format!(
-        "[systemd]\nbus = \"user\"\n[[site]]\nname = \"shop\"\nuser = \"{}\"\n\
+        "[systemd]\nbus = \"user\"\nbus_address = \"{}\"\n[[site]]\nname = \"shop\"\nuser = \"{}\"\n\
          [[site.service]]\nname = \"fifo\"\nunit = \"qd-shop-fifo.service\"\n\
          [[site.service]]\nname = \"zero\"\nunit = \"qd-shop-zero.service\"\n\
          [[policy.operator]]\nuser = \"alice\"\nrole = \"developer\"\nsites = [\"shop\"]\n",
+        sd.bus_address(),
         me()
     ));
     let mut holes = Vec::new();

@@ -78,7 +78,8 @@ fn setup_with(role: &str, edit: &str) -> Setup {
     .expect("editor");
     std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     let conf = QdConf::new(&format!(
-        "[systemd]\nbus = \"user\"\n[[site]]\nname = \"envs\"\nuser = \"{SITE_USER}\"\n[[site.service]]\nname = \"app\"\nunit = \"qd-e2e-envapp.service\"\nenv_file = \"{}\"\n[[policy.operator]]\nuser = \"{OPERATOR}\"\nrole = \"{role}\"\nsites = \"*\"\n",
+        "[systemd]\nbus = \"user\"\nbus_address = \"{}\"\n[[site]]\nname = \"envs\"\nuser = \"{SITE_USER}\"\n[[site.service]]\nname = \"app\"\nunit = \"qd-e2e-envapp.service\"\nenv_file = \"{}\"\n[[policy.operator]]\nuser = \"{OPERATOR}\"\nrole = \"{role}\"\nsites = \"*\"\n",
+        sd.bus_address(),
         env_file.display()
     ));
     // The config is the system file, as under a real sudo: qd runs in the mount

@@ -53,7 +53,8 @@ fn gone(pid: i32) -> bool {
 fn config(sd: Option<&UserSystemd>, dir: &Path) -> String {
     let systemd = match sd {
         Some(sd) => format!(
-            "[systemd]\nbus = \"user\"\n# {}\n",
+            "[systemd]\nbus = \"user\"\nbus_address = \"{}\"\n# {}\n",
+            sd.bus_address(),
             sd.runtime_dir().display()
         ),
         None => String::new(),
@@ -291,7 +292,8 @@ fn a_health_command_from_an_untrusted_file_does_not_run_as_root() {
     let dir = open_dir();
     let marker = dir.path().join("pwned");
     let body = format!(
-        "[systemd]\nbus = \"user\"\n[[site]]\nname = \"hx\"\nuser = \"root\"\n[[site.service]]\nname = \"app\"\nunit = \"qd-hx-app.service\"\nhealth = {{ command = [\"/usr/bin/touch\", \"{}\"] }}\n",
+        "[systemd]\nbus = \"user\"\nbus_address = \"{}\"\n[[site]]\nname = \"hx\"\nuser = \"root\"\n[[site.service]]\nname = \"app\"\nunit = \"qd-hx-app.service\"\nhealth = {{ command = [\"/usr/bin/touch\", \"{}\"] }}\n",
+        sd.bus_address(),
         marker.display()
     );
     let conf = QdConf::new(&body);

@@ -180,3 +180,53 @@ fn a_link_someone_else_owns_in_a_sticky_directory_is_not_trusted() {
         "{foreign}"
     );
 }
+
+/// Under sudo a user theme is read as the operator could read it: no link followed,
+/// and a root-only file in their themes dir is refused; their own theme still works
+/// (its errors are theirs to see). Uses a real account (nobody) as the operator.
+#[test]
+fn a_user_theme_under_sudo_is_read_with_the_operators_rights() {
+    use std::os::unix::fs::{PermissionsExt, chown, symlink};
+    if !root_only() {
+        return;
+    }
+    let conf = QdConf::new(SYSTEM);
+    // Not under the 0700 test dir: the operator must be able to walk to their themes.
+    let base = tempfile::tempdir().expect("tmp");
+    std::fs::set_permissions(base.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let xdg = base.path().join("xdg");
+    let themes = xdg.join("quarterdeck/themes");
+    std::fs::create_dir_all(&themes).expect("mkdir");
+    for d in [&xdg, &xdg.join("quarterdeck"), &themes] {
+        chown(d, Some(65_534), Some(65_534)).expect("chown");
+    }
+    let secret = base.path().join("secret.toml");
+    write(&secret, "text = { fg = \"hunter2-linked\" }\n", 0o600);
+    symlink(&secret, themes.join("linked.toml")).expect("ln");
+    write(
+        &themes.join("rootonly.toml"),
+        "text = { fg = \"hunter2-rootonly\" }\n",
+        0o600,
+    );
+    let mine = themes.join("mine.toml");
+    write(&mine, "selection = { fg = \"blurple\" }\n", 0o644);
+    chown(&mine, Some(65_534), Some(65_534)).expect("chown");
+    let extra = Extra {
+        config_home: Some(xdg.clone()),
+        ..Default::default()
+    };
+    let run = |theme: &str| {
+        let o = conf.run_with(Some("nobody"), &extra, &["--theme", theme, "site", "list"]);
+        text(&o)
+    };
+    for theme in ["linked", "rootonly"] {
+        let out = run(theme);
+        assert!(!out.contains("hunter2"), "{theme}: {out}");
+        assert!(
+            out.contains(&format!("no theme `{theme}`")) && out.contains("user theme not used"),
+            "{theme}: {out}"
+        );
+    }
+    let out = run("mine");
+    assert!(out.contains("`blurple` is not a colour"), "{out}");
+}

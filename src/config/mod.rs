@@ -102,6 +102,10 @@ impl Default for Config {
 pub struct SystemdConfig {
     /// Talk to the user manager (`systemd --user`) instead of the system one.
     pub user_bus: bool,
+    /// `[systemd] bus_address`: the D-Bus address of the user manager's bus. Under
+    /// sudo root connects the user bus only to this (or, unset, to its own
+    /// `/run/user/<euid>/bus`), never to one the operator's environment names.
+    pub bus_address: Option<String>,
     /// `qd-{site}-{service}.service`
     pub unit_template: String,
     /// Where `qd service install` writes unit files; `None`: /etc/systemd/system, or
@@ -116,6 +120,7 @@ impl Default for SystemdConfig {
     fn default() -> Self {
         Self {
             user_bus: false,
+            bus_address: None,
             unit_template: sites::DEFAULT_UNIT_TEMPLATE.into(),
             unit_dir: None,
             unit_file_template: None,
@@ -258,6 +263,16 @@ pub fn apply_raw(
                 }
             };
         }
+        if let Some(a) = sd.bus_address {
+            let addr = a.get_ref().trim();
+            if !addr.starts_with("unix:") || addr.contains(char::is_control) {
+                return Err(err(
+                    a.span(),
+                    "systemd.bus_address: a unix socket address such as \"unix:path=/run/user/1000/bus\"".into(),
+                ));
+            }
+            next.systemd.bus_address = Some(addr.to_string());
+        }
         if let Some(t) = sd.unit_template {
             let ok = t.get_ref().contains("{service}") && t.get_ref().ends_with(".service");
             if !ok {
@@ -307,3 +322,26 @@ pub fn apply_raw(
 }
 
 pub use layers::{check, load};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn systemd(text: &str) -> Result<SystemdConfig, ConfigError> {
+        let mut cfg = Config::default();
+        apply_text(&mut cfg, Path::new("/etc/qd.toml"), text, &Ok(()))?;
+        Ok(cfg.systemd)
+    }
+
+    #[test]
+    fn bus_address_is_a_unix_address_or_an_error_naming_the_key() {
+        let sd =
+            systemd("[systemd]\nbus = \"user\"\nbus_address = \"unix:path=/run/user/7/bus\"\n")
+                .expect("valid");
+        assert_eq!(sd.bus_address.as_deref(), Some("unix:path=/run/user/7/bus"));
+        assert_eq!(systemd("").expect("empty").bus_address, None);
+        let e = systemd("[systemd]\nbus_address = \"tcp:host=10.0.0.1,port=1\"\n")
+            .expect_err("tcp refused");
+        assert!(e.to_string().contains("systemd.bus_address"), "{e}");
+    }
+}

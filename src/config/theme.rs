@@ -7,6 +7,9 @@ use super::error::ConfigError;
 use serde::Deserialize;
 use std::path::Path;
 
+/// The largest user theme file read (a theme is a few dozen lines).
+const THEME_MAX: usize = 64 * 1024;
+
 pub const BUILTIN: &[(&str, &str)] = &[
     ("dark", include_str!("../../themes/dark.toml")),
     ("light", include_str!("../../themes/light.toml")),
@@ -152,8 +155,8 @@ impl ThemeSpec {
     /// Finds a theme by name: the user's themes dir first, then the built-ins.
     ///
     /// A name is a plain file name (no `/`, no leading `.`): a theme is a file in that
-    /// directory, never a way to have qd read another file. In privileged mode the file
-    /// must be the operator's or root's.
+    /// directory, never a way to have qd read another file. In privileged mode it is
+    /// read with the operator's rights, no link followed, and must be theirs or root's.
     pub fn load(name: &str) -> Result<Self, ConfigError> {
         let plain = !name.is_empty()
             && !name.starts_with('.')
@@ -171,15 +174,32 @@ impl ThemeSpec {
                 ),
             });
         }
+        // Why a user theme was not used, for the error when no built-in has the name.
+        let mut refused = String::new();
         if let Some(dir) = super::paths::user_themes() {
             let path = dir.join(format!("{name}.toml"));
-            if let Ok(o) = super::trust::open(&path) {
-                let op = crate::sys::operator_account();
-                let foreign =
-                    crate::sys::privileged() && o.uid != 0 && op.is_none_or(|a| a.uid != o.uid);
-                if !foreign {
-                    return Self::parse(&path, &o.text);
+            if crate::sys::privileged() {
+                // The themes dir is the operator's (XDG_CONFIG_HOME passes through
+                // `sudo -E`): read the file as they could, no link followed, so root
+                // never reads a file for them that they could not read themselves.
+                // The refusal names the path and the reason, never the content.
+                match crate::sys::operator_account() {
+                    Some(op) => match crate::sys::sitefile::read(&path, &op, THEME_MAX) {
+                        Ok(bytes) => {
+                            let text = String::from_utf8(bytes).map_err(|_| ConfigError {
+                                path: path.clone(),
+                                line: 0,
+                                column: 0,
+                                message: "theme file is not UTF-8".into(),
+                            })?;
+                            return Self::parse(&path, &text);
+                        }
+                        Err(e) => refused = format!(" (user theme not used: {e})"),
+                    },
+                    None => refused = " (user themes: the operator's account is unknown)".into(),
                 }
+            } else if let Ok(o) = super::trust::open(&path) {
+                return Self::parse(&path, &o.text);
             }
         }
         match BUILTIN.iter().find(|(n, _)| *n == name) {
@@ -189,7 +209,7 @@ impl ThemeSpec {
                 line: 0,
                 column: 0,
                 message: format!(
-                    "no theme `{name}`: built-in themes are dark, light, high-contrast; user themes go in {}",
+                    "no theme `{name}`: built-in themes are dark, light, high-contrast; user themes go in {}{refused}",
                     super::paths::user_themes()
                         .map(|p| p.display().to_string())
                         .unwrap_or_default()

@@ -9,8 +9,37 @@ pub mod jobs;
 pub mod transient;
 pub mod units;
 
+use std::sync::OnceLock;
 use std::time::Duration;
 use zbus::Connection;
+
+/// `[systemd] bus_address` from the trusted config, set once at start.
+static USER_BUS_ADDRESS: OnceLock<Option<String>> = OnceLock::new();
+
+/// Records `[systemd] bus_address` (trusted config only) for every later
+/// [`Systemd::connect`] to the user bus. The first call wins; later ones are ignored,
+/// so nothing after start can redirect the bus.
+pub fn set_user_bus_address(address: Option<String>) {
+    let _ = USER_BUS_ADDRESS.set(address);
+}
+
+/// The address root connects the user bus to in privileged mode: the configured one,
+/// else root's own runtime dir. Never `DBUS_SESSION_BUS_ADDRESS`: under `sudo -E` the
+/// operator names it, and root would send site secrets (env files in transient units)
+/// to a manager they run. `None` outside privileged mode: the environment's session
+/// bus, as for any D-Bus client.
+pub fn privileged_user_bus_address() -> Option<String> {
+    if !crate::sys::privileged() {
+        return None;
+    }
+    Some(match USER_BUS_ADDRESS.get().cloned().flatten() {
+        Some(a) => a,
+        None => format!(
+            "unix:path=/run/user/{}/bus",
+            rustix::process::geteuid().as_raw()
+        ),
+    })
+}
 
 /// Which systemd instance to talk to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -34,7 +63,12 @@ pub fn explain(e: &zbus::Error, bus: Bus) -> String {
     let text = e.to_string();
     let what = match bus {
         Bus::System => "the system bus",
-        Bus::User => "the user bus (DBUS_SESSION_BUS_ADDRESS)",
+        Bus::User => "the user bus",
+    };
+    let what = match (bus, privileged_user_bus_address()) {
+        (Bus::User, Some(a)) => format!("{what} at {a} ([systemd] bus_address)"),
+        (Bus::User, None) => format!("{what} (DBUS_SESSION_BUS_ADDRESS)"),
+        (Bus::System, _) => what.to_string(),
     };
     if text.contains("AccessDenied") || text.contains("InteractiveAuthorizationRequired") {
         format!(
@@ -59,7 +93,10 @@ impl Systemd {
     pub async fn connect(bus: Bus) -> Result<Self, String> {
         let builder = match bus {
             Bus::System => zbus::connection::Builder::system(),
-            Bus::User => zbus::connection::Builder::session(),
+            Bus::User => match privileged_user_bus_address() {
+                Some(a) => zbus::connection::Builder::address(a.as_str()),
+                None => zbus::connection::Builder::session(),
+            },
         };
         let conn = tokio::time::timeout(TIMEOUT, builder.method_timeout(TIMEOUT).build())
             .await
