@@ -294,3 +294,37 @@ fn the_audit_log_shows_an_operator_only_their_own_and_their_sites_records() {
         "{bob:?}"
     );
 }
+
+#[test]
+fn doas_and_pkexec_are_privileged_mode_like_sudo() {
+    if skip() {
+        return;
+    }
+    // Another tool gave root: the operator is still not root, and a --config that is
+    // not trusted is refused exactly as under sudo.
+    let conf = QdConf::new(POLICY);
+    let victim = support::sleeper();
+    let pid = victim.pid().to_string();
+    for (var, who) in [
+        ("DOAS_USER", "alice".to_string()),
+        ("PKEXEC_UID", "65534".to_string()),
+    ] {
+        let o = conf
+            .cmd(None, &[])
+            .env(var, &who)
+            .args(["--config", "/dev/null", "signal", &pid, "--signal", "STOP"])
+            .output()
+            .expect("qd");
+        assert_eq!(o.status.code(), Some(2), "{var}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("not trusted") || stderr(&o).contains("refused"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    assert_eq!(
+        support::stat_field(victim.pid(), 3).as_deref(),
+        Some("S"),
+        "not stopped"
+    );
+}

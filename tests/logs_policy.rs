@@ -42,13 +42,15 @@ fn logs_and_status_follow_the_policy_and_the_site_users_rights() {
         );
     }
     sd.daemon_reload();
-    let conf = QdConf::new(
-        "[systemd]\nbus = \"user\"\n[[site]]\nname = \"shop\"\nuser = \"nobody\"\n\
+    // Under sudo the user bus is the one the system file names.
+    let conf = QdConf::new(&format!(
+        "[systemd]\nbus = \"user\"\nbus_address = \"{}\"\n[[site]]\nname = \"shop\"\nuser = \"nobody\"\n\
          [[site.service]]\nname = \"open\"\nunit = \"qd-lp-open.service\"\n\
          [[site.service]]\nname = \"closed\"\nunit = \"qd-lp-closed.service\"\n\
          [[policy.operator]]\nuser = \"alice\"\nrole = \"developer\"\nsites = [\"shop\"]\n\
          [[policy.operator]]\nuser = \"root\"\nrole = \"admin\"\n",
-    );
+        sd.bus_address()
+    ));
     let run = |op: &str, args: &[&str]| {
         let mut c = conf.cmd(Some(op), args);
         sd.env(&mut c);

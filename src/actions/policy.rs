@@ -1,7 +1,8 @@
 //! Who is acting and what they may do: the operator resolved against the policy, and
 //! the one check every action passes at dispatch, whatever key or command asked.
 //!
-//! The operator is the Unix user running qd, or `SUDO_USER` when qd runs as root
+//! The operator is the Unix user running qd, or the invoking user (`SUDO_USER`,
+//! `DOAS_USER`, `PKEXEC_UID`) when qd runs as root
 //! through sudo. Without a policy the operator is `admin` and the kernel's permission
 //! checks are the limit. With one, the first `user =` rule naming them decides, else
 //! the first `group =` rule of a group they are in; anyone else is readonly on nothing.
@@ -31,8 +32,7 @@ impl Operator {
     /// The operator running this process, before any policy: admin of everything.
     pub fn current() -> Self {
         let uid = rustix::process::getuid().as_raw();
-        let sudo_user = std::env::var("SUDO_USER").ok().filter(|s| !s.is_empty());
-        let name = match sudo_user {
+        let name = match crate::sys::invoking_user() {
             Some(u) if uid == 0 => u,
             _ => crate::sys::users::UserDb::new().name(uid).to_string(),
         };

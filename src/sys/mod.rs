@@ -8,11 +8,23 @@ pub mod procfile;
 pub mod sitefile;
 pub mod users;
 
-/// The name sudo gave the invoking user, when qd runs as root through sudo.
+/// The invoking user as the tool that gave qd root names them: `SUDO_USER` (sudo,
+/// and run0), `DOAS_USER` (doas), `PKEXEC_UID` (pkexec). Only meaningful when the
+/// real uid is 0: nobody else can make qd run as root with these set. Root itself is
+/// not an invoking user.
+pub fn invoking_user() -> Option<String> {
+    let named = |v: &str| std::env::var(v).ok().filter(|s| !s.is_empty());
+    named("SUDO_USER")
+        .or_else(|| named("DOAS_USER"))
+        .or_else(|| {
+            let uid: u32 = named("PKEXEC_UID")?.parse().ok()?;
+            account::Account::by_uid(uid).map(|a| a.name)
+        })
+        .filter(|s| s != "root")
+}
+
 fn sudo_user() -> Option<String> {
-    std::env::var("SUDO_USER")
-        .ok()
-        .filter(|s| !s.is_empty() && s != "root")
+    invoking_user()
 }
 
 /// Privileged mode: qd runs with euid 0 for an operator who is not root (`sudo qd`,
