@@ -1,0 +1,202 @@
+//! Second attack review (SSH layer and TUI), as an operator under `sudo qd` with a
+//! developer role who controls their own environment. Each test performs the attack
+//! against a real sshd on 127.0.0.1 and asserts the safe behaviour; a failure here is
+//! a hole (see notes/wt-attack2.md).
+
+mod support;
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use support::qdconf::{QdConf, is_root, me};
+use support::sshd::Sshd;
+use support::{stderr, stdout};
+
+/// A local account sshd lets in (shell /bin/sh, password field `*`, not `!`: with
+/// UsePAM no, sshd refuses a locked account).
+const VICTIM: &str = "qdatk2victim";
+
+fn victim() -> bool {
+    let exists = || {
+        Command::new("id")
+            .arg(VICTIM)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !exists() {
+        let _ = Command::new("useradd")
+            .args(["-M", "-d", "/", "-s", "/bin/sh", VICTIM])
+            .status();
+    }
+    let _ = Command::new("usermod").args(["-p", "*", VICTIM]).status();
+    exists()
+}
+
+fn known(tmp: &Path, s: &Sshd) -> std::path::PathBuf {
+    let k = tmp.join("known_hosts");
+    std::fs::write(&k, s.known_line()).expect("known_hosts");
+    k
+}
+
+fn ssh_toml(known: &Path) -> String {
+    format!(
+        "[ssh]\nhost_key_checking = \"strict\"\nssh_config = false\nknown_hosts = [\"{}\"]\n\
+         connect_timeout = \"5s\"\n",
+        known.display()
+    )
+}
+
+fn policy() -> String {
+    format!(
+        "[[policy.operator]]\nuser = \"dev\"\nrole = \"developer\"\nsites = []\nhosts = [\"web1\"]\n\
+         [[policy.operator]]\nuser = \"{}\"\nrole = \"admin\"\n",
+        me()
+    )
+}
+
+fn exec_json(c: &QdConf, env: &[(&str, &str)], cmd: &str) -> (Output, Value) {
+    let home = c.env.dir.path().join("home");
+    let _ = std::fs::create_dir_all(&home);
+    let mut q = c.cmd(
+        Some("dev"),
+        &[
+            "exec",
+            "--json",
+            "--host",
+            "web1",
+            "--timeout",
+            "20s",
+            "--",
+            cmd,
+        ],
+    );
+    q.env("HOME", &home).env_remove("SSH_AUTH_SOCK");
+    for (k, v) in env {
+        q.env(k, v);
+    }
+    let o = q.stdin(Stdio::null()).output().expect("qd exec");
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap_or(Value::Null);
+    (o, v)
+}
+
+/// Under sudo the operator's `USER` picks the remote account root's key logs into.
+/// A trusted `[[host]]` without `user` is filled from `default_user()`
+/// (src/ssh/hosts.rs:175, used at src/config/ssh.rs:201), which reads `USER` from
+/// the environment even in privileged mode. A developer allowed `web1` sets
+/// `USER=victim` and runs their command as that account with root's identity.
+#[test]
+fn sudo_operator_user_env_does_not_choose_the_remote_account() {
+    if !is_root() || !victim() {
+        eprintln!("skipped: needs root and a test user");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    // sshd here reads one authorized_keys for every account: root's key opens any.
+    let s = Sshd::start(&tmp.path().join("s"));
+    let kh = known(tmp.path(), &s);
+    let toml = format!(
+        "{}[[host]]\nname = \"web1\"\naddress = \"127.0.0.1\"\nport = {}\nidentity = \"{}\"\n{}",
+        ssh_toml(&kh),
+        s.port,
+        s.client_key.display(),
+        policy()
+    );
+    let c = QdConf::new(&toml);
+    let (o, v) = exec_json(&c, &[("USER", VICTIM)], "id -un");
+    let who = v["outcomes"][0]["stdout"]
+        .as_str()
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    assert_ne!(
+        who,
+        VICTIM,
+        "the operator's USER chose the remote account: {v}\n{}",
+        stderr(&o)
+    );
+    let recs = c.records();
+    assert!(
+        !recs
+            .iter()
+            .any(|r| r["remote"].as_str().is_some_and(|x| x.starts_with(VICTIM))),
+        "{recs:?}"
+    );
+}
+
+/// Stops the agent by its own pid.
+struct Agent(Child);
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Under sudo, root connects to whatever `SSH_AUTH_SOCK` the operator names
+/// (src/ssh/auth.rs:116, `AgentClient::connect_env()`), as root, so the permissions
+/// of the socket and its directory do not stop it. A developer points it at an agent
+/// they cannot open themselves (root's or another admin's forwarded agent, in a 0700
+/// root directory) and authenticates with its keys.
+#[test]
+fn sudo_operator_cannot_borrow_an_agent_they_cannot_open() {
+    if !is_root() {
+        eprintln!("skipped: needs root");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let s = Sshd::start(&tmp.path().join("s"));
+    let kh = known(tmp.path(), &s);
+    // The agent holding the key sshd accepts, in a directory only root may enter.
+    let adir = tmp.path().join("agent");
+    std::fs::create_dir(&adir).expect("agent dir");
+    std::fs::set_permissions(&adir, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .expect("chmod");
+    let sock = adir.join("sock");
+    let agent = Agent(
+        Command::new("ssh-agent")
+            .arg("-D")
+            .arg("-a")
+            .arg(&sock)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("ssh-agent"),
+    );
+    assert!(
+        support::wait_until(std::time::Duration::from_secs(10), || sock.exists()),
+        "agent socket"
+    );
+    let added = Command::new("ssh-add")
+        .arg(&s.client_key)
+        .env("SSH_AUTH_SOCK", &sock)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("ssh-add");
+    assert!(added.success(), "ssh-add");
+    // The host names no identity qd has: only the agent could get it in.
+    let toml = format!(
+        "{}[[host]]\nname = \"web1\"\naddress = \"127.0.0.1\"\nport = {}\nuser = \"{}\"\n\
+         identity = \"{}\"\n{}",
+        ssh_toml(&kh),
+        s.port,
+        me(),
+        tmp.path().join("no-such-key").display(),
+        policy()
+    );
+    let c = QdConf::new(&toml);
+    let sock_s = sock.display().to_string();
+    let (o, v) = exec_json(
+        &c,
+        &[("SSH_AUTH_SOCK", &sock_s)],
+        "echo in-through-the-agent",
+    );
+    drop(agent);
+    assert!(
+        !stdout(&o).contains("in-through-the-agent\\n") && v["outcomes"][0]["exit_status"] != 0,
+        "root used an agent socket the operator cannot open: {v}\n{}",
+        stderr(&o)
+    );
+}
