@@ -200,3 +200,72 @@ fn sudo_operator_cannot_borrow_an_agent_they_cannot_open() {
         stderr(&o)
     );
 }
+
+/// A known_hosts file that is a FIFO (or a device) is read with
+/// `std::fs::read_to_string` (src/ssh/known_hosts.rs:139) from inside the handshake's
+/// host-key callback: the read blocks the runtime thread (`qd exec` runs a
+/// current-thread runtime), so neither connect_timeout nor `--timeout` can fire and qd
+/// hangs forever, holding the host's slot. Safe: a clear error naming the file, soon.
+#[test]
+fn a_known_hosts_fifo_is_an_error_not_a_hang() {
+    if !is_root() {
+        eprintln!("skipped: needs root (private mount namespace for the system file)");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let s = Sshd::start(&tmp.path().join("s"));
+    let fifo = tmp.path().join("kh-fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let toml = format!(
+        "{}[[host]]\nname = \"web1\"\naddress = \"127.0.0.1\"\nport = {}\nuser = \"{}\"\nidentity = \"{}\"\n",
+        ssh_toml(&fifo),
+        s.port,
+        me(),
+        s.client_key.display()
+    );
+    let c = QdConf::new(&toml);
+    let home = c.env.dir.path().join("home");
+    let _ = std::fs::create_dir_all(&home);
+    let child = c
+        .cmd(
+            None,
+            &[
+                "exec",
+                "--json",
+                "--host",
+                "web1",
+                "--timeout",
+                "5s",
+                "--",
+                "true",
+            ],
+        )
+        .env("HOME", &home)
+        .env_remove("SSH_AUTH_SOCK")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("qd");
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let o = match rx.recv_timeout(std::time::Duration::from_secs(30)) {
+        Ok(o) => o.expect("qd output"),
+        Err(_) => {
+            // qd itself, by its pid (inside the namespace wrapper: the wrapper execs qd).
+            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+            panic!("qd exec still running after 30 s: a FIFO known_hosts file hangs it");
+        }
+    };
+    assert_ne!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(
+        (stdout(&o) + &stderr(&o)).contains("kh-fifo"),
+        "the error names the file: {}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+}
