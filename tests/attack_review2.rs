@@ -269,3 +269,78 @@ fn a_known_hosts_fifo_is_an_error_not_a_hang() {
         stderr(&o)
     );
 }
+
+/// A remote host that stops reading its shell's input (the shell runs a program that
+/// never reads; a hostile server simply never adjusts the window) makes the pane's
+/// `ch.data_bytes(d).await` (src/ssh/pane.rs:210) wait for window space forever,
+/// inside the `select!` arm: the loop no longer reads the channel nor the pane's
+/// input, so `PaneInput::Close` is never seen. The pane cannot be closed, and on
+/// qd's exit `Remote::shutdown` gives each pane task 500 ms (src/tui/remote.rs:150),
+/// so the close is never recorded in the audit. Safe: Close ends the pane at once.
+#[test]
+fn a_host_that_stops_reading_input_cannot_keep_a_pane_from_closing() {
+    use quarterdeck::ssh::pane::{self, PaneInput, PaneShared, PaneState};
+    use quarterdeck::ssh::prompt::Prompter;
+    use quarterdeck::ssh::{Host, HostKeyChecking, HostSource, Pool, SshSettings};
+    use std::sync::Arc;
+    use std::time::Duration;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let s = Sshd::start(&tmp.path().join("s"));
+    let kh = known(tmp.path(), &s);
+    let settings = SshSettings {
+        host_key_checking: HostKeyChecking::Strict,
+        known_hosts: vec![kh],
+        global_known_hosts: vec![],
+        ssh_config: false,
+        connect_timeout: Duration::from_secs(5),
+        ..Default::default()
+    };
+    let host = Host {
+        name: "web1".into(),
+        address: "127.0.0.1".into(),
+        port: s.port,
+        user: me(),
+        identities: vec![s.client_key.clone()],
+        tags: vec![],
+        source: HostSource::Config,
+        note: None,
+    };
+    let rt = tokio::runtime::Runtime::new().expect("rt");
+    let pool = Pool::new(settings, Prompter::none());
+    let shared = PaneShared::new(24, 80, 100);
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let task = rt.spawn(pane::run(pool, host, shared.clone(), rx, || {}));
+    assert!(
+        support::wait_until(Duration::from_secs(20), || matches!(
+            shared.state(),
+            PaneState::Open
+        )),
+        "pane did not open: {:?}",
+        shared.state()
+    );
+    // The remote shell becomes a program that never reads its terminal.
+    let pidfile = tmp.path().join("sleeper.pid");
+    tx.send(PaneInput::Data(
+        format!("echo $$ > {}; exec sleep 120\n", pidfile.display()).into_bytes(),
+    ))
+    .expect("send");
+    std::thread::sleep(Duration::from_millis(500));
+    // An operator pastes a large text (8 MB): more than the server's window.
+    for _ in 0..128 {
+        tx.send(PaneInput::Data(vec![b'a'; 64 * 1024]))
+            .expect("send");
+    }
+    tx.send(PaneInput::Close).expect("close");
+    let end = rt.block_on(async { tokio::time::timeout(Duration::from_secs(30), task).await });
+    // The remote program, stopped by its own pid whatever the outcome.
+    if let Some(pid) = std::fs::read_to_string(&pidfile)
+        .ok()
+        .and_then(|p| p.trim().parse::<i32>().ok())
+    {
+        let _ = Command::new("kill").arg(pid.to_string()).status();
+    }
+    assert!(
+        end.is_ok(),
+        "the pane did not close within 30 s of Close: stuck writing to a full window"
+    );
+}
