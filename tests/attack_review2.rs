@@ -282,7 +282,6 @@ fn a_host_that_stops_reading_input_cannot_keep_a_pane_from_closing() {
     use quarterdeck::ssh::pane::{self, PaneInput, PaneShared, PaneState};
     use quarterdeck::ssh::prompt::Prompter;
     use quarterdeck::ssh::{Host, HostKeyChecking, HostSource, Pool, SshSettings};
-    use std::sync::Arc;
     use std::time::Duration;
     let tmp = tempfile::tempdir().expect("tmp");
     let s = Sshd::start(&tmp.path().join("s"));
