@@ -343,3 +343,83 @@ fn a_host_that_stops_reading_input_cannot_keep_a_pane_from_closing() {
         "the pane did not close within 30 s of Close: stuck writing to a full window"
     );
 }
+
+/// Cancelling a remote exec job does nothing. The TUI's `x cancel` sets the job's
+/// cancel flag (src/tui/jobs.rs:229) and the job shows "canceling", but the exec
+/// executor (src/actions/remote.rs:88-95, `tokio::select!` on the fan-out and its
+/// lines) never reads it, and the TUI runs exec with no timeout
+/// (src/tui/fleet.rs:118): a command that never ends (`tail -f`, a hung host) keeps
+/// the job running, its channel open and the remote command alive for as long as qd
+/// runs. Safe: a cancelled exec closes its channels and ends soon, recorded as
+/// cancelled/failed.
+#[test]
+fn cancelling_a_remote_exec_job_ends_it() {
+    use quarterdeck::actions::{Action, Dispatcher, JobCtl, Policy};
+    use quarterdeck::model::policy::PolicySpec;
+    use quarterdeck::ssh::prompt::Prompter;
+    use quarterdeck::ssh::{Host, HostKeyChecking, HostSource, Pool, SshSettings};
+    use quarterdeck::tui::app::Env;
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering;
+    use std::time::Duration;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let s = Sshd::start(&tmp.path().join("s"));
+    let kh = known(tmp.path(), &s);
+    let settings = SshSettings {
+        host_key_checking: HostKeyChecking::Strict,
+        known_hosts: vec![kh],
+        global_known_hosts: vec![],
+        ssh_config: false,
+        connect_timeout: Duration::from_secs(5),
+        ..Default::default()
+    };
+    let host = Host {
+        name: "web1".into(),
+        address: "127.0.0.1".into(),
+        port: s.port,
+        user: me(),
+        identities: vec![s.client_key.clone()],
+        tags: vec![],
+        source: HostSource::Config,
+        note: None,
+    };
+    let spec = PolicySpec::Open;
+    let op = Env::for_tests().operator.under(&spec);
+    let d = Arc::new(Dispatcher::new(
+        Policy::new(spec),
+        op,
+        false,
+        Duration::from_secs(1),
+    ));
+    let _pool = d.ssh_pool(|| Pool::new(settings, Prompter::none()));
+    let pidfile = tmp.path().join("remote.pid");
+    let action = Action::Exec {
+        hosts: vec![host],
+        command: format!("echo $$ > {}; exec sleep 100", pidfile.display()),
+        parallel: 1,
+        timeout: None,
+    };
+    let ctl = JobCtl::quiet();
+    let cancel = ctl.cancel.clone();
+    let rt = tokio::runtime::Runtime::new().expect("rt");
+    let d2 = d.clone();
+    let job = rt.spawn(async move { d2.dispatch_job(&action, &ctl).await.is_ok() });
+    assert!(
+        support::wait_until(Duration::from_secs(20), || pidfile.exists()),
+        "the remote command did not start"
+    );
+    // The operator presses `x` on the job.
+    cancel.store(true, Ordering::SeqCst);
+    let ended = rt.block_on(async { tokio::time::timeout(Duration::from_secs(30), job).await });
+    // The remote command, stopped by its own pid whatever the outcome.
+    if let Some(pid) = std::fs::read_to_string(&pidfile)
+        .ok()
+        .and_then(|p| p.trim().parse::<i32>().ok())
+    {
+        let _ = Command::new("kill").arg(pid.to_string()).status();
+    }
+    assert!(
+        ended.is_ok(),
+        "a cancelled exec job was still running 30 s after the cancel"
+    );
+}
