@@ -275,7 +275,7 @@ fn a_known_hosts_fifo_is_an_error_not_a_hang() {
 /// `ch.data_bytes(d).await` (src/ssh/pane.rs:210) wait for window space forever,
 /// inside the `select!` arm: the loop no longer reads the channel nor the pane's
 /// input, so `PaneInput::Close` is never seen. The pane cannot be closed, and on
-/// qd's exit `Remote::shutdown` gives each pane task 500 ms (src/tui/remote.rs:150),
+/// qd's exit `Remote::shutdown` gives each pane task 500 ms (src/tui/remote.rs:151),
 /// so the close is never recorded in the audit. Safe: Close ends the pane at once.
 #[test]
 fn a_host_that_stops_reading_input_cannot_keep_a_pane_from_closing() {
