@@ -77,27 +77,47 @@ pub async fn exec(
         }),
     };
     let by_name = |name: &str| hosts.iter().find(|h| h.name == name);
+    let done = std::sync::Mutex::new(std::collections::HashSet::new());
     let handle = |e: Event| match e {
         Event::Line(h, s, l) => sink.output(&h, &l, s == Stream::Stderr),
         Event::Done(o) => {
             if let Some(h) = by_name(&o.host) {
+                if let Ok(mut d) = done.lock() {
+                    d.insert(h.name.clone());
+                }
                 sink.emit(exec_outcome(h, o));
             }
         }
     };
+    let mut canceled = false;
     {
+        // Dropping the fan-out aborts its tasks: their channels close and the pool's
+        // slots are freed, which ends the remote commands as ssh does.
         let fan = exec::fan_out(&pool, hosts, command, &how);
         tokio::pin!(fan);
+        let mut tick = tokio::time::interval(Duration::from_millis(100));
         loop {
             tokio::select! {
                 Some(e) = rx.recv() => handle(e),
                 _ = &mut fan => break,
+                _ = tick.tick() => if sink.cancelled() {
+                    canceled = true;
+                    break;
+                },
             }
         }
     }
     drop(how);
     while let Ok(e) = rx.try_recv() {
         handle(e);
+    }
+    if canceled {
+        let finished = done.lock().map(|d| d.clone()).unwrap_or_default();
+        for h in hosts.iter().filter(|h| !finished.contains(&h.name)) {
+            let mut o = TargetOutcome::failed(host_target(h), "canceled: its channel was closed");
+            o.outcome = Outcome::Canceled;
+            sink.emit(o);
+        }
     }
 }
 

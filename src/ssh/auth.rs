@@ -113,7 +113,16 @@ pub async fn authenticate(
         .ok()
         .flatten()
         .flatten();
-    if let Ok(mut agent) = russh::keys::agent::client::AgentClient::connect_env().await {
+    // Under sudo `SSH_AUTH_SOCK` is the operator's to name, and root may open any
+    // socket: root would lend its agent (or another user's) to them. No agent then.
+    let agent = if crate::sys::privileged() {
+        Err(())
+    } else {
+        russh::keys::agent::client::AgentClient::connect_env()
+            .await
+            .map_err(|_| ())
+    };
+    if let Ok(mut agent) = agent {
         let ids = agent.request_identities().await.unwrap_or_default();
         let mut n = 0;
         for id in ids {

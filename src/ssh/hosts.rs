@@ -171,8 +171,16 @@ pub fn expand_tilde(p: &str) -> PathBuf {
     }
 }
 
-/// The user qd connects as when a host names none: the operator's login name.
+/// The user qd connects as when a host names none: the operator's login name. In
+/// privileged mode the effective user's (root's) name from the passwd database: the
+/// environment is the operator's, and `USER` there would pick whose account root's
+/// keys log into.
 pub fn default_user() -> String {
+    if crate::sys::privileged() {
+        return crate::sys::users::UserDb::new()
+            .name(rustix::process::geteuid().as_raw())
+            .to_string();
+    }
     std::env::var("USER")
         .ok()
         .filter(|u| !u.is_empty())

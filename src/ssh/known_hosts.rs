@@ -134,17 +134,43 @@ fn parse(text: &str) -> Vec<Entry> {
     out
 }
 
-/// Reads one file; a missing file has no entries, any other failure is an error.
+/// The largest known_hosts file read: far more than any real one.
+const MAX_KNOWN_HOSTS: u64 = 16 << 20;
+
+/// Reads one file; a missing file has no entries, any other failure is an error. It
+/// is read from inside a handshake: opened non-blocking (a FIFO cannot hang qd), a
+/// regular file only, at most `MAX_KNOWN_HOSTS` bytes (`/dev/zero` cannot exhaust it).
 fn read(path: &Path) -> Result<Vec<Entry>, String> {
-    match std::fs::read_to_string(path) {
-        Ok(t) => Ok(parse(&t)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(e) => Err(format!(
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let fail = |e: std::io::Error| {
+        format!(
             "cannot read known hosts file {}: {}",
             path.display(),
             crate::sys::errno::io_sentence(&e)
-        )),
+        )
+    };
+    let f = match std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(fail(e)),
+    };
+    let md = f.metadata().map_err(fail)?;
+    if !md.is_file() {
+        return Err(format!(
+            "cannot read known hosts file {}: not a regular file",
+            path.display()
+        ));
     }
+    let mut text = String::new();
+    f.take(MAX_KNOWN_HOSTS)
+        .read_to_string(&mut text)
+        .map_err(fail)?;
+    Ok(parse(&text))
 }
 
 /// What the files say about `key` presented by `host` on `port`.

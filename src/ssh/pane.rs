@@ -189,6 +189,38 @@ async fn session(
     }
     shared.set_state(PaneState::Open);
     notify();
+    // Input goes out through a writer task of its own: a host that stops reading (or
+    // never opens its window) then blocks only that task, never the loop that reads
+    // the host's output and the operator's Close. What it cannot take is dropped.
+    let (wtx, mut wrx) = mpsc::channel::<Vec<u8>>(WRITE_QUEUE);
+    let mut writer = ch.make_writer();
+    let writing = tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        while let Some(d) = wrx.recv().await {
+            if writer.write_all(&d).await.is_err() || writer.flush().await.is_err() {
+                break;
+            }
+        }
+    });
+    let round = pump(&mut ch, shared, clamp, input, notify, &wtx).await;
+    writing.abort();
+    round
+}
+
+/// Chunks of input queued for a host that is slow to read; beyond this, input is
+/// dropped (a paste into a stalled host) rather than held without bound.
+const WRITE_QUEUE: usize = 256;
+
+/// The pane's loop: the host's output into the emulator, the operator's input to
+/// the writer, resizes, and Close — each handled as it comes, none waiting on another.
+async fn pump(
+    ch: &mut russh::Channel<russh::client::Msg>,
+    shared: &PaneShared,
+    clamp: &mut Clamp,
+    input: &mut mpsc::UnboundedReceiver<PaneInput>,
+    notify: &(impl Fn() + Send),
+    wtx: &mpsc::Sender<Vec<u8>>,
+) -> Round {
     let mut exit: Option<String> = None;
     loop {
         tokio::select! {
@@ -206,11 +238,13 @@ async fn session(
                 Some(_) => {}
             },
             m = input.recv() => match m {
-                Some(PaneInput::Data(d)) => {
-                    if ch.data_bytes(d).await.is_err() {
-                        break;
+                Some(PaneInput::Data(d)) => match wtx.try_send(d) {
+                    Ok(()) => {}
+                    Err(mpsc::error::TrySendError::Full(_)) => {
+                        tracing::warn!("pane input dropped: the host is not reading it");
                     }
-                }
+                    Err(mpsc::error::TrySendError::Closed(_)) => break,
+                },
                 Some(PaneInput::Resize { rows, cols }) => {
                     resize(shared, rows, cols);
                     let _ = ch.window_change(cols.into(), rows.into(), 0, 0).await;
