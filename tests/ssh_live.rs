@@ -209,6 +209,18 @@ fn host_keys_like_openssh() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let kh = std::fs::read_to_string(&known).expect("learned");
     assert_eq!(kh, s.known_line());
+    // Learning the key is an action of its own: checked and recorded, with the file.
+    let learned: Vec<serde_json::Value> = c
+        .records()
+        .into_iter()
+        .filter(|r| r["action"] == "learn host key (accept-new)")
+        .collect();
+    assert!(
+        learned.iter().any(|r| r["outcome"] == "started")
+            && learned.iter().any(|r| r["outcome"] == "ok"
+                && r["target"] == format!("file {}", known.display())),
+        "{learned:?}"
+    );
     c.write(&hosts_toml(&[&s], "strict", &known));
     assert_eq!(
         run(&c, None, &["exec", "--host", "h0", "--", "true"])
