@@ -8,8 +8,9 @@
 
 mod support;
 
+use support::ensure_user;
+
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::process::Command;
 use std::time::Duration;
 use support::qdconf::{QdConf, is_root};
 use support::tmux::Tmux;
@@ -17,25 +18,6 @@ use support::wait_until;
 
 const OPERATOR: &str = "qd-envop";
 const SITE_USER: &str = "qd-envsite";
-
-fn ensure_user(name: &str) -> u32 {
-    if !Command::new("id")
-        .arg(name)
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        let st = Command::new("useradd")
-            .args(["-M", "-d", "/nonexistent", "-s", "/usr/sbin/nologin", name])
-            .status()
-            .expect("useradd");
-        assert!(st.success(), "useradd {name}");
-    }
-    let o = Command::new("id").args(["-u", name]).output().expect("id");
-    String::from_utf8_lossy(&o.stdout)
-        .trim()
-        .parse()
-        .expect("uid")
-}
 
 struct Setup {
     _sd: support::systemd::UserSystemd,

@@ -5,6 +5,8 @@
 
 mod support;
 
+use support::ensure_user;
+
 use quarterdeck::actions::{Operator, Role};
 use quarterdeck::model::policy::SiteSet;
 use std::os::unix::process::CommandExt;
@@ -15,25 +17,6 @@ use support::qdconf::{QdConf, is_root};
 const DEV: &str = "qd-visdev";
 const SITE_USER: &str = "qd-vissite";
 const OTHER: &str = "qd-visother";
-
-fn ensure_user(name: &str) -> u32 {
-    if !Command::new("id")
-        .arg(name)
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        let st = Command::new("useradd")
-            .args(["-M", "-d", "/nonexistent", "-s", "/usr/sbin/nologin", name])
-            .status()
-            .expect("useradd");
-        assert!(st.success(), "useradd {name}");
-    }
-    let o = Command::new("id").args(["-u", name]).output().expect("id");
-    String::from_utf8_lossy(&o.stdout)
-        .trim()
-        .parse()
-        .expect("uid")
-}
 
 fn sleep_as(uid: u32) -> Proc {
     let child = support::spawn_execd(

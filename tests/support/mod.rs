@@ -177,3 +177,23 @@ pub fn child_holding(listener: &TcpListener) -> Proc {
     .is_ok()));
     child
 }
+
+/// A system user `name` for the tests (created once, no home, no login shell): its uid.
+pub fn ensure_user(name: &str) -> u32 {
+    if !Command::new("id")
+        .arg(name)
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        let st = Command::new("useradd")
+            .args(["-M", "-d", "/nonexistent", "-s", "/usr/sbin/nologin", name])
+            .status()
+            .expect("useradd");
+        assert!(st.success(), "useradd {name}");
+    }
+    let o = Command::new("id").args(["-u", name]).output().expect("id");
+    String::from_utf8_lossy(&o.stdout)
+        .trim()
+        .parse()
+        .expect("uid")
+}
