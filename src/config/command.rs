@@ -2,7 +2,7 @@
 //! command line. One parser, so every name a binding can use is also typeable, `?`
 //! help lists them, and an unknown name in the config is an error at load time.
 
-use crate::actions::Sig;
+use crate::model::signal::Sig;
 
 pub use super::command_names::NAMES;
 
