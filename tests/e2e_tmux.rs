@@ -62,11 +62,19 @@ fn filter_signal_term_and_quit_restores_the_terminal() {
     t.type_text(&token);
     t.keys(&["Enter"]);
     assert!(t.wait_for(&format!("{} root", victim.pid()).replace(" root", ""), 5));
+    // The victim was on screen before the filter too: wait for the filtered frame to
+    // be drawn whole (a capture can land between a frame's first and last lines).
+    let victim_rows = |screen: &str| -> Vec<String> {
+        table_rows(screen)
+            .into_iter()
+            .filter(|l| l.contains(&token))
+            .collect()
+    };
+    let _ = support::wait_until(std::time::Duration::from_secs(5), || {
+        victim_rows(&t.screen()).len() == 1
+    });
     let screen = t.screen();
-    let rows: Vec<String> = table_rows(&screen)
-        .into_iter()
-        .filter(|l| l.contains(&token))
-        .collect();
+    let rows = victim_rows(&screen);
     assert_eq!(rows.len(), 1, "filtered to exactly the victim:\n{screen}");
     assert!(
         rows[0].trim_start().starts_with(&victim.pid().to_string()),
