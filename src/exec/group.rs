@@ -10,7 +10,7 @@ use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -178,13 +178,7 @@ pub(super) async fn run(
         }
         tick = Instant::now() + Duration::from_millis(50);
         if term_sent.is_none() {
-            let why = if cancel.load(Ordering::Relaxed) {
-                Some(How::Canceled)
-            } else if start.elapsed() >= spec.timeout {
-                Some(How::TimedOut(spec.timeout))
-            } else {
-                None
-            };
+            let why = super::stop_reason(spec, start, cancel);
             if let Some(why) = why {
                 // Before the TERM: afterwards the tree falls apart (orphans go to init).
                 known = descendants(pgid);

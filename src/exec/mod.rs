@@ -229,3 +229,15 @@ pub async fn run(
     }
     group::run(spec, cancel, on_line, why_not).await
 }
+
+/// Why qd ends a running command now, if it does: a cancel, or its timeout passed.
+/// The same decision on both containment paths.
+fn stop_reason(spec: &Spec<'_>, start: tokio::time::Instant, cancel: &AtomicBool) -> Option<How> {
+    if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+        Some(How::Canceled)
+    } else if start.elapsed() >= spec.timeout {
+        Some(How::TimedOut(spec.timeout))
+    } else {
+        None
+    }
+}

@@ -124,13 +124,7 @@ pub(super) async fn run(
         }
         next_poll = Instant::now() + Duration::from_millis(100);
         if stop_sent.is_none() {
-            let why = if cancel.load(Ordering::Relaxed) {
-                Some(How::Canceled)
-            } else if start.elapsed() >= spec.timeout {
-                Some(How::TimedOut(spec.timeout))
-            } else {
-                None
-            };
+            let why = super::stop_reason(spec, start, cancel);
             if let Some(why) = why {
                 ended_by_qd = Some(why);
                 stop_sent = Some(Instant::now());

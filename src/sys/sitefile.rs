@@ -126,23 +126,30 @@ fn kind(st: &Stat) -> &'static str {
     }
 }
 
+/// Opens the regular file `name` in `path`'s directory (walked without following
+/// links), and checks the descriptor it opened. NONBLOCK: a FIFO opens at once instead
+/// of waiting for a writer (then the type check refuses it); NOCTTY: a terminal never
+/// becomes qd's.
+fn open_regular(path: &Path, parts: &[&OsStr], name: &OsStr) -> Result<(OwnedFd, Stat), String> {
+    let dir = open_dir(path, parts)?;
+    let flags =
+        OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
+    let fd = rustix::fs::openat(&dir, name, flags, Mode::empty())
+        .map_err(|e| err(path, errno_words(e)))?;
+    let st = rustix::fs::fstat(&fd).map_err(|e| err(path, e))?;
+    if FileType::from_raw_mode(st.st_mode) != FileType::RegularFile {
+        return Err(err(path, format!("is {}, not a regular file", kind(&st))));
+    }
+    Ok((fd, st))
+}
+
 /// Reads `path` as `owner` would be allowed to: no symlink is followed in any
 /// component, the file must be a regular file with one link owned by `owner` or root,
 /// at most `max` bytes. Errors say what and where, never the content.
 pub fn read(path: &Path, owner: &Account, max: usize) -> Result<Vec<u8>, String> {
     let (parts, name) = split(path)?;
     as_owner(owner, || {
-        let dir = open_dir(path, &parts)?;
-        // NONBLOCK: a FIFO opens at once instead of waiting for a writer (then the
-        // type check refuses it); NOCTTY: a terminal never becomes qd's.
-        let flags =
-            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
-        let fd = rustix::fs::openat(&dir, name, flags, Mode::empty())
-            .map_err(|e| err(path, errno_words(e)))?;
-        let st = rustix::fs::fstat(&fd).map_err(|e| err(path, e))?;
-        if FileType::from_raw_mode(st.st_mode) != FileType::RegularFile {
-            return Err(err(path, format!("is {}, not a regular file", kind(&st))));
-        }
+        let (fd, st) = open_regular(path, &parts, name)?;
         if st.st_uid != owner.uid && st.st_uid != 0 {
             return Err(err(
                 path,
@@ -189,17 +196,7 @@ pub fn read(path: &Path, owner: &Account, max: usize) -> Result<Vec<u8>, String>
 pub fn open_read(path: &Path, owner: &Account) -> Result<std::fs::File, String> {
     let (parts, name) = split(path)?;
     as_owner(owner, || {
-        let dir = open_dir(path, &parts)?;
-        // NONBLOCK: a FIFO opens at once instead of waiting for a writer (then the
-        // type check refuses it); NOCTTY: a terminal never becomes qd's.
-        let flags =
-            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
-        let fd = rustix::fs::openat(&dir, name, flags, Mode::empty())
-            .map_err(|e| err(path, errno_words(e)))?;
-        let st = rustix::fs::fstat(&fd).map_err(|e| err(path, e))?;
-        if FileType::from_raw_mode(st.st_mode) != FileType::RegularFile {
-            return Err(err(path, format!("is {}, not a regular file", kind(&st))));
-        }
+        let (fd, _) = open_regular(path, &parts, name)?;
         let fl = rustix::fs::fcntl_getfl(&fd).map_err(|e| err(path, e))?;
         rustix::fs::fcntl_setfl(&fd, fl - OFlags::NONBLOCK).map_err(|e| err(path, e))?;
         Ok(std::fs::File::from(fd))
