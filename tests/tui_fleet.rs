@@ -9,6 +9,7 @@ use quarterdeck::ssh::pool::{ConnState, HostStatus};
 use quarterdeck::ssh::{Host, HostSource};
 use quarterdeck::tui::app::{App, Env};
 use quarterdeck::tui::msg::{Effect, Msg};
+use quarterdeck::tui::screen::Screen;
 use quarterdeck::tui::update::update;
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 use std::sync::Arc;
@@ -216,7 +217,7 @@ fn exec_is_a_job_with_per_host_outcomes_and_retry_of_the_failed_hosts() {
     };
     assert_eq!(hosts.len(), 3);
     assert!(
-        matches!(a.popup, Some(Popup::Jobs { open: Some(j), .. }) if j == id),
+        a.screen == Screen::Jobs && a.jobs_view.open == Some(id),
         "the job pane opens"
     );
     let done = |h: &Host, status: Option<u32>, err: Option<&str>| {

@@ -12,8 +12,9 @@ use quarterdeck::audit::Record;
 use quarterdeck::model::fixture;
 use quarterdeck::tui::app::{App, Env, Popup};
 use quarterdeck::tui::msg::{Effect, Msg};
+use quarterdeck::tui::screen::Screen;
 use quarterdeck::tui::update::update;
-use quarterdeck::tui::view::{Mode, View};
+use quarterdeck::tui::view::View;
 use std::sync::Arc;
 use support::tui::*;
 
@@ -22,7 +23,7 @@ fn ops_app(w: u16, h: u16) -> App {
     env.sites = Arc::new(fixture::services::web_sites());
     let mut a = App::new(env, Arc::new(fixture::web_host()), (w, h));
     keys(&mut a, "S");
-    assert_eq!(a.mode, Mode::Services);
+    assert_eq!(a.screen, Screen::Services);
     a
 }
 
@@ -142,7 +143,7 @@ fn a_dangerous_command_runs_only_once_the_name_is_typed_and_streams_into_its_job
     assert!(matches!(action, Action::Command { command, .. } if command == "seed"));
     let id = job.id;
     assert!(
-        matches!(a.popup, Some(Popup::Jobs { open: Some(j), .. }) if j == id),
+        a.screen == Screen::Jobs && a.jobs_view.open == Some(id),
         "the job pane opens"
     );
     for line in [
@@ -179,7 +180,7 @@ fn a_dangerous_command_runs_only_once_the_name_is_typed_and_streams_into_its_job
     insta::assert_snapshot!("job_pane_100x24", scrub(&t));
     // Esc goes back to the list of jobs.
     keys(&mut a, "\x1b");
-    assert!(matches!(a.popup, Some(Popup::Jobs { open: None, .. })));
+    assert!(a.screen == Screen::Jobs && a.jobs_view.open.is_none());
     let list = text(&screen(&a));
     assert!(list.contains("run seed") && list.contains("done"), "{list}");
     assert_eq!(

@@ -10,7 +10,8 @@ use quarterdeck::model::fixture;
 use quarterdeck::model::policy::{PolicySpec, Rule, SiteSet, Who};
 use quarterdeck::tui::app::{App, Env, Popup};
 use quarterdeck::tui::msg::Effect;
-use quarterdeck::tui::view::{Mode, View as _};
+use quarterdeck::tui::screen::Screen;
+use quarterdeck::tui::view::View as _;
 use std::sync::Arc;
 use std::time::Duration;
 use support::tui::*;
@@ -129,7 +130,7 @@ fn a_developer_gets_the_denial_on_another_sites_unit() {
     // her own site's unit gets the menu.
     a.popup = None;
     keys(&mut a, "S");
-    assert_eq!(a.mode, Mode::Services);
+    assert_eq!(a.screen, Screen::Services);
     let snap = a.snapshot.clone();
     let rows = &snap.services.as_ref().expect("services").rows;
     let units: Vec<&str> = a

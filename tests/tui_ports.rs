@@ -9,7 +9,8 @@ use quarterdeck::model::port::Scope;
 use quarterdeck::sources::Control;
 use quarterdeck::tui::app::{App, Popup};
 use quarterdeck::tui::msg::Effect;
-use quarterdeck::tui::view::{Mode, View};
+use quarterdeck::tui::screen::Screen;
+use quarterdeck::tui::view::View;
 use support::tui::*;
 
 fn ports_app(w: u16, h: u16) -> App {
@@ -20,7 +21,7 @@ fn ports_app(w: u16, h: u16) -> App {
         vec![Effect::Collector(Control::Ports(Some(Scope::Listening)))],
         "the view asks the collector for sockets"
     );
-    assert_eq!(a.mode, Mode::Ports);
+    assert_eq!(a.screen, Screen::Ports);
     a
 }
 
@@ -76,7 +77,7 @@ fn listening_by_port_by_default_and_l_shows_all() {
     // Back to processes: the collector may stop reading sockets.
     let fx = keys(&mut a, ":procs\n");
     assert_eq!(fx, vec![Effect::Collector(Control::Ports(None))]);
-    assert_eq!(a.mode, Mode::Procs);
+    assert_eq!(a.screen, Screen::Processes);
 }
 
 #[test]
@@ -111,11 +112,11 @@ fn enter_jumps_to_the_owner_and_esc_comes_back() {
     let mut a = ports_app(120, 40);
     select_local(&mut a, "127.0.0.1:10011");
     keys(&mut a, "\n");
-    assert_eq!(a.mode, Mode::Procs);
+    assert_eq!(a.screen, Screen::Processes);
     let p = a.view.selected_process(&a.snapshot).expect("selected");
     assert_eq!(p.pid, 1801);
     keys(&mut a, "\x1b");
-    assert_eq!(a.mode, Mode::Ports);
+    assert_eq!(a.screen, Screen::Ports);
     let sel = a.ports.selected_port(&a.snapshot).expect("selected port");
     assert_eq!(
         sel.socket.local.to_string(),
@@ -155,7 +156,7 @@ fn unknown_owners_show_a_question_mark_and_a_hint_never_a_pid() {
     );
     a.operator.uid = 1000;
     keys(&mut a, "\n");
-    assert_eq!(a.mode, Mode::Ports, "nowhere to jump");
+    assert_eq!(a.screen, Screen::Ports, "nowhere to jump");
     keys(&mut a, "k");
     assert!(a.popup.is_none(), "no action without an owner");
 }

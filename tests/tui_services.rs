@@ -14,14 +14,15 @@ use quarterdeck::sources::unitwatch::WatchCtl;
 use quarterdeck::systemd::jobs::UnitOp;
 use quarterdeck::tui::app::{App, Popup};
 use quarterdeck::tui::msg::{Effect, Msg};
+use quarterdeck::tui::screen::Screen;
 use quarterdeck::tui::update::update;
-use quarterdeck::tui::view::{Mode, View};
+use quarterdeck::tui::view::View;
 use support::tui::*;
 
 fn svc_app(w: u16, h: u16) -> App {
     let mut a = app(w, h);
     let fx = keys(&mut a, "S");
-    assert_eq!(a.mode, Mode::Services);
+    assert_eq!(a.screen, Screen::Services);
     assert_eq!(
         fx,
         vec![
@@ -184,12 +185,12 @@ fn marked_units_across_sites_are_one_bulk_action() {
 fn enter_on_a_site_shows_only_that_site_and_esc_returns() {
     let mut a = app(160, 40);
     keys(&mut a, ":sites\n");
-    assert_eq!(a.mode, Mode::Sites);
+    assert_eq!(a.screen, Screen::Sites);
     let sites = &a.snapshot.services.as_ref().expect("t").sites;
     let shop = sites.iter().find(|s| &*s.name == "shop").expect("shop");
     assert_eq!((shop.up, shop.services, shop.failed), (2, 3, 1));
     keys(&mut a, "\n");
-    assert_eq!(a.mode, Mode::Services);
+    assert_eq!(a.screen, Screen::Services);
     assert_eq!(
         shown(&a),
         [
@@ -200,7 +201,7 @@ fn enter_on_a_site_shows_only_that_site_and_esc_returns() {
     );
     // Tab: the site's processes, then its ports.
     keys(&mut a, "\t");
-    assert_eq!(a.mode, Mode::Procs);
+    assert_eq!(a.screen, Screen::Processes);
     let snap = a.snapshot.clone();
     assert!(!a.view.nav().rows.is_empty());
     assert!(
@@ -211,7 +212,7 @@ fn enter_on_a_site_shows_only_that_site_and_esc_returns() {
             .all(|r| snap.processes[r.idx].site.as_deref() == Some("shop"))
     );
     keys(&mut a, "\t");
-    assert_eq!(a.mode, Mode::Ports);
+    assert_eq!(a.screen, Screen::Ports);
     let ports = &snap.ports.as_ref().expect("ports").rows;
     assert!(
         a.ports
@@ -221,7 +222,7 @@ fn enter_on_a_site_shows_only_that_site_and_esc_returns() {
             .all(|r| ports[r.idx].site.as_deref() == Some("shop"))
     );
     keys(&mut a, "\x1b");
-    assert_eq!(a.mode, Mode::Sites);
+    assert_eq!(a.screen, Screen::Sites);
     assert!(a.site.is_none());
 }
 

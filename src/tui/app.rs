@@ -5,9 +5,10 @@
 use super::keys::Keymap;
 use super::portview::PortView;
 use super::procview::ProcView;
+use super::screen::Screen;
 use super::svcview::{SiteView, SvcView};
 use super::theme::Theme;
-use super::view::{Mode, View};
+use super::view::View;
 use crate::actions::{Action, Operator, ProcTarget, Report, UnitTarget};
 use crate::model::Snapshot;
 use crate::sources::detail::ProcDetail;
@@ -119,23 +120,6 @@ pub enum Popup {
         want: String,
         typed: String,
     },
-    /// `:jobs`: every job of the session; `open` shows one job's targets and output.
-    Jobs {
-        selected: usize,
-        open: Option<usize>,
-        /// Output lines from the bottom; 0 follows the end.
-        scroll: usize,
-    },
-    /// `:audit`: the audit log, newest last, following while `follow`.
-    Audit {
-        records: Vec<crate::audit::Record>,
-        error: Option<String>,
-        filter: String,
-        filtering: bool,
-        /// Rows from the bottom; 0 shows the newest.
-        scroll: usize,
-        follow: bool,
-    },
     Error {
         title: String,
         message: String,
@@ -190,10 +174,16 @@ pub struct App {
     /// The fleet screens: hosts, exec results, shell panes.
     pub fleet: super::fleet::Fleet,
     pub ssh_scrollback: usize,
-    /// The view on screen.
-    pub mode: Mode,
+    /// What is on screen (popups are drawn over it).
+    pub screen: Screen,
+    /// The host table Esc returns to from the hosts, panes, jobs and audit screens.
+    pub home: Screen,
     /// Where Esc returns to after a jump (Enter on a socket -> its process).
-    pub back: Option<Mode>,
+    pub back: Option<Screen>,
+    /// The jobs screen: the selected job, and the job opened to its targets and output.
+    pub jobs_view: super::jobs::JobsView,
+    /// The audit screen: the records read, filter, follow.
+    pub audit: super::jobs::AuditView,
     pub popup: Option<Popup>,
     pub operator: Operator,
     pub readonly: bool,
@@ -256,8 +246,11 @@ impl App {
                 f
             },
             ssh_scrollback: env.ssh_scrollback,
-            mode: Mode::Procs,
+            screen: Screen::Processes,
+            home: Screen::Processes,
             back: None,
+            jobs_view: Default::default(),
+            audit: Default::default(),
             popup: None,
             operator: env.operator,
             readonly: env.readonly,
@@ -303,22 +296,25 @@ impl App {
         areas.table.height.saturating_sub(1) as usize
     }
 
-    /// The view on screen.
+    /// The host table on screen, or the last one shown (the fleet, jobs and audit
+    /// screens keep their own state).
     pub fn active(&self) -> &dyn View {
-        match self.mode {
-            Mode::Procs => &self.view,
-            Mode::Ports => &self.ports,
-            Mode::Services => &self.svc,
-            Mode::Sites => &self.sites,
+        match self.home {
+            Screen::Processes => &self.view,
+            Screen::Ports => &self.ports,
+            Screen::Services => &self.svc,
+            Screen::Sites => &self.sites,
+            _ => &self.view,
         }
     }
 
     pub fn active_mut(&mut self) -> &mut dyn View {
-        match self.mode {
-            Mode::Procs => &mut self.view,
-            Mode::Ports => &mut self.ports,
-            Mode::Services => &mut self.svc,
-            Mode::Sites => &mut self.sites,
+        match self.home {
+            Screen::Processes => &mut self.view,
+            Screen::Ports => &mut self.ports,
+            Screen::Services => &mut self.svc,
+            Screen::Sites => &mut self.sites,
+            _ => &mut self.view,
         }
     }
 
@@ -327,6 +323,19 @@ impl App {
         let snap = self.snapshot.clone();
         self.active_mut().rebuild(&snap);
         self.scroll_into_view();
+    }
+
+    /// Puts `screen` on screen; a host table also becomes the one Esc returns to.
+    pub fn show(&mut self, screen: Screen) {
+        self.screen = screen;
+        if screen.is_host_table() {
+            self.home = screen;
+        }
+    }
+
+    /// Esc on the fleet, jobs and audit screens: back to the host table.
+    pub fn leave(&mut self) {
+        self.screen = self.home;
     }
 
     pub fn scroll_into_view(&mut self) {

@@ -3,9 +3,9 @@
 use super::app::{App, InputKind, Level, Popup};
 use super::msg::Effect;
 use super::propose::propose;
+use super::screen::Screen;
 use super::svc_commands as svc;
 use super::theme::Theme;
-use super::view::Mode;
 use crate::actions::{Action, NiceChange};
 use crate::config::Command;
 use crate::config::command::NiceArg;
@@ -21,12 +21,12 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
     match cmd {
         Command::Quit => return vec![Effect::Quit],
         Command::Help => app.popup = Some(Popup::Help { scroll: 0 }),
-        Command::ShowProcs => return switch(app, Mode::Procs),
-        Command::ShowPorts => return switch(app, Mode::Ports),
-        Command::NextView => return switch(app, app.mode.next(app.site.is_some())),
-        Command::PrevView => return switch(app, app.mode.prev(app.site.is_some())),
-        Command::ShowServices => return switch(app, Mode::Services),
-        Command::ShowSites => return switch(app, Mode::Sites),
+        Command::ShowProcs => return switch(app, Screen::Processes),
+        Command::ShowPorts => return switch(app, Screen::Ports),
+        Command::NextView => return switch(app, app.screen.next(app.site.is_some())),
+        Command::PrevView => return switch(app, app.screen.prev(app.site.is_some())),
+        Command::ShowServices => return switch(app, Screen::Services),
+        Command::ShowSites => return switch(app, Screen::Sites),
         Command::FocusSite(name) => return svc::focus_site(app, &name),
         Command::ToggleAllUnits => return svc::toggle_all_units(app),
         Command::SiteLogs => return svc::open_log(app, true),
@@ -34,7 +34,7 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::UnitAction(None) => return svc::unit_menu(app),
         Command::UnitAction(Some(op)) => return svc::unit_action(app, op),
         Command::DaemonReload => return svc::daemon_reload(app),
-        Command::Collapse if app.mode == Mode::Services => {
+        Command::Collapse if app.home == Screen::Services => {
             return super::ops_popups::command_menu(app, None);
         }
         Command::RunCommand(name) => {
@@ -52,14 +52,14 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
             if app.site.is_some() {
                 // Out of one site: back to the list of sites.
                 svc::focus_site(app, "");
-                return switch(app, Mode::Sites);
+                return switch(app, Screen::Sites);
             }
         }
-        Command::ToggleListening if matches!(app.mode, Mode::Services | Mode::Sites) => {
+        Command::ToggleListening if matches!(app.home, Screen::Services | Screen::Sites) => {
             return svc::open_log(app, false);
         }
         Command::ToggleListening => {
-            if app.mode != Mode::Ports {
+            if app.home != Screen::Ports {
                 app.set_status(
                     Level::Info,
                     "l switches listening/all sockets in the ports view (Tab)",
@@ -115,7 +115,7 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
             app.rebuild();
         }
         Command::FilterUser(_) | Command::Tree | Command::Collapse | Command::KernelThreads
-            if app.mode != Mode::Procs =>
+            if app.home != Screen::Processes =>
         {
             app.set_status(Level::Info, "that works in the process view (Tab)");
         }
@@ -140,7 +140,7 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
         }
         Command::ClearFilter => {
             app.active_mut().nav_mut().filter.clear();
-            if app.mode == Mode::Procs {
+            if app.home == Screen::Processes {
                 app.view.user = None;
             }
             app.rebuild();
@@ -174,7 +174,7 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
             let nav = app.active_mut().nav_mut();
             nav.follow = !nav.follow;
             let msg = match (nav.follow, app.active().selected_owner(&snap)) {
-                (true, Some(p)) if app.mode == Mode::Procs => {
+                (true, Some(p)) if app.home == Screen::Processes => {
                     format!("following {} {}", p.pid, p.name)
                 }
                 (true, _) => "following the selected row".into(),
@@ -253,9 +253,9 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
             };
             return propose(app, action);
         }
-        Command::Detail if app.mode == Mode::Ports => return jump_to_owner(app),
-        Command::Detail if app.mode == Mode::Services => return svc::unit_menu(app),
-        Command::Detail if app.mode == Mode::Sites => {
+        Command::Detail if app.home == Screen::Ports => return jump_to_owner(app),
+        Command::Detail if app.home == Screen::Services => return svc::unit_menu(app),
+        Command::Detail if app.home == Screen::Sites => {
             let name = app.sites.selected_site(&snap).map(|s| s.name.to_string());
             if let Some(n) = name {
                 return svc::focus_site(app, &n);
@@ -333,12 +333,12 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
 }
 
 /// Shows `mode`; the ports view starts (or stops) the collection of sockets.
-fn switch(app: &mut App, mode: Mode) -> Vec<Effect> {
-    if mode == app.mode {
+fn switch(app: &mut App, mode: Screen) -> Vec<Effect> {
+    if mode == app.screen {
         return Vec::new();
     }
     app.back = None;
-    app.mode = mode;
+    app.show(mode);
     app.rebuild();
     svc::switch_effects(app, mode)
 }
@@ -367,8 +367,8 @@ fn jump_to_owner(app: &mut App) -> Vec<Effect> {
         app.set_status(Level::Warn, format!("process {} has exited", key.pid));
         return Vec::new();
     }
-    app.mode = Mode::Procs;
-    app.back = Some(Mode::Ports);
+    app.show(Screen::Processes);
+    app.back = Some(Screen::Ports);
     app.scroll_into_view();
     app.set_status(Level::Info, "Esc: back to the ports view");
     // The socket table is kept up to date for the way back.

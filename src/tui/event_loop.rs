@@ -166,7 +166,7 @@ async fn run_loop(
             _ = sighup.recv() => return Ok(Exit::Signal("SIGHUP")),
             _ = sigint.recv() => return Ok(Exit::Signal("SIGINT")),
             _ = tick.tick(), if app.busy.is_some() => Msg::Tick,
-            _ = hosts_tick.tick(), if app.fleet.screen.is_some() => remote.statuses(),
+            _ = hosts_tick.tick(), if app.screen == crate::tui::screen::Screen::Hosts => remote.statuses(),
             _ = tokio::time::sleep_until(deadline), if dirty => {
                 term.draw(|f| draw(f, app))?;
                 last_draw = Instant::now();

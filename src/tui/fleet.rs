@@ -6,17 +6,11 @@
 
 use super::app::{App, InputKind, Level, Popup};
 use super::msg::Effect;
+use super::screen::Screen;
 use crate::ssh::Host;
 use crate::ssh::pool::HostStatus;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use std::collections::BTreeSet;
-
-/// Which fleet screen is up, if any.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
-    Hosts,
-    Panes,
-}
 
 #[derive(Default)]
 pub struct Fleet {
@@ -25,7 +19,6 @@ pub struct Fleet {
     pub status: Vec<Option<HostStatus>>,
     pub selected: usize,
     pub marks: BTreeSet<usize>,
-    pub screen: Option<Screen>,
     pub panes: super::panes::Panes,
     /// `[ssh] parallel`: hosts an exec runs on at once.
     pub parallel: usize,
@@ -72,13 +65,13 @@ pub fn command(app: &mut App, cmd: crate::config::Command) -> Vec<Effect> {
             Vec::new()
         }
         C::ShowPanes => {
-            app.fleet.screen = Some(Screen::Panes);
+            app.show(Screen::Panes);
             super::panes::fit(app)
         }
         C::OpenHost(h) => open_host(app, &h),
         C::Exec(c) => exec(app, c),
         _ => {
-            app.fleet.screen = Some(Screen::Hosts);
+            app.show(Screen::Hosts);
             vec![Effect::HostsTick]
         }
     }
@@ -135,19 +128,11 @@ pub fn open_host(app: &mut App, name: &str) -> Vec<Effect> {
     }
 }
 
-pub fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
-    match app.fleet.screen {
-        Some(Screen::Hosts) => hosts_key(app, k),
-        Some(Screen::Panes) => super::panes::on_key(app, k),
-        None => Vec::new(),
-    }
-}
-
-fn hosts_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
+pub fn hosts_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
     let f = &mut app.fleet;
     let n = f.hosts.len();
     match k.code {
-        KeyCode::Esc | KeyCode::Char('q') => f.screen = None,
+        KeyCode::Esc | KeyCode::Char('q') => app.leave(),
         KeyCode::Char('j') | KeyCode::Down if f.selected + 1 < n => f.selected += 1,
         KeyCode::Char('k') | KeyCode::Up => f.selected = f.selected.saturating_sub(1),
         KeyCode::Char('g') | KeyCode::Home => f.selected = 0,
@@ -165,9 +150,7 @@ fn hosts_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
             return super::panes::open(app, hosts);
         }
         KeyCode::Char('x') => return exec(app, None),
-        KeyCode::Char('p') | KeyCode::Tab if !f.panes.list.is_empty() => {
-            f.screen = Some(Screen::Panes)
-        }
+        KeyCode::Char('p') | KeyCode::Tab if !f.panes.list.is_empty() => app.show(Screen::Panes),
         KeyCode::Char('J') => super::ops_popups::show_jobs(app),
         KeyCode::Char(':') => {
             return super::commands::apply(app, crate::config::Command::CommandLine);

@@ -143,6 +143,28 @@ fn labels(a: &Action) -> Vec<String> {
         .collect()
 }
 
+/// The jobs screen's state: the selected job, and the one opened to its targets and
+/// output.
+#[derive(Debug, Default, Clone)]
+pub struct JobsView {
+    pub selected: usize,
+    pub open: Option<usize>,
+    /// Output lines from the bottom; 0 follows the end.
+    pub scroll: usize,
+}
+
+/// The audit screen's state: the records read, newest last, following while `follow`.
+#[derive(Debug, Default, Clone)]
+pub struct AuditView {
+    pub records: Vec<crate::audit::Record>,
+    pub error: Option<String>,
+    pub filter: String,
+    pub filtering: bool,
+    /// Rows from the bottom; 0 shows the newest.
+    pub scroll: usize,
+    pub follow: bool,
+}
+
 #[derive(Debug, Default)]
 pub struct Jobs {
     pub list: Vec<Job>,

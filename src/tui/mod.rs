@@ -22,6 +22,7 @@ pub mod procview;
 pub mod propose;
 pub mod remote;
 pub mod render;
+pub mod screen;
 pub mod svc_commands;
 pub mod svc_popups;
 pub mod svcview;

@@ -6,7 +6,7 @@
 use super::app::{App, CmdItem, Level, Popup};
 use super::msg::Effect;
 use super::popups::{menu_move, menu_pick};
-use super::view::Mode;
+use super::screen::Screen;
 use crate::actions::{Action, CommandTarget};
 use ratatui::crossterm::event::KeyCode;
 
@@ -16,7 +16,7 @@ pub fn command_menu(app: &mut App, name: Option<&str>) -> Vec<Effect> {
         app.set_status(Level::Warn, "readonly: actions are refused in this session");
         return Vec::new();
     }
-    if app.mode != Mode::Services {
+    if app.home != Screen::Services {
         app.set_status(
             Level::Info,
             "commands run on services: open the services view (:svc)",
@@ -167,26 +167,28 @@ pub fn typed_confirm_key(
 }
 
 pub fn show_jobs(app: &mut App) {
-    app.popup = Some(Popup::Jobs {
+    app.jobs_view = super::jobs::JobsView {
         selected: app.jobs.list.len().saturating_sub(1),
         open: None,
         scroll: 0,
-    });
+    };
+    app.show(Screen::Jobs);
 }
 
-pub fn jobs_key(
-    app: &mut App,
-    code: KeyCode,
-    close: bool,
-    mut selected: usize,
-    mut open: Option<usize>,
-    mut scroll: usize,
-) -> Vec<Effect> {
+/// Keys of the jobs screen: Enter opens a job, `x` cancels, `r` retries the failed
+/// targets, Esc closes the open job, then leaves.
+pub fn jobs_key(app: &mut App, code: KeyCode, close: bool) -> Vec<Effect> {
     let n = app.jobs.list.len();
+    let super::jobs::JobsView {
+        mut selected,
+        mut open,
+        mut scroll,
+    } = app.jobs_view.clone();
     let id = open.or_else(|| app.jobs.list.get(selected).map(|j| j.id));
     match code {
         _ if close || code == KeyCode::Char('q') => {
             if open.is_none() {
+                app.leave();
                 return Vec::new();
             }
             open = None;
@@ -221,80 +223,66 @@ pub fn jobs_key(
         },
         _ => menu_move(&mut selected, n, code),
     }
-    app.popup = Some(Popup::Jobs {
+    app.jobs_view = super::jobs::JobsView {
         selected,
         open,
         scroll,
-    });
+    };
     Vec::new()
 }
 
 pub fn show_audit(app: &mut App) -> Vec<Effect> {
-    app.popup = Some(Popup::Audit {
-        records: Vec::new(),
-        error: None,
-        filter: String::new(),
-        filtering: false,
-        scroll: 0,
+    app.audit = super::jobs::AuditView {
         follow: true,
-    });
+        ..Default::default()
+    };
+    app.show(Screen::Audit);
     vec![Effect::LoadAudit]
 }
 
 pub fn audit_loaded(app: &mut App, r: Result<Vec<crate::audit::Record>, String>) {
-    if let Some(Popup::Audit { records, error, .. }) = &mut app.popup {
-        match r {
-            Ok(v) => {
-                *records = v;
-                *error = None;
-            }
-            Err(e) => *error = Some(e),
+    let v = &mut app.audit;
+    match r {
+        Ok(records) => {
+            v.records = records;
+            v.error = None;
         }
+        Err(e) => v.error = Some(e),
     }
 }
 
-pub fn audit_key(app: &mut App, code: KeyCode, close: bool, mut p: Popup) -> Vec<Effect> {
-    let Popup::Audit {
-        filter,
-        filtering,
-        scroll,
-        follow,
-        ..
-    } = &mut p
-    else {
-        return Vec::new();
-    };
-    if *filtering {
+/// Keys of the audit screen: `/` filters, `f` follows, Esc leaves.
+pub fn audit_key(app: &mut App, code: KeyCode, close: bool) -> Vec<Effect> {
+    let v = &mut app.audit;
+    if v.filtering {
         match code {
-            KeyCode::Enter | KeyCode::Esc => *filtering = false,
+            KeyCode::Enter | KeyCode::Esc => v.filtering = false,
             KeyCode::Backspace => {
-                filter.pop();
+                v.filter.pop();
             }
-            KeyCode::Char(c) => filter.push(c),
+            KeyCode::Char(c) => v.filter.push(c),
             _ => {}
         }
-        app.popup = Some(p);
         return Vec::new();
     }
     let mut fx = Vec::new();
     match code {
-        _ if close || code == KeyCode::Char('q') => return Vec::new(),
-        KeyCode::Char('/') => *filtering = true,
+        _ if close || code == KeyCode::Char('q') => app.leave(),
+        KeyCode::Char('/') => v.filtering = true,
         KeyCode::Char('f') | KeyCode::Char('F') => {
-            *follow = !*follow;
-            if *follow {
-                *scroll = 0;
+            v.follow = !v.follow;
+            if v.follow {
+                v.scroll = 0;
                 fx.push(Effect::LoadAudit);
             }
         }
-        KeyCode::Up | KeyCode::Char('k') => *scroll += 1,
-        KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_sub(1),
-        KeyCode::PageUp => *scroll += 10,
-        KeyCode::PageDown => *scroll = scroll.saturating_sub(10),
-        KeyCode::Home | KeyCode::Char('g') => *scroll = usize::MAX / 2,
-        KeyCode::End | KeyCode::Char('G') => *scroll = 0,
+        KeyCode::Up | KeyCode::Char('k') => v.scroll += 1,
+        KeyCode::Down | KeyCode::Char('j') => v.scroll = v.scroll.saturating_sub(1),
+        KeyCode::PageUp => v.scroll += 10,
+        KeyCode::PageDown => v.scroll = v.scroll.saturating_sub(10),
+        KeyCode::Home | KeyCode::Char('g') => v.scroll = usize::MAX / 2,
+        KeyCode::End | KeyCode::Char('G') => v.scroll = 0,
         _ => {}
     }
-    app.popup = Some(p);
     fx
 }

@@ -2,8 +2,8 @@
 //! encode it), and qd's own pane keys after the prefix chord.
 
 use super::app::{App, Level};
-use super::fleet::Screen;
 use super::msg::Effect;
+use super::screen::Screen;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// The bytes a terminal sends for `k`; `app_cursor`: the remote asked for
@@ -104,10 +104,10 @@ pub fn command_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
                 x.select = None;
                 x.scroll = 0;
             } else {
-                app.fleet.screen = None;
+                app.leave();
             }
         }
-        KeyCode::Char('H') => app.fleet.screen = Some(Screen::Hosts),
+        KeyCode::Char('H') => app.show(Screen::Hosts),
         KeyCode::Char('n') | KeyCode::Tab => {
             p.active = (p.active + 1) % n;
             fit = true;

@@ -5,8 +5,8 @@
 //! and copy, close. The emulators are shared with the sessions in the event loop.
 
 use super::app::{App, Level};
-use super::fleet::Screen;
 use super::msg::Effect;
+use super::screen::Screen;
 use crate::config::keys::KeySpec;
 use crate::ssh::Host;
 use crate::ssh::pane::PaneShared;
@@ -170,7 +170,7 @@ pub fn open(app: &mut App, hosts: Vec<Host>) -> Vec<Effect> {
         p.broadcast = true;
     }
     p.visible = p.visible.max(1);
-    app.fleet.screen = Some(Screen::Panes);
+    app.show(Screen::Panes);
     out.extend(fit(app));
     out
 }
@@ -194,8 +194,8 @@ pub fn remove(app: &mut App, id: usize) {
     let p = &mut app.fleet.panes;
     p.list.retain(|x| x.id != id);
     p.active = p.active.min(p.list.len().saturating_sub(1));
-    if p.list.is_empty() && app.fleet.screen == Some(Screen::Panes) {
-        app.fleet.screen = Some(Screen::Hosts);
+    if p.list.is_empty() && app.screen == Screen::Panes {
+        app.show(Screen::Hosts);
     }
 }
 
@@ -224,7 +224,7 @@ fn input_targets(app: &App) -> Vec<usize> {
 
 pub fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
     if app.fleet.panes.list.is_empty() {
-        app.fleet.screen = Some(Screen::Hosts);
+        app.show(Screen::Hosts);
         return Vec::new();
     }
     if app.fleet.panes.input {

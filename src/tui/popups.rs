@@ -126,12 +126,6 @@ pub fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
             want,
             typed,
         } => super::ops_popups::typed_confirm_key(app, code, close, action, want, typed),
-        Popup::Jobs {
-            selected,
-            open,
-            scroll,
-        } => super::ops_popups::jobs_key(app, code, close, selected, open, scroll),
-        p @ Popup::Audit { .. } => super::ops_popups::audit_key(app, code, close, p),
         Popup::SignalMenu {
             mut selected,
             targets,
@@ -230,11 +224,13 @@ pub fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
     let (id, cancel) = app.jobs.start(action.clone());
     // A command's or an exec's output is the point: show it as it streams.
     if matches!(action, Action::Command { .. } | Action::Exec { .. }) {
-        app.popup = Some(Popup::Jobs {
+        app.jobs_view = super::jobs::JobsView {
             selected: app.jobs.list.len().saturating_sub(1),
             open: Some(id),
             scroll: 0,
-        });
+        };
+        app.popup = None;
+        app.show(super::screen::Screen::Jobs);
     }
     vec![Effect::Dispatch {
         job: super::msg::JobRef { id, cancel },

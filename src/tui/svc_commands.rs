@@ -4,7 +4,7 @@
 
 use super::app::{App, Level, Popup};
 use super::msg::Effect;
-use super::view::Mode;
+use super::screen::Screen;
 use crate::actions::{Action, ProcTarget, UnitTarget};
 use crate::model::services::ServiceRow;
 use crate::sources::Control;
@@ -14,17 +14,19 @@ use std::collections::VecDeque;
 
 /// Effects a view switch needs: sockets for the ports, services and sites views (the
 /// PORT column and the sites' port counts), and the unit watcher, started once.
-pub fn switch_effects(app: &mut App, mode: Mode) -> Vec<Effect> {
+pub fn switch_effects(app: &mut App, mode: Screen) -> Vec<Effect> {
     let scope = match mode {
-        Mode::Ports => Some(app.ports.scope),
+        Screen::Ports => Some(app.ports.scope),
         // The PORT column and the sites' port counts; without declared ports, the
         // socket dump (~7 ms per refresh with 2000 sockets) is not worth it.
-        Mode::Services | Mode::Sites if app.service_ports => Some(app.ports.scope),
-        Mode::Services | Mode::Sites => None,
-        Mode::Procs => None,
+        Screen::Services | Screen::Sites if app.service_ports => Some(app.ports.scope),
+        Screen::Services | Screen::Sites => None,
+        Screen::Processes => None,
+        // The fleet, jobs and audit screens leave this host's collection as it is.
+        _ => return Vec::new(),
     };
     let mut fx = vec![Effect::Collector(Control::Ports(scope))];
-    if matches!(mode, Mode::Services | Mode::Sites) && !app.units_started {
+    if matches!(mode, Screen::Services | Screen::Sites) && !app.units_started {
         app.units_started = true;
         fx.push(Effect::Units(WatchCtl::Refresh));
     }
@@ -91,9 +93,9 @@ pub fn focus_site(app: &mut App, name: &str) -> Vec<Effect> {
         format!("site {site}: Tab cycles services, processes, ports · :site clears"),
     );
     let mut fx = Vec::new();
-    if app.mode != Mode::Services {
-        app.mode = Mode::Services;
-        fx = switch_effects(app, Mode::Services);
+    if app.home != Screen::Services {
+        app.show(Screen::Services);
+        fx = switch_effects(app, Screen::Services);
     }
     app.rebuild();
     fx
@@ -151,7 +153,7 @@ pub fn guard(app: &mut App) -> bool {
         app.set_status(Level::Warn, "readonly: actions are refused in this session");
         return false;
     }
-    if app.mode != Mode::Services {
+    if app.home != Screen::Services {
         app.set_status(Level::Info, "unit actions work in the services view (:svc)");
         return false;
     }
@@ -225,15 +227,16 @@ pub fn unit_restart_instead(targets: &[ProcTarget]) -> Option<Action> {
 /// service of the selected row's site.
 pub fn open_log(app: &mut App, whole_site: bool) -> Vec<Effect> {
     let snap = app.snapshot.clone();
-    let site = match app.mode {
-        Mode::Sites => app.sites.selected_site(&snap).map(|s| s.name.clone()),
-        Mode::Services => app
+    let site = match app.home {
+        Screen::Sites => app.sites.selected_site(&snap).map(|s| s.name.clone()),
+        Screen::Services => app
             .svc
             .selected_row(&snap)
             .and_then(|r| r.unit.site.clone()),
         _ => app.site.clone(),
     };
-    let (title, units): (String, Vec<(String, String)>) = if whole_site || app.mode == Mode::Sites {
+    let (title, units): (String, Vec<(String, String)>) = if whole_site || app.home == Screen::Sites
+    {
         let Some(site) = site else {
             app.set_status(
                 Level::Info,
@@ -288,9 +291,9 @@ pub fn open_log(app: &mut App, whole_site: bool) -> Vec<Effect> {
 /// The rows' count for the footer.
 pub fn total(app: &App) -> usize {
     let t = app.snapshot.services.as_ref();
-    match app.mode {
-        Mode::Services => t.map_or(0, |t| t.rows.len()),
-        Mode::Sites => t.map_or(0, |t| t.sites.len()),
+    match app.home {
+        Screen::Services => t.map_or(0, |t| t.rows.len()),
+        Screen::Sites => t.map_or(0, |t| t.sites.len()),
         _ => app.active().nav().rows.len(),
     }
 }

@@ -6,24 +6,39 @@ use super::commands::apply;
 use super::msg::{Effect, Msg};
 use super::popups;
 use super::render::layout;
+use super::screen::{Layer, Screen, layer};
+use crate::config::Command;
 use crate::sources::Control;
-use ratatui::crossterm::event::{Event, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{
+    Event, KeyCode, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Term(Event::Key(k)) if k.kind != KeyEventKind::Release => {
-            if app.popup.is_some() {
-                return popups::on_key(app, k);
-            }
-            if app.fleet.screen.is_some() {
-                app.status = None;
-                return super::fleet::on_key(app, k);
-            }
+            let screen = match layer(app) {
+                Layer::Popup => return popups::on_key(app, k),
+                Layer::Screen(s) => s,
+            };
             // A new key press replaces an old message.
             app.status = None;
-            match app.keymap.command(&k) {
-                Some(cmd) => apply(app, cmd),
-                None => Vec::new(),
+            let close = k.code == KeyCode::Esc
+                || (k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c'));
+            // The command line and help work on every screen but a pane's input.
+            if matches!(screen, Screen::Hosts | Screen::Jobs | Screen::Audit)
+                && let Some(cmd @ (Command::CommandLine | Command::Help)) = app.keymap.command(&k)
+            {
+                return apply(app, cmd);
+            }
+            match screen {
+                Screen::Hosts => super::fleet::hosts_key(app, k),
+                Screen::Panes => super::panes::on_key(app, k),
+                Screen::Jobs => super::ops_popups::jobs_key(app, k.code, close),
+                Screen::Audit => super::ops_popups::audit_key(app, k.code, close),
+                _ => match app.keymap.command(&k) {
+                    Some(cmd) => apply(app, cmd),
+                    None => Vec::new(),
+                },
             }
         }
         Msg::Term(Event::Mouse(m)) => on_mouse(app, m),
@@ -49,7 +64,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                         values,
                     }]
                 }
-                Some(Popup::Audit { follow: true, .. }) => vec![Effect::LoadAudit],
+                _ if app.screen == Screen::Audit && app.audit.follow => vec![Effect::LoadAudit],
                 _ => Vec::new(),
             }
         }
@@ -62,8 +77,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 _ => None,
             };
             // A command job's output is already on screen in its job pane.
-            let in_job_pane =
-                matches!(&app.popup, Some(Popup::Jobs { open: Some(j), .. }) if *j == id);
+            let in_job_pane = app.screen == Screen::Jobs && app.jobs_view.open == Some(id);
             if app.jobs.current().is_none() {
                 app.busy = None;
             }

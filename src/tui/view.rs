@@ -10,38 +10,6 @@ use crate::actions::ProcTarget;
 use crate::config::SortKey;
 use crate::model::Snapshot;
 
-/// Which view is on screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Procs,
-    Ports,
-    Services,
-    Sites,
-}
-
-impl Mode {
-    /// Tab's order. Within one site (`:site NAME`) the sites list is skipped.
-    pub fn next(self, in_site: bool) -> Self {
-        match self {
-            Mode::Procs => Mode::Ports,
-            Mode::Ports => Mode::Services,
-            Mode::Services if in_site => Mode::Procs,
-            Mode::Services => Mode::Sites,
-            Mode::Sites => Mode::Procs,
-        }
-    }
-
-    /// Shift-Tab's order: `next` backwards.
-    pub fn prev(self, in_site: bool) -> Self {
-        let mut m = self;
-        // Three or four views in the cycle: the one before is the one `next` reaches last.
-        for _ in 0..if in_site { 2 } else { 3 } {
-            m = m.next(in_site);
-        }
-        m
-    }
-}
-
 /// The processes an action from a view applies to.
 #[derive(Debug, Default)]
 pub struct Targets {

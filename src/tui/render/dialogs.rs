@@ -218,12 +218,7 @@ pub fn render(f: &mut Frame, app: &App) {
             f.render_widget(Paragraph::new(lines), inner);
         }
         Some(Popup::Input { .. }) => {}
-        Some(
-            Popup::CommandMenu { .. }
-            | Popup::TypedConfirm { .. }
-            | Popup::Jobs { .. }
-            | Popup::Audit { .. },
-        ) => super::ops::render(f, app),
+        Some(Popup::CommandMenu { .. } | Popup::TypedConfirm { .. }) => super::ops::render(f, app),
         Some(Popup::Results { report, scroll }) => {
             let mut lines: Vec<Line> = report
                 .outcomes

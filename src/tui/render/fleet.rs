@@ -6,8 +6,8 @@
 use crate::model::text::inert;
 use crate::ssh::pane::PaneState;
 use crate::tui::app::{App, Level};
-use crate::tui::fleet::Screen;
 use crate::tui::panes::{Pane, rects};
+use crate::tui::screen::Screen;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -29,16 +29,16 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
     let t = &app.theme;
     buf.set_style(area, t.text);
     let body = body_area(area);
-    let title = match app.fleet.screen {
-        Some(Screen::Hosts) => format!(" hosts ({})", app.fleet.hosts.len()),
-        Some(Screen::Panes) => tab_bar(app),
-        None => String::new(),
+    let title = match app.screen {
+        Screen::Hosts => format!(" hosts ({})", app.fleet.hosts.len()),
+        Screen::Panes => tab_bar(app),
+        _ => String::new(),
     };
     Line::styled(title, t.header).render(Rect::new(area.x, area.y, area.width, 1), buf);
-    match app.fleet.screen {
-        Some(Screen::Hosts) => hosts(buf, body, app),
-        Some(Screen::Panes) => panes(buf, body, app),
-        None => {}
+    match app.screen {
+        Screen::Hosts => hosts(buf, body, app),
+        Screen::Panes => panes(buf, body, app),
+        _ => {}
     }
     let foot = Rect::new(
         area.x,
@@ -56,13 +56,13 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
 }
 
 fn hints(app: &App) -> &'static str {
-    match app.fleet.screen {
-        Some(Screen::Hosts) => "Enter/s shell  Space mark  x exec  p panes  J jobs  Esc back",
-        Some(Screen::Panes) if app.fleet.panes.input => "ctrl-\\ qd keys",
-        Some(Screen::Panes) => {
+    match app.screen {
+        Screen::Hosts => "Enter/s shell  Space mark  x exec  p panes  J jobs  Esc back",
+        Screen::Panes if app.fleet.panes.input => "ctrl-\\ qd keys",
+        Screen::Panes => {
             "i type  n/p tab  | split  b broadcast  k/j scroll  / search  v select  y copy  x close  H hosts  Esc back"
         }
-        None => "",
+        _ => "",
     }
 }
 

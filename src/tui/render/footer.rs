@@ -5,7 +5,7 @@ use crate::model::port::Scope;
 use crate::model::text::inert;
 use crate::tui::app::{App, InputKind, Level, Popup};
 use crate::tui::portview::unknown_owner_hint;
-use crate::tui::view::Mode;
+use crate::tui::screen::Screen;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -15,8 +15,8 @@ const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
 fn hints(app: &App) -> String {
     let k = &app.keymap;
     let mut parts = Vec::new();
-    let hints: &[(&str, &str)] = match app.mode {
-        Mode::Procs => &[
+    let hints: &[(&str, &str)] = match app.home {
+        Screen::Processes => &[
             ("help", "help"),
             ("filter", "filter"),
             ("signal", "signal"),
@@ -26,7 +26,7 @@ fn hints(app: &App) -> String {
             ("next-view", "ports"),
             ("quit", "quit"),
         ],
-        Mode::Services => &[
+        Screen::Services => &[
             ("help", "help"),
             ("filter", "filter"),
             ("detail", "actions"),
@@ -36,14 +36,14 @@ fn hints(app: &App) -> String {
             ("all-units", "all units"),
             ("next-view", "next"),
         ],
-        Mode::Sites => &[
+        Screen::Sites => &[
             ("help", "help"),
             ("detail", "open site"),
             ("toggle-listening", "site log"),
             ("next-view", "processes"),
             ("quit", "quit"),
         ],
-        Mode::Ports => &[
+        Screen::Ports => &[
             ("help", "help"),
             ("filter", "filter"),
             ("toggle-listening", "listening/all"),
@@ -52,6 +52,8 @@ fn hints(app: &App) -> String {
             ("next-view", "processes"),
             ("quit", "quit"),
         ],
+        // The other screens draw their own footers.
+        _ => &[],
     };
     for &(run, what) in hints {
         if let Some(first) = k.keys_for(run).first() {
@@ -73,10 +75,10 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
         nav.sort.name(),
         if nav.descending { "▼" } else { "▲" }
     );
-    if app.mode == Mode::Procs && app.view.tree {
+    if app.home == Screen::Processes && app.view.tree {
         right.push_str(" · tree");
     }
-    if app.mode == Mode::Ports && app.ports.scope == Scope::All {
+    if app.home == Screen::Ports && app.ports.scope == Scope::All {
         right.push_str(" · all sockets");
     }
     if nav.follow {
@@ -85,18 +87,18 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
     if !nav.filter.is_empty() {
         right.push_str(&format!(" · /{}", inert(&nav.filter, 20)));
     }
-    if let (Mode::Procs, Some(u)) = (app.mode, &app.view.user) {
+    if let (Screen::Processes, Some(u)) = (app.home, &app.view.user) {
         right.push_str(&format!(" · user {}", inert(u, 16)));
     }
     if let Some(s) = &app.site {
         right.push_str(&format!(" · site {}", inert(s, 16)));
     }
-    if app.mode == Mode::Services && app.snapshot.services.as_ref().is_some_and(|t| t.all_units) {
+    if app.home == Screen::Services && app.snapshot.services.as_ref().is_some_and(|t| t.all_units) {
         right.push_str(" · all units");
     }
-    let total = match app.mode {
-        Mode::Procs => app.snapshot.processes.len(),
-        Mode::Ports => app.snapshot.ports.as_ref().map_or(0, |t| t.rows.len()),
+    let total = match app.home {
+        Screen::Processes => app.snapshot.processes.len(),
+        Screen::Ports => app.snapshot.ports.as_ref().map_or(0, |t| t.rows.len()),
         _ => crate::tui::svc_commands::total(app),
     };
     right.push_str(&format!(" · {}/{total} ", nav.rows.len()));
@@ -140,7 +142,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
             };
             Line::from(Span::styled(inert(text, 300).into_owned(), st))
         }
-        _ if app.mode == Mode::Ports
+        _ if app.home == Screen::Ports
             && app
                 .ports
                 .selected_port(&app.snapshot)

@@ -5,8 +5,8 @@ use super::layout::cpu_grid;
 use crate::model::format::human_bytes;
 use crate::model::text::inert;
 use crate::tui::app::App;
+use crate::tui::screen::Screen;
 use crate::tui::theme::Theme;
-use crate::tui::view::Mode;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -82,7 +82,7 @@ fn identity_line(app: &App) -> Line<'_> {
     let mut spans = Vec::new();
     let (n, cpu, mem) = app.view.marked_totals(&app.snapshot);
     let sockets = app.ports.table.marks.len();
-    if app.mode == Mode::Ports && sockets > 0 {
+    if app.home == Screen::Ports && sockets > 0 {
         spans.push(Span::styled(
             format!(" marked {sockets} socket(s) "),
             th.marked,

@@ -15,28 +15,29 @@ pub mod services;
 pub mod table;
 
 use super::app::{App, Popup};
-use super::view::Mode;
+use super::screen::{Layer, Screen, layer};
 use ratatui::Frame;
 
 pub fn draw(f: &mut Frame, app: &App) {
     let area = f.area();
-    if app.fleet.screen.is_some() {
-        fleet::render(f.buffer_mut(), area, app);
-        match &app.popup {
-            Some(Popup::Help { scroll }) => help::render(f, app, *scroll),
-            _ => dialogs::render(f, app),
+    match app.screen {
+        Screen::Hosts | Screen::Panes => fleet::render(f.buffer_mut(), area, app),
+        Screen::Jobs | Screen::Audit => ops::screen(f, app),
+        table => {
+            let a = layout::areas(area.width, area.height, app);
+            header::render(f.buffer_mut(), a.header, app);
+            match table {
+                Screen::Ports => ports::render(f.buffer_mut(), a.table, app),
+                Screen::Services => services::render_services(f.buffer_mut(), a.table, app),
+                Screen::Sites => services::render_sites(f.buffer_mut(), a.table, app),
+                _ => procs::render(f.buffer_mut(), a.table, app),
+            }
+            footer::render(f.buffer_mut(), a.footer, app);
         }
+    }
+    if layer(app) != Layer::Popup {
         return;
     }
-    let a = layout::areas(area.width, area.height, app);
-    header::render(f.buffer_mut(), a.header, app);
-    match app.mode {
-        Mode::Procs => procs::render(f.buffer_mut(), a.table, app),
-        Mode::Ports => ports::render(f.buffer_mut(), a.table, app),
-        Mode::Services => services::render_services(f.buffer_mut(), a.table, app),
-        Mode::Sites => services::render_sites(f.buffer_mut(), a.table, app),
-    }
-    footer::render(f.buffer_mut(), a.footer, app);
     match &app.popup {
         Some(Popup::Help { scroll }) => help::render(f, app, *scroll),
         Some(Popup::Detail {

@@ -8,6 +8,7 @@ use crate::model::format::duration_short;
 use crate::model::text::inert;
 use crate::tui::app::{App, CmdItem, Popup};
 use crate::tui::jobs::Job;
+use crate::tui::screen::Screen;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
@@ -50,32 +51,51 @@ pub fn render(f: &mut Frame, app: &App) {
             let inner = frame_box(f, th, 60, lines.len() as u16 + 2, "Dangerous", true);
             f.render_widget(Paragraph::new(lines), inner);
         }
-        Some(Popup::Jobs {
-            selected,
-            open,
-            scroll,
-        }) => match open.and_then(|id| app.jobs.get(id)) {
-            Some(job) => job_pane(f, &app.theme, job, *scroll),
-            None => job_list(f, app, *selected),
-        },
-        Some(Popup::Audit {
-            records,
-            error,
-            filter,
-            filtering,
-            scroll,
-            follow,
-        }) => audit(
-            f,
-            &app.theme,
-            records,
-            error.as_deref(),
-            filter,
-            *filtering,
-            *scroll,
-            *follow,
-        ),
         _ => {}
+    }
+}
+
+/// The jobs screen (a job's targets and output when one is open) and the audit screen.
+pub fn screen(f: &mut Frame, app: &App) {
+    let area = f.area();
+    f.buffer_mut().set_style(area, app.theme.text);
+    match app.screen {
+        Screen::Jobs => {
+            let v = &app.jobs_view;
+            match v.open.and_then(|id| app.jobs.get(id)) {
+                Some(job) => job_pane(f, &app.theme, job, v.scroll),
+                None => job_list(f, app, v.selected),
+            }
+        }
+        Screen::Audit => {
+            let v = &app.audit;
+            audit(
+                f,
+                &app.theme,
+                &v.records,
+                v.error.as_deref(),
+                &v.filter,
+                v.filtering,
+                v.scroll,
+                v.follow,
+            )
+        }
+        _ => {}
+    }
+    // The status line, as on every screen (what an action did, why a key was refused).
+    if let Some((level, text)) = &app.status {
+        let th = &app.theme;
+        let style = match level {
+            crate::tui::app::Level::Error => th.danger,
+            crate::tui::app::Level::Warn => th.warn,
+            _ => th.status,
+        };
+        let y = area.y + area.height.saturating_sub(1);
+        let line = Line::styled(inert(text, 400).into_owned(), style);
+        f.render_widget(
+            Paragraph::new(line),
+            ratatui::layout::Rect::new(area.x, y, area.width, 1),
+        );
     }
 }
 
