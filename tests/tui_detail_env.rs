@@ -92,9 +92,9 @@ fn open_detail(a: &mut App, pid: i32) -> bool {
         .nav
         .rows
         .iter()
-        .position(|r| a.snapshot.processes[r.idx].pid == pid)
+        .position(|r| a.data.snapshot.processes[r.idx].pid == pid)
         .expect("listed");
-    let s = a.snapshot.clone();
+    let s = a.data.snapshot.clone();
     quarterdeck::tui::view::View::select(&mut a.view, &s, pos);
     let fx = keys(a, "\n");
     let Some(Effect::LoadDetail {
@@ -138,7 +138,7 @@ fn an_admin_sees_masked_values_until_a_recorded_reveal() {
     assert_eq!(target.pid, p.pid());
     let d = Dispatcher::new(
         Policy::default(),
-        a.operator.clone(),
+        a.data.operator.clone(),
         false,
         Duration::from_secs(1),
     );

@@ -277,7 +277,7 @@ fn exec_is_a_job_with_per_host_outcomes_and_retry_of_the_failed_hosts() {
         "the host's output in the job pane: {t}"
     );
     // :jobs lists it with its failures.
-    assert_eq!(a.jobs.get(id).expect("job").state(), "2 failed");
+    assert_eq!(a.data.jobs.get(id).expect("job").state(), "2 failed");
     // r: only the failed hosts, through the same confirmation.
     assert!(keys(&mut a, "r").is_empty());
     let fx = keys(&mut a, "y");
@@ -308,7 +308,7 @@ fn a_shell_pane_is_a_job_from_open_to_close() {
             _ => None,
         })
         .expect("a pane opens");
-    let job = a.jobs.list.last().expect("a job");
+    let job = a.data.jobs.list.last().expect("a job");
     assert!(
         matches!(job.action, Action::Shell { .. }),
         "{:?}",
@@ -328,7 +328,7 @@ fn a_shell_pane_is_a_job_from_open_to_close() {
         "closed: connection lost",
     );
     update(&mut a, Msg::PaneEnded(id, Some(o)));
-    let job = a.jobs.get(job_id).expect("job");
+    let job = a.data.jobs.get(job_id).expect("job");
     assert!(!job.running());
     assert_eq!(job.state(), "1 failed");
 }

@@ -28,7 +28,7 @@ fn ops_app(w: u16, h: u16) -> App {
 }
 
 fn select(a: &mut App, unit: &str) {
-    let rows = &a.snapshot.services.as_ref().expect("services").rows;
+    let rows = &a.data.snapshot.services.as_ref().expect("services").rows;
     let pos = a
         .svc
         .table
@@ -37,7 +37,7 @@ fn select(a: &mut App, unit: &str) {
         .iter()
         .position(|r| rows[r.idx].unit.unit == unit)
         .expect("shown");
-    let snap = a.snapshot.clone();
+    let snap = a.data.snapshot.clone();
     a.svc.select(&snap, pos);
 }
 
@@ -281,7 +281,7 @@ fn the_audit_view_loads_follows_and_filters_inert_records() {
     assert!(!t.contains('\u{1b}'), "inert");
     insta::assert_snapshot!("audit_120x20", t);
     // Following: each refresh reloads.
-    let snap = a.snapshot.clone();
+    let snap = a.data.snapshot.clone();
     let fx = update(&mut a, Msg::Snapshot(snap.clone()));
     assert_eq!(fx, vec![Effect::LoadAudit]);
     keys(&mut a, "f");

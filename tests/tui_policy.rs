@@ -77,7 +77,7 @@ fn a_readonly_operator_gets_the_denial_not_the_signal_menu() {
     let screen = text(&screen(&a));
     assert!(!screen.contains("[ Cancel ]"), "no confirmation: {screen}");
     // The job is listed as denied once the dispatcher answers.
-    let id = a.jobs.list.last().expect("a job").id;
+    let id = a.data.jobs.list.last().expect("a job").id;
     quarterdeck::tui::update::update(
         &mut a,
         quarterdeck::tui::msg::Msg::ActionDone(
@@ -87,7 +87,7 @@ fn a_readonly_operator_gets_the_denial_not_the_signal_menu() {
             }),
         ),
     );
-    assert_eq!(a.jobs.get(id).expect("job").state(), "denied");
+    assert_eq!(a.data.jobs.get(id).expect("job").state(), "denied");
 }
 
 #[test]
@@ -112,9 +112,9 @@ fn a_developer_gets_the_denial_on_another_sites_unit() {
         .nav()
         .rows
         .iter()
-        .position(|r| a.snapshot.processes[r.idx].pid == pid)
+        .position(|r| a.data.snapshot.processes[r.idx].pid == pid)
         .expect("her own process is listed");
-    let s2 = a.snapshot.clone();
+    let s2 = a.data.snapshot.clone();
     a.view.select(&s2, pos);
     let fx = keys(&mut a, "k");
     assert!(
@@ -131,7 +131,7 @@ fn a_developer_gets_the_denial_on_another_sites_unit() {
     a.popup = None;
     keys(&mut a, "S");
     assert_eq!(a.screen, Screen::Services);
-    let snap = a.snapshot.clone();
+    let snap = a.data.snapshot.clone();
     let rows = &snap.services.as_ref().expect("services").rows;
     let units: Vec<&str> = a
         .svc

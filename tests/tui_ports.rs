@@ -27,7 +27,14 @@ fn ports_app(w: u16, h: u16) -> App {
 
 /// (local, pid) of the rows shown, in order.
 fn rows(a: &App) -> Vec<(String, Option<i32>)> {
-    let items = a.snapshot.ports.as_ref().expect("ports").rows.as_slice();
+    let items = a
+        .data
+        .snapshot
+        .ports
+        .as_ref()
+        .expect("ports")
+        .rows
+        .as_slice();
     a.ports
         .table
         .nav
@@ -42,7 +49,7 @@ fn select_local(a: &mut App, local: &str) {
         .iter()
         .position(|(l, _)| l == local)
         .unwrap_or_else(|| panic!("{local} not shown"));
-    let snap = a.snapshot.clone();
+    let snap = a.data.snapshot.clone();
     a.ports.select(&snap, pos);
 }
 
@@ -113,11 +120,14 @@ fn enter_jumps_to_the_owner_and_esc_comes_back() {
     select_local(&mut a, "127.0.0.1:10011");
     keys(&mut a, "\n");
     assert_eq!(a.screen, Screen::Processes);
-    let p = a.view.selected_process(&a.snapshot).expect("selected");
+    let p = a.view.selected_process(&a.data.snapshot).expect("selected");
     assert_eq!(p.pid, 1801);
     keys(&mut a, "\x1b");
     assert_eq!(a.screen, Screen::Ports);
-    let sel = a.ports.selected_port(&a.snapshot).expect("selected port");
+    let sel = a
+        .ports
+        .selected_port(&a.data.snapshot)
+        .expect("selected port");
     assert_eq!(
         sel.socket.local.to_string(),
         "127.0.0.1:10011",
@@ -128,7 +138,7 @@ fn enter_jumps_to_the_owner_and_esc_comes_back() {
     select_local(&mut a, "127.0.0.1:5432");
     keys(&mut a, "\n");
     assert_eq!(
-        a.view.selected_process(&a.snapshot).map(|p| p.pid),
+        a.view.selected_process(&a.data.snapshot).map(|p| p.pid),
         Some(700)
     );
 }
@@ -148,13 +158,13 @@ fn unknown_owners_show_a_question_mark_and_a_hint_never_a_pid() {
         "hint in the footer:\n{screen}"
     );
     // Root sees every user's processes: an invisible holder is in another namespace.
-    a.operator.uid = 0;
+    a.data.operator.uid = 0;
     let screen_root = text(&support::tui::screen(&a));
     assert!(
         screen_root.contains("another PID namespace"),
         "{screen_root}"
     );
-    a.operator.uid = 1000;
+    a.data.operator.uid = 1000;
     keys(&mut a, "\n");
     assert_eq!(a.screen, Screen::Ports, "nowhere to jump");
     keys(&mut a, "k");

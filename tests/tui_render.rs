@@ -18,13 +18,13 @@ fn pids(app: &App) -> Vec<i32> {
         .nav
         .rows
         .iter()
-        .map(|r| app.snapshot.processes[r.idx].pid)
+        .map(|r| app.data.snapshot.processes[r.idx].pid)
         .collect()
 }
 
 fn selected_pid(app: &App) -> i32 {
     app.view
-        .selected_process(&app.snapshot)
+        .selected_process(&app.data.snapshot)
         .expect("selection")
         .pid
 }
@@ -90,7 +90,7 @@ fn user_filter_picks_from_the_users_present() {
 fn marks_sum_up_and_actions_target_the_marked_rows() {
     let mut a = app(120, 40);
     keys(&mut a, "  "); // mark rows 0 and 1, moving down
-    let (n, cpu, mem) = a.view.marked_totals(&a.snapshot);
+    let (n, cpu, mem) = a.view.marked_totals(&a.data.snapshot);
     assert_eq!(n, 2);
     assert!((cpu - (198.5 + 23.4)).abs() < 0.01);
     assert_eq!(mem, (1450 + 180) * 1024 * 1024);
@@ -161,7 +161,7 @@ fn selection_follows_the_process_across_refreshes() {
     keys(&mut a, "jjj");
     let pid = selected_pid(&a);
     // The next snapshot: cpu figures change so the order changes.
-    let mut next: Snapshot = (*a.snapshot).clone();
+    let mut next: Snapshot = (*a.data.snapshot).clone();
     for p in &mut next.processes {
         p.cpu_percent = if p.pid == pid {
             0.0
@@ -223,7 +223,7 @@ fn readonly_refuses_before_any_dialog_and_cannot_be_undone() {
         vec![Effect::SetReadonly],
         "only ever towards readonly"
     );
-    assert!(a.readonly);
+    assert!(a.data.readonly);
 }
 
 #[test]

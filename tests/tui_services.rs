@@ -35,7 +35,7 @@ fn svc_app(w: u16, h: u16) -> App {
 }
 
 fn shown(a: &App) -> Vec<String> {
-    let rows = &a.snapshot.services.as_ref().expect("services").rows;
+    let rows = &a.data.snapshot.services.as_ref().expect("services").rows;
     a.svc
         .table
         .nav
@@ -47,7 +47,7 @@ fn shown(a: &App) -> Vec<String> {
 
 fn select(a: &mut App, unit: &str) {
     let pos = shown(a).iter().position(|u| u == unit).expect("shown");
-    let snap = a.snapshot.clone();
+    let snap = a.data.snapshot.clone();
     a.svc.select(&snap, pos);
 }
 
@@ -65,12 +65,13 @@ fn sites_first_in_config_order_then_other_units() {
         ]
     );
     // The join: CPU and memory summed over the unit's processes of this snapshot.
-    let rows = &a.snapshot.services.as_ref().expect("services").rows;
+    let rows = &a.data.snapshot.services.as_ref().expect("services").rows;
     let api = rows
         .iter()
         .find(|r| r.unit.unit == "qd-shop-api.service")
         .expect("api");
     let procs: Vec<_> = a
+        .data
         .snapshot
         .processes
         .iter()
@@ -186,7 +187,7 @@ fn enter_on_a_site_shows_only_that_site_and_esc_returns() {
     let mut a = app(160, 40);
     keys(&mut a, ":sites\n");
     assert_eq!(a.screen, Screen::Sites);
-    let sites = &a.snapshot.services.as_ref().expect("t").sites;
+    let sites = &a.data.snapshot.services.as_ref().expect("t").sites;
     let shop = sites.iter().find(|s| &*s.name == "shop").expect("shop");
     assert_eq!((shop.up, shop.services, shop.failed), (2, 3, 1));
     keys(&mut a, "\n");
@@ -202,7 +203,7 @@ fn enter_on_a_site_shows_only_that_site_and_esc_returns() {
     // Tab: the site's processes, then its ports.
     keys(&mut a, "\t");
     assert_eq!(a.screen, Screen::Processes);
-    let snap = a.snapshot.clone();
+    let snap = a.data.snapshot.clone();
     assert!(!a.view.nav().rows.is_empty());
     assert!(
         a.view
@@ -223,14 +224,14 @@ fn enter_on_a_site_shows_only_that_site_and_esc_returns() {
     );
     keys(&mut a, "\x1b");
     assert_eq!(a.screen, Screen::Sites);
-    assert!(a.site.is_none());
+    assert!(a.data.site.is_none());
 }
 
 #[test]
 fn restarting_a_process_of_a_service_restarts_the_unit() {
     let mut a = app(160, 40);
     keys(&mut a, "/node\n");
-    let snap = a.snapshot.clone();
+    let snap = a.data.snapshot.clone();
     let p = a.view.selected_process(&snap).expect("a node process");
     assert_eq!(p.unit.as_deref(), Some("qd-shop-api.service"));
     keys(&mut a, "R");

@@ -101,7 +101,7 @@ fn a_developer_sees_their_sites_and_their_own_processes_only() {
         },
     ]));
     let app = quarterdeck::tui::app::App::new(env, snap, (120, 30));
-    let shown: Vec<i32> = app.snapshot.processes.iter().map(|p| p.pid).collect();
+    let shown: Vec<i32> = app.data.snapshot.processes.iter().map(|p| p.pid).collect();
     assert!(shown.contains(&p_site.pid()) && shown.contains(&p_dev.pid()));
     assert!(!shown.contains(&p_other.pid()));
     assert!(!shown.contains(&(std::process::id() as i32)));

@@ -3,16 +3,15 @@
 //! with no terminal, no collector and no dispatcher.
 
 use super::keys::Keymap;
+pub use super::popup::{CmdItem, InputKind, Level, Popup};
 use super::portview::PortView;
 use super::procview::ProcView;
 use super::screen::Screen;
 use super::svcview::{SiteView, SvcView};
 use super::theme::Theme;
 use super::view::View;
-use crate::actions::{Action, Operator, ProcTarget, Report, UnitTarget};
+use crate::actions::{Action, Operator};
 use crate::model::Snapshot;
-use crate::sources::detail::ProcDetail;
-use crate::systemd::jobs::UnitOp;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,110 +43,6 @@ pub struct Env {
     pub exec_parallel: usize,
 }
 
-/// One entry of the command menu.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CmdItem {
-    pub name: String,
-    pub display: String,
-    pub dangerous: bool,
-    pub requires_stop: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InputKind {
-    Filter,
-    Nice,
-    Command,
-    /// The command of an exec on the marked or selected hosts.
-    Exec,
-}
-
-#[derive(Debug, Clone)]
-pub enum Popup {
-    Help {
-        scroll: usize,
-    },
-    SignalMenu {
-        selected: usize,
-        targets: Vec<ProcTarget>,
-    },
-    UserMenu {
-        items: Vec<(String, usize)>,
-        selected: usize,
-    },
-    /// Cancel is focused until the operator moves to OK.
-    Confirm {
-        action: Action,
-        ok_focused: bool,
-    },
-    /// Unit actions valid for the targets' states; `kill` opens the signal choice.
-    UnitMenu {
-        selected: usize,
-        items: Vec<UnitOp>,
-        targets: Vec<UnitTarget>,
-    },
-    /// A unit's log (or a site's, merged and tagged), following new lines.
-    Log {
-        title: String,
-        lines: VecDeque<String>,
-        /// Lines from the bottom; 0 follows the end.
-        scroll: usize,
-        /// Only lines containing this (typed after `/`).
-        search: String,
-        searching: bool,
-        /// Why no log could be read, once known.
-        error: Option<String>,
-    },
-    Input {
-        kind: InputKind,
-        text: String,
-        previous: String,
-        error: Option<String>,
-    },
-    Results {
-        report: Report,
-        scroll: usize,
-    },
-    /// The custom commands the marked or selected services have in common.
-    CommandMenu {
-        selected: usize,
-        items: Vec<CmdItem>,
-        targets: Vec<crate::actions::CommandTarget>,
-    },
-    /// A dangerous action: runs only once `want` is typed exactly.
-    TypedConfirm {
-        action: Action,
-        want: String,
-        typed: String,
-    },
-    Error {
-        title: String,
-        message: String,
-    },
-    /// A connection asks: accept a host key (yes/no), or a passphrase or password.
-    Ask {
-        id: usize,
-        question: crate::ssh::prompt::Question,
-        typed: String,
-    },
-    Detail {
-        pid: i32,
-        starttime: u64,
-        data: Option<Box<Result<ProcDetail, String>>>,
-        scroll: usize,
-        /// The environment's values after a recorded reveal (`v`).
-        revealed: Option<Vec<String>>,
-    },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
-    Info,
-    Ok,
-    Warn,
-    Error,
-}
-
 /// The policy decision for an action, without I/O: `update` asks it before any
 /// dialog, so a denied action never shows a confirmation. `tui::run` sets it from the
 /// dispatcher; tests build an App with the default (allow) or a real dispatcher's.
@@ -156,21 +51,14 @@ pub type Checker = Arc<dyn Fn(&Action) -> Result<(), crate::actions::Denial> + S
 pub struct App {
     /// The dispatcher's policy check (default: allow; the dispatcher still decides).
     pub checker: Checker,
-    pub snapshot: Arc<Snapshot>,
+    /// What the screens read.
+    pub data: super::data::Data,
     pub view: ProcView,
     pub ports: PortView,
     pub svc: SvcView,
     pub sites: SiteView,
-    /// One site's services, processes and ports (`:site NAME`, Enter on a site).
-    pub site: Option<Arc<str>>,
     /// Whether the unit watcher has been started (on the first services or sites view).
     pub units_started: bool,
-    pub site_names: Vec<Arc<str>>,
-    pub service_ports: bool,
-    pub env_files: std::collections::HashMap<String, std::path::PathBuf>,
-    pub sites_cfg: Arc<crate::model::site::Sites>,
-    /// Every action of the session (`:jobs`).
-    pub jobs: super::jobs::Jobs,
     /// The fleet screens: hosts, exec results, shell panes.
     pub fleet: super::fleet::Fleet,
     pub ssh_scrollback: usize,
@@ -185,8 +73,6 @@ pub struct App {
     /// The audit screen: the records read, filter, follow.
     pub audit: super::jobs::AuditView,
     pub popup: Option<Popup>,
-    pub operator: Operator,
-    pub readonly: bool,
     pub keymap: Keymap,
     pub theme: Theme,
     pub refresh: Duration,
@@ -227,18 +113,23 @@ impl App {
         view.rebuild(&snapshot);
         Self {
             checker: Arc::new(|_| Ok(())),
-            snapshot,
+            data: super::data::Data {
+                snapshot,
+                sites: env.sites,
+                site_names: env.site_names,
+                service_ports: env.service_ports,
+                env_files: env.env_files,
+                site: None,
+                operator: env.operator,
+                readonly: env.readonly,
+                jobs: Default::default(),
+                page: 1,
+            },
             view,
             ports: PortView::default(),
             svc: SvcView::default(),
             sites: SiteView::default(),
-            site: None,
             units_started: false,
-            site_names: env.site_names,
-            service_ports: env.service_ports,
-            env_files: env.env_files,
-            sites_cfg: env.sites,
-            jobs: Default::default(),
             fleet: {
                 let mut f = super::fleet::Fleet::new(env.hosts);
                 f.panes.prefix = env.pane_prefix;
@@ -252,8 +143,6 @@ impl App {
             jobs_view: Default::default(),
             audit: Default::default(),
             popup: None,
-            operator: env.operator,
-            readonly: env.readonly,
             keymap: env.keymap,
             theme: env.theme,
             refresh: env.refresh,
@@ -277,13 +166,13 @@ impl App {
 
     /// `snap` as this operator may see it (`Operator::visible`).
     pub fn visible(&self, snap: Arc<Snapshot>) -> Arc<Snapshot> {
-        visible_to(&self.operator, &self.sites_cfg, snap)
+        visible_to(&self.data.operator, &self.data.sites, snap)
     }
 
     /// Whether the detail shows `p`'s environment values without a reveal: the
     /// operator's own processes only.
     pub fn own_process(&self, p: &crate::model::Process) -> bool {
-        !self.operator.name.is_empty() && *p.user == *self.operator.name
+        !self.data.operator.name.is_empty() && *p.user == *self.data.operator.name
     }
 
     pub fn set_status(&mut self, level: Level, text: impl Into<String>) {
@@ -320,9 +209,18 @@ impl App {
 
     /// Recomputes the active view's rows (the other one catches up when shown).
     pub fn rebuild(&mut self) {
-        let snap = self.snapshot.clone();
+        let snap = self.data.snapshot.clone();
         self.active_mut().rebuild(&snap);
         self.scroll_into_view();
+    }
+
+    /// The one precedence rule: a popup, when open, over the screen.
+    pub fn layer(&self) -> super::screen::Layer {
+        if self.popup.is_some() {
+            super::screen::Layer::Popup
+        } else {
+            super::screen::Layer::Screen(self.screen)
+        }
     }
 
     /// Puts `screen` on screen; a host table also becomes the one Esc returns to.
@@ -340,6 +238,7 @@ impl App {
 
     pub fn scroll_into_view(&mut self) {
         let h = self.table_height();
+        self.data.page = h.max(1);
         self.active_mut().nav_mut().scroll_into_view(h);
     }
 }

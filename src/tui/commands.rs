@@ -16,15 +16,15 @@ use std::time::Duration;
 const REFRESH_STEPS: [u64; 8] = [250, 500, 1000, 2000, 3000, 5000, 10000, 30000];
 
 pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
-    let snap = app.snapshot.clone();
+    let snap = app.data.snapshot.clone();
     let page = app.table_height().max(1) as isize;
     match cmd {
         Command::Quit => return vec![Effect::Quit],
         Command::Help => app.popup = Some(Popup::Help { scroll: 0 }),
         Command::ShowProcs => return switch(app, Screen::Processes),
         Command::ShowPorts => return switch(app, Screen::Ports),
-        Command::NextView => return switch(app, app.screen.next(app.site.is_some())),
-        Command::PrevView => return switch(app, app.screen.prev(app.site.is_some())),
+        Command::NextView => return switch(app, app.screen.next(app.data.site.is_some())),
+        Command::PrevView => return switch(app, app.screen.prev(app.data.site.is_some())),
         Command::ShowServices => return switch(app, Screen::Services),
         Command::ShowSites => return switch(app, Screen::Sites),
         Command::FocusSite(name) => return svc::focus_site(app, &name),
@@ -49,7 +49,7 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
             if let Some(m) = app.back.take() {
                 return switch(app, m);
             }
-            if app.site.is_some() {
+            if app.data.site.is_some() {
                 // Out of one site: back to the list of sites.
                 svc::focus_site(app, "");
                 return switch(app, Screen::Sites);
@@ -311,7 +311,7 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
             Err(e) => app.set_status(Level::Error, e),
         },
         Command::Readonly => {
-            app.readonly = true;
+            app.data.readonly = true;
             app.set_status(
                 Level::Warn,
                 "readonly for the rest of this session: every action is refused",
@@ -332,6 +332,20 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Puts `s` on screen with what it needs started (`Act::Show`).
+pub fn show(app: &mut App, s: Screen) -> Vec<Effect> {
+    match s {
+        Screen::Hosts => super::fleet::command(app, Command::ShowHosts),
+        Screen::Panes => super::fleet::command(app, Command::ShowPanes),
+        Screen::Jobs => {
+            super::ops_popups::show_jobs(app);
+            Vec::new()
+        }
+        Screen::Audit => super::ops_popups::show_audit(app),
+        table => switch(app, table),
+    }
+}
+
 /// Shows `mode`; the ports view starts (or stops) the collection of sockets.
 fn switch(app: &mut App, mode: Screen) -> Vec<Effect> {
     if mode == app.screen {
@@ -345,7 +359,7 @@ fn switch(app: &mut App, mode: Screen) -> Vec<Effect> {
 
 /// Enter on a socket: its owning process, selected in the process view; Esc returns.
 fn jump_to_owner(app: &mut App) -> Vec<Effect> {
-    let snap = app.snapshot.clone();
+    let snap = app.data.snapshot.clone();
     let Some(port) = app.ports.selected_port(&snap) else {
         return Vec::new();
     };
@@ -358,7 +372,7 @@ fn jump_to_owner(app: &mut App) -> Vec<Effect> {
         } else {
             app.set_status(
                 Level::Warn,
-                super::portview::unknown_owner_hint(app.operator.uid),
+                super::portview::unknown_owner_hint(app.data.operator.uid),
             );
         }
         return Vec::new();

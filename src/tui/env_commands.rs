@@ -16,11 +16,11 @@ pub fn edit_env(app: &mut App) -> Vec<Effect> {
     if !guard(app) {
         return Vec::new();
     }
-    let Some(r) = app.svc.selected_row(&app.snapshot) else {
+    let Some(r) = app.svc.selected_row(&app.data.snapshot) else {
         app.set_status(Level::Info, "nothing selected");
         return Vec::new();
     };
-    if !app.env_files.contains_key(&r.unit.unit) {
+    if !app.data.env_files.contains_key(&r.unit.unit) {
         app.set_status(Level::Info, "this service has no env_file in the config");
         return Vec::new();
     }
@@ -98,7 +98,8 @@ pub fn env_edited(
 pub fn env_written(app: &mut App, service: &CommandTarget) -> Vec<Effect> {
     let id = service.id();
     let Some(unit) = app
-        .sites_cfg
+        .data
+        .sites
         .resolve(&id)
         .ok()
         .and_then(|v| v.into_iter().next())

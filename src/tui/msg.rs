@@ -127,3 +127,33 @@ impl PartialEq for SharedPane {
         Arc::ptr_eq(&self.0, &other.0)
     }
 }
+
+/// What a screen's or a popup's handler asks of the App. Handlers never call the
+/// dispatcher or each other: they return these, and `run::apply` does them in order.
+#[derive(Debug, Clone)]
+pub enum Act {
+    Effect(Effect),
+    /// Open this popup over the screen.
+    Popup(crate::tui::popup::Popup),
+    Status(crate::tui::popup::Level, String),
+    /// Put this screen on screen.
+    Show(crate::tui::screen::Screen),
+    /// Back to the host table (Esc on the fleet, jobs and audit screens).
+    Leave,
+    /// An action: policy first, then its confirmation, then the dispatcher.
+    Propose(Action),
+    /// Run a command as if typed on the `:` line.
+    Run(crate::config::Command),
+}
+
+impl Act {
+    pub fn info(text: impl Into<String>) -> Self {
+        Act::Status(crate::tui::popup::Level::Info, text.into())
+    }
+    pub fn warn(text: impl Into<String>) -> Self {
+        Act::Status(crate::tui::popup::Level::Warn, text.into())
+    }
+    pub fn error(text: impl Into<String>) -> Self {
+        Act::Status(crate::tui::popup::Level::Error, text.into())
+    }
+}

@@ -12,7 +12,7 @@ use ratatui::crossterm::event::KeyCode;
 
 /// `c` / `:run [NAME]`: the commands the marked or selected services have in common.
 pub fn command_menu(app: &mut App, name: Option<&str>) -> Vec<Effect> {
-    if app.readonly {
+    if app.data.readonly {
         app.set_status(Level::Warn, "readonly: actions are refused in this session");
         return Vec::new();
     }
@@ -34,7 +34,8 @@ pub fn command_menu(app: &mut App, name: Option<&str>) -> Vec<Effect> {
             service: service.to_string(),
         };
         let Some(r) = app
-            .sites_cfg
+            .data
+            .sites
             .resolve(&t.id())
             .ok()
             .and_then(|v| v.into_iter().next())
@@ -168,7 +169,7 @@ pub fn typed_confirm_key(
 
 pub fn show_jobs(app: &mut App) {
     app.jobs_view = super::jobs::JobsView {
-        selected: app.jobs.list.len().saturating_sub(1),
+        selected: app.data.jobs.list.len().saturating_sub(1),
         open: None,
         scroll: 0,
     };
@@ -178,13 +179,13 @@ pub fn show_jobs(app: &mut App) {
 /// Keys of the jobs screen: Enter opens a job, `x` cancels, `r` retries the failed
 /// targets, Esc closes the open job, then leaves.
 pub fn jobs_key(app: &mut App, code: KeyCode, close: bool) -> Vec<Effect> {
-    let n = app.jobs.list.len();
+    let n = app.data.jobs.list.len();
     let super::jobs::JobsView {
         mut selected,
         mut open,
         mut scroll,
     } = app.jobs_view.clone();
-    let id = open.or_else(|| app.jobs.list.get(selected).map(|j| j.id));
+    let id = open.or_else(|| app.data.jobs.list.get(selected).map(|j| j.id));
     match code {
         _ if close || code == KeyCode::Char('q') => {
             if open.is_none() {
@@ -195,7 +196,7 @@ pub fn jobs_key(app: &mut App, code: KeyCode, close: bool) -> Vec<Effect> {
         }
         KeyCode::Char('x') => {
             if let Some(id) = id {
-                let msg = if app.jobs.cancel(id) {
+                let msg = if app.data.jobs.cancel(id) {
                     format!("job {id}: canceling (its commands' process groups get TERM)")
                 } else {
                     format!("job {id} is not running")
@@ -203,8 +204,11 @@ pub fn jobs_key(app: &mut App, code: KeyCode, close: bool) -> Vec<Effect> {
                 app.set_status(Level::Info, msg);
             }
         }
-        KeyCode::Char('r') => match id.and_then(|id| app.jobs.get(id)).and_then(|j| j.retry()) {
-            Some(action) if !app.readonly => return super::propose::propose(app, action),
+        KeyCode::Char('r') => match id
+            .and_then(|id| app.data.jobs.get(id))
+            .and_then(|j| j.retry())
+        {
+            Some(action) if !app.data.readonly => return super::propose::propose(app, action),
             Some(_) => app.set_status(Level::Warn, "readonly: actions are refused"),
             None => app.set_status(Level::Info, "no failed targets to retry"),
         },

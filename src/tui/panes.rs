@@ -141,6 +141,7 @@ pub fn open(app: &mut App, hosts: Vec<Host>) -> Vec<Effect> {
     for host in hosts {
         // A pane is a job: it starts as the pane opens and ends with its close.
         let (job, _) = app
+            .data
             .jobs
             .start(crate::actions::Action::Shell { host: host.clone() });
         let p = &mut app.fleet.panes;
@@ -186,7 +187,7 @@ pub fn ended(app: &mut App, id: usize, outcome: Option<crate::actions::TargetOut
         job: String::new(),
         outcomes: outcome.into_iter().collect(),
     };
-    app.jobs.finish(job, &Ok(report));
+    app.data.jobs.finish(job, &Ok(report));
 }
 
 /// Removes the pane with `id` (closed, or refused by policy).

@@ -221,11 +221,11 @@ pub fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
 pub fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
     app.busy = Some(format!("{} on {}", action.verb(), action.target_count()));
     app.finished.clear();
-    let (id, cancel) = app.jobs.start(action.clone());
+    let (id, cancel) = app.data.jobs.start(action.clone());
     // A command's or an exec's output is the point: show it as it streams.
     if matches!(action, Action::Command { .. } | Action::Exec { .. }) {
         app.jobs_view = super::jobs::JobsView {
-            selected: app.jobs.list.len().saturating_sub(1),
+            selected: app.data.jobs.list.len().saturating_sub(1),
             open: Some(id),
             scroll: 0,
         };
@@ -254,7 +254,7 @@ fn submit(app: &mut App, kind: InputKind, text: String, previous: String) -> Vec
         InputKind::Exec => super::fleet::exec(app, Some(text)),
         InputKind::Nice => match text.trim().parse::<i32>() {
             Ok(n) if (-20..=19).contains(&n) => {
-                let targets = app.active().targets(&app.snapshot).procs;
+                let targets = app.active().targets(&app.data.snapshot).procs;
                 super::propose::propose(
                     app,
                     Action::Renice {

@@ -17,7 +17,7 @@ pub fn propose(app: &mut App, action: Action) -> Vec<Effect> {
     if let Some(fx) = refuse(app, &action) {
         return fx;
     }
-    match action.risk(&app.sites_cfg) {
+    match action.risk(&app.data.sites) {
         Risk::Normal => dispatch(app, action),
         Risk::Destructive => {
             app.popup = Some(Popup::Confirm {
@@ -28,7 +28,7 @@ pub fn propose(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Risk::Typed => {
             app.popup = Some(Popup::TypedConfirm {
-                want: typed_word(&action, &app.sites_cfg),
+                want: typed_word(&action, &app.data.sites),
                 action,
                 typed: String::new(),
             });
@@ -44,7 +44,7 @@ pub fn propose(app: &mut App, action: Action) -> Vec<Effect> {
 pub fn refuse(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
     let d = (app.checker)(action).err()?;
     app.set_status(Level::Error, d.to_string());
-    let (id, cancel) = app.jobs.start(action.clone());
+    let (id, cancel) = app.data.jobs.start(action.clone());
     app.popup = Some(Popup::Error {
         title: "Denied".into(),
         message: d.reason,
@@ -59,6 +59,7 @@ pub fn refuse(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
 /// recorded reveal (admins; a denial is shown and recorded like any other).
 pub fn reveal_environ(app: &mut App, pid: i32, starttime: u64) -> Vec<Effect> {
     let Some(p) = app
+        .data
         .snapshot
         .find(pid)
         .filter(|p| p.starttime_ticks == starttime)
@@ -131,14 +132,14 @@ pub fn typed_word(action: &Action, sites: &crate::model::site::Sites) -> String 
 /// session is readonly. The dispatcher refuses readonly actions anyway; saying so
 /// here spares the operator a menu and a dialog that can only end in a denial.
 pub fn action_targets(app: &mut App) -> Option<Vec<ProcTarget>> {
-    if app.readonly {
+    if app.data.readonly {
         app.set_status(Level::Warn, "readonly: actions are refused in this session");
         return None;
     }
-    let t = app.active().targets(&app.snapshot);
+    let t = app.active().targets(&app.data.snapshot);
     if t.procs.is_empty() {
         let msg = if t.unknown > 0 {
-            super::portview::unknown_owner_hint(app.operator.uid)
+            super::portview::unknown_owner_hint(app.data.operator.uid)
         } else {
             "nothing selected"
         };

@@ -3,10 +3,8 @@
 //! jobs and the audit log. Popups are only modal overlays (confirm, menus, input, ask,
 //! error, help, detail, log) drawn over a screen.
 //!
-//! `layer` is the one place that says what has the keys and what is drawn on top:
-//! `update` and `render` both ask it, so they can never disagree.
-
-use super::app::App;
+//! `App::layer` is the one place that says what has the keys and what is drawn on
+//! top: `update` and `render` both ask it, so they can never disagree.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Screen {
@@ -91,15 +89,6 @@ pub enum Layer {
     Popup,
     /// The screen itself.
     Screen(Screen),
-}
-
-/// The one precedence rule: a popup, when open, over the screen.
-pub fn layer(app: &App) -> Layer {
-    if app.popup.is_some() {
-        Layer::Popup
-    } else {
-        Layer::Screen(app.screen)
-    }
 }
 
 #[cfg(test)]

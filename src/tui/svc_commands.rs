@@ -19,7 +19,7 @@ pub fn switch_effects(app: &mut App, mode: Screen) -> Vec<Effect> {
         Screen::Ports => Some(app.ports.scope),
         // The PORT column and the sites' port counts; without declared ports, the
         // socket dump (~7 ms per refresh with 2000 sockets) is not worth it.
-        Screen::Services | Screen::Sites if app.service_ports => Some(app.ports.scope),
+        Screen::Services | Screen::Sites if app.data.service_ports => Some(app.ports.scope),
         Screen::Services | Screen::Sites => None,
         Screen::Processes => None,
         // The fleet, jobs and audit screens leave this host's collection as it is.
@@ -35,7 +35,12 @@ pub fn switch_effects(app: &mut App, mode: Screen) -> Vec<Effect> {
 
 /// `a`: every service unit, or only the sites' ones.
 pub fn toggle_all_units(app: &mut App) -> Vec<Effect> {
-    let all = app.snapshot.services.as_ref().is_some_and(|t| t.all_units);
+    let all = app
+        .data
+        .snapshot
+        .services
+        .as_ref()
+        .is_some_and(|t| t.all_units);
     let msg = if all {
         "only the sites' units"
     } else {
@@ -47,7 +52,7 @@ pub fn toggle_all_units(app: &mut App) -> Vec<Effect> {
 
 /// `:daemon-reload`, after a confirmation.
 pub fn daemon_reload(app: &mut App) -> Vec<Effect> {
-    if app.readonly {
+    if app.data.readonly {
         app.set_status(Level::Warn, "readonly: actions are refused in this session");
         return Vec::new();
     }
@@ -57,7 +62,7 @@ pub fn daemon_reload(app: &mut App) -> Vec<Effect> {
 /// `:site NAME` (empty: all sites): one site's services, processes and ports.
 pub fn focus_site(app: &mut App, name: &str) -> Vec<Effect> {
     if name.is_empty() {
-        app.site = None;
+        app.data.site = None;
         app.svc.site = None;
         app.view.site = None;
         app.ports.site = None;
@@ -65,15 +70,15 @@ pub fn focus_site(app: &mut App, name: &str) -> Vec<Effect> {
         app.rebuild();
         return Vec::new();
     }
-    let known = app.snapshot.services.as_ref().and_then(|t| {
+    let known = app.data.snapshot.services.as_ref().and_then(|t| {
         t.sites
             .iter()
             .find(|s| &*s.name == name)
             .map(|s| s.name.clone())
     });
-    let Some(site) = known.or_else(|| app.site_names.iter().find(|s| &***s == name).cloned())
+    let Some(site) = known.or_else(|| app.data.site_names.iter().find(|s| &***s == name).cloned())
     else {
-        let all: Vec<&str> = app.site_names.iter().map(|s| &**s).collect();
+        let all: Vec<&str> = app.data.site_names.iter().map(|s| &**s).collect();
         app.set_status(
             Level::Error,
             if all.is_empty() {
@@ -84,7 +89,7 @@ pub fn focus_site(app: &mut App, name: &str) -> Vec<Effect> {
         );
         return Vec::new();
     };
-    app.site = Some(site.clone());
+    app.data.site = Some(site.clone());
     app.svc.site = Some(site.clone());
     app.view.site = Some(site.clone());
     app.ports.site = Some(site.clone());
@@ -141,6 +146,7 @@ pub fn valid_ops(rows: &[&ServiceRow]) -> Vec<UnitOp> {
 
 pub(super) fn unit_rows(app: &App) -> Vec<&ServiceRow> {
     let items = app
+        .data
         .snapshot
         .services
         .as_ref()
@@ -149,7 +155,7 @@ pub(super) fn unit_rows(app: &App) -> Vec<&ServiceRow> {
 }
 
 pub fn guard(app: &mut App) -> bool {
-    if app.readonly {
+    if app.data.readonly {
         app.set_status(Level::Warn, "readonly: actions are refused in this session");
         return false;
     }
@@ -171,7 +177,7 @@ pub fn unit_menu(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     let items = valid_ops(&rows);
-    let targets = app.svc.unit_targets(&app.snapshot);
+    let targets = app.svc.unit_targets(&app.data.snapshot);
     if let Some(op) = items.first() {
         let first = Action::Unit {
             op: *op,
@@ -194,7 +200,7 @@ pub fn unit_action(app: &mut App, op: UnitOp) -> Vec<Effect> {
     if !guard(app) {
         return Vec::new();
     }
-    let targets = app.svc.unit_targets(&app.snapshot);
+    let targets = app.svc.unit_targets(&app.data.snapshot);
     if targets.is_empty() {
         app.set_status(Level::Info, "nothing selected");
         return Vec::new();
@@ -226,14 +232,14 @@ pub fn unit_restart_instead(targets: &[ProcTarget]) -> Option<Action> {
 /// `l` in the services view: the selected unit's log. `L`: the merged log of every
 /// service of the selected row's site.
 pub fn open_log(app: &mut App, whole_site: bool) -> Vec<Effect> {
-    let snap = app.snapshot.clone();
+    let snap = app.data.snapshot.clone();
     let site = match app.home {
         Screen::Sites => app.sites.selected_site(&snap).map(|s| s.name.clone()),
         Screen::Services => app
             .svc
             .selected_row(&snap)
             .and_then(|r| r.unit.site.clone()),
-        _ => app.site.clone(),
+        _ => app.data.site.clone(),
     };
     let (title, units): (String, Vec<(String, String)>) = if whole_site || app.home == Screen::Sites
     {
@@ -290,7 +296,7 @@ pub fn open_log(app: &mut App, whole_site: bool) -> Vec<Effect> {
 
 /// The rows' count for the footer.
 pub fn total(app: &App) -> usize {
-    let t = app.snapshot.services.as_ref();
+    let t = app.data.snapshot.services.as_ref();
     match app.home {
         Screen::Services => t.map_or(0, |t| t.rows.len()),
         Screen::Sites => t.map_or(0, |t| t.sites.len()),

@@ -6,7 +6,7 @@ use super::commands::apply;
 use super::msg::{Effect, Msg};
 use super::popups;
 use super::render::layout;
-use super::screen::{Layer, Screen, layer};
+use super::screen::{Layer, Screen};
 use crate::config::Command;
 use crate::sources::Control;
 use ratatui::crossterm::event::{
@@ -16,7 +16,7 @@ use ratatui::crossterm::event::{
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Term(Event::Key(k)) if k.kind != KeyEventKind::Release => {
-            let screen = match layer(app) {
+            let screen = match app.layer() {
                 Layer::Popup => return popups::on_key(app, k),
                 Layer::Screen(s) => s,
             };
@@ -53,11 +53,15 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 app.cpu_history.pop_front();
             }
             app.cpu_history.push_back(s.stats.cpu_total);
-            app.snapshot = app.visible(s);
+            app.data.snapshot = app.visible(s);
             app.rebuild();
             match &app.popup {
                 Some(Popup::Detail { pid, starttime, .. }) => {
-                    let values = app.snapshot.find(*pid).is_some_and(|p| app.own_process(p));
+                    let values = app
+                        .data
+                        .snapshot
+                        .find(*pid)
+                        .is_some_and(|p| app.own_process(p));
                     vec![Effect::LoadDetail {
                         pid: *pid,
                         starttime: *starttime,
@@ -69,8 +73,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::ActionDone(id, result) => {
-            app.jobs.finish(id, &result);
-            let written = match (app.jobs.get(id).map(|j| &j.action), &result) {
+            app.data.jobs.finish(id, &result);
+            let written = match (app.data.jobs.get(id).map(|j| &j.action), &result) {
                 (Some(crate::actions::Action::WriteEnv { service, .. }), Ok(r)) if r.all_ok() => {
                     Some(service.clone())
                 }
@@ -78,7 +82,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             };
             // A command job's output is already on screen in its job pane.
             let in_job_pane = app.screen == Screen::Jobs && app.jobs_view.open == Some(id);
-            if app.jobs.current().is_none() {
+            if app.data.jobs.current().is_none() {
                 app.busy = None;
             }
             app.finished.clear();
@@ -168,11 +172,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             if app.busy.is_some() {
                 app.finished.push(o.clone());
             }
-            app.jobs.progress(id, o);
+            app.data.jobs.progress(id, o);
             Vec::new()
         }
         Msg::JobOutput(id, target, line) => {
-            app.jobs.output(id, target, line);
+            app.data.jobs.output(id, target, line);
             Vec::new()
         }
         Msg::AuditLoaded(r) => {
@@ -196,7 +200,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::PaneDenied(id, why) => {
             super::panes::remove(app, id);
             if let Some(job) = app.fleet.pane_jobs.remove(&id) {
-                app.jobs.finish(
+                app.data.jobs.finish(
                     job,
                     &Err(crate::actions::Denial {
                         reason: why.clone(),
@@ -239,7 +243,7 @@ fn on_mouse(app: &mut App, m: MouseEvent) -> Vec<Effect> {
         }
         return Vec::new();
     }
-    let snap = app.snapshot.clone();
+    let snap = app.data.snapshot.clone();
     match m.kind {
         MouseEventKind::ScrollDown => app.active_mut().move_by(&snap, 3),
         MouseEventKind::ScrollUp => app.active_mut().move_by(&snap, -3),

@@ -51,6 +51,7 @@ fn text_section(
 fn lines_for<'a>(app: &App, d: &ProcDetail, revealed: Option<&[String]>) -> Vec<Line<'a>> {
     let th = &app.theme;
     let snap_proc = app
+        .data
         .snapshot
         .processes
         .iter()

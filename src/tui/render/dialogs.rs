@@ -70,7 +70,7 @@ fn confirm(f: &mut Frame, app: &App, action: &Action, ok_focused: bool) {
     let th = &app.theme;
     let targets = action.proc_targets();
     // The frame's warning colour is the action's own risk, never a guess here.
-    let dangerous = action.risk(&app.sites_cfg) >= crate::actions::Risk::Destructive;
+    let dangerous = action.risk(&app.data.sites) >= crate::actions::Risk::Destructive;
     let max_list = (f.area().height as usize).saturating_sub(10).clamp(1, 15);
     let mut lines = vec![
         Line::from(Span::styled(

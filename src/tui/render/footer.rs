@@ -90,15 +90,22 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
     if let (Screen::Processes, Some(u)) = (app.home, &app.view.user) {
         right.push_str(&format!(" · user {}", inert(u, 16)));
     }
-    if let Some(s) = &app.site {
+    if let Some(s) = &app.data.site {
         right.push_str(&format!(" · site {}", inert(s, 16)));
     }
-    if app.home == Screen::Services && app.snapshot.services.as_ref().is_some_and(|t| t.all_units) {
+    if app.home == Screen::Services
+        && app
+            .data
+            .snapshot
+            .services
+            .as_ref()
+            .is_some_and(|t| t.all_units)
+    {
         right.push_str(" · all units");
     }
     let total = match app.home {
-        Screen::Processes => app.snapshot.processes.len(),
-        Screen::Ports => app.snapshot.ports.as_ref().map_or(0, |t| t.rows.len()),
+        Screen::Processes => app.data.snapshot.processes.len(),
+        Screen::Ports => app.data.snapshot.ports.as_ref().map_or(0, |t| t.rows.len()),
         _ => crate::tui::svc_commands::total(app),
     };
     right.push_str(&format!(" · {}/{total} ", nav.rows.len()));
@@ -145,10 +152,13 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
         _ if app.home == Screen::Ports
             && app
                 .ports
-                .selected_port(&app.snapshot)
+                .selected_port(&app.data.snapshot)
                 .is_some_and(|p| p.pid.is_none() && p.socket.inode != 0) =>
         {
-            Line::from(Span::styled(unknown_owner_hint(app.operator.uid), th.warn))
+            Line::from(Span::styled(
+                unknown_owner_hint(app.data.operator.uid),
+                th.warn,
+            ))
         }
         _ => Line::from(Span::styled(hints(app), th.muted)),
     };

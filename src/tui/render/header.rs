@@ -49,8 +49,8 @@ fn bar<'a>(th: &Theme, label: String, pct: f32, text: String, width: u16) -> Lin
 
 fn title_line(app: &App) -> Line<'_> {
     let th = &app.theme;
-    let s = &app.snapshot.stats;
-    let procs = &app.snapshot.processes;
+    let s = &app.data.snapshot.stats;
+    let procs = &app.data.snapshot.processes;
     let running = procs.iter().filter(|p| p.state == 'R').count();
     let mut spans = vec![
         Span::styled("qd ", th.accent),
@@ -61,7 +61,7 @@ fn title_line(app: &App) -> Line<'_> {
             th.text,
         ),
         Span::styled(
-            format!("  tasks {} ({running} run)", app.snapshot.task_count()),
+            format!("  tasks {} ({running} run)", app.data.snapshot.task_count()),
             th.text,
         ),
     ];
@@ -80,7 +80,7 @@ fn title_line(app: &App) -> Line<'_> {
 fn identity_line(app: &App) -> Line<'_> {
     let th = &app.theme;
     let mut spans = Vec::new();
-    let (n, cpu, mem) = app.view.marked_totals(&app.snapshot);
+    let (n, cpu, mem) = app.view.marked_totals(&app.data.snapshot);
     let sockets = app.ports.table.marks.len();
     if app.home == Screen::Ports && sockets > 0 {
         spans.push(Span::styled(
@@ -95,11 +95,11 @@ fn identity_line(app: &App) -> Line<'_> {
     }
     let who = format!(
         " {} ({})",
-        inert(&app.operator.name, 24),
-        app.operator.role.name()
+        inert(&app.data.operator.name, 24),
+        app.data.operator.role.name()
     );
     spans.push(Span::styled(who, th.header));
-    if app.readonly {
+    if app.data.readonly {
         spans.push(Span::styled(" READONLY", th.readonly));
     }
     Line::from(spans)
@@ -110,7 +110,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
         return;
     }
     let th = &app.theme;
-    let s = &app.snapshot.stats;
+    let s = &app.data.snapshot.stats;
     let right = identity_line(app);
     let rw = (right.width() as u16).min(area.width);
     buf.set_line(area.x, area.y, &title_line(app), area.width - rw);

@@ -22,7 +22,7 @@ pub fn header_height(w: u16, h: u16, app: &App) -> u16 {
     if h < 16 {
         return 2;
     }
-    let (_, lines) = cpu_grid(w, app.snapshot.stats.cpu_per_core.len());
+    let (_, lines) = cpu_grid(w, app.data.snapshot.stats.cpu_per_core.len());
     // Title line, then bars: at least 3 (mem, swap, cpu history), at most 8.
     1 + lines.clamp(3, 8) as u16
 }

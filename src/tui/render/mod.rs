@@ -15,7 +15,7 @@ pub mod services;
 pub mod table;
 
 use super::app::{App, Popup};
-use super::screen::{Layer, Screen, layer};
+use super::screen::{Layer, Screen};
 use ratatui::Frame;
 
 pub fn draw(f: &mut Frame, app: &App) {
@@ -35,7 +35,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             footer::render(f.buffer_mut(), a.footer, app);
         }
     }
-    if layer(app) != Layer::Popup {
+    if app.layer() != Layer::Popup {
         return;
     }
     match &app.popup {

@@ -62,7 +62,7 @@ pub fn screen(f: &mut Frame, app: &App) {
     match app.screen {
         Screen::Jobs => {
             let v = &app.jobs_view;
-            match v.open.and_then(|id| app.jobs.get(id)) {
+            match v.open.and_then(|id| app.data.jobs.get(id)) {
                 Some(job) => job_pane(f, &app.theme, job, v.scroll),
                 None => job_list(f, app, v.selected),
             }
@@ -157,7 +157,7 @@ fn job_list(f: &mut Frame, app: &App, selected: usize) {
         ),
         th.table_header,
     ))];
-    if app.jobs.list.is_empty() {
+    if app.data.jobs.list.is_empty() {
         lines.push(Line::from(Span::styled(
             "no jobs yet: actions and commands of this session appear here",
             th.muted,
@@ -165,7 +165,7 @@ fn job_list(f: &mut Frame, app: &App, selected: usize) {
     }
     let body = inner.height.saturating_sub(2) as usize;
     let start = selected.saturating_sub(body.saturating_sub(1));
-    for (i, j) in app.jobs.list.iter().enumerate().skip(start).take(body) {
+    for (i, j) in app.data.jobs.list.iter().enumerate().skip(start).take(body) {
         let st = if i == selected { th.selection } else { th.text };
         let state_st = if j.denied.is_some() || j.failed() > 0 {
             th.danger

@@ -76,7 +76,7 @@ fn cells<'a>(p: &'a Port, scope: Scope, marked: bool, th: &Theme) -> Vec<Line<'a
 pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
     let th = &app.theme;
     let v = &app.ports;
-    let snap = &app.snapshot;
+    let snap = &app.data.snapshot;
     if area.height > 1 {
         if let Some(err) = snap.ports.as_ref().and_then(|t| t.error.as_deref()) {
             buf.set_string(area.x + 1, area.y + 1, inert(err, 200), th.danger);

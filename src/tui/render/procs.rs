@@ -58,13 +58,13 @@ fn command<'a>(p: &'a Process, prefix: &'a str, th: &Theme) -> Line<'a> {
 
 pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
     let th = &app.theme;
-    if app.snapshot.taken_at_ms == 0 && area.height > 1 {
+    if app.data.snapshot.taken_at_ms == 0 && area.height > 1 {
         // The collector's first full scan is still running.
         buf.set_string(area.x + 1, area.y + 1, "reading processes…", th.muted);
     }
     let v = &app.view;
     let nav = &v.table.nav;
-    let snap = &app.snapshot;
+    let snap = &app.data.snapshot;
     let now = snap.taken_at_ms / 1000;
     let spec = TableSpec::of(&PROC_COLUMNS, nav);
     table::render(buf, area, th, &spec, |i| {

@@ -150,7 +150,7 @@ fn site_cells<'a>(s: &'a SiteRow, marked: bool, th: &Theme) -> Vec<Line<'a>> {
 /// The line shown instead of rows: not listed yet, systemd unreachable, no sites.
 fn notice(buf: &mut Buffer, area: Rect, app: &App, empty: bool, what: &str) -> bool {
     let th = &app.theme;
-    let Some(t) = app.snapshot.services.as_ref() else {
+    let Some(t) = app.data.snapshot.services.as_ref() else {
         return false;
     };
     if area.height < 2 {
@@ -175,10 +175,10 @@ fn notice(buf: &mut Buffer, area: Rect, app: &App, empty: bool, what: &str) -> b
 pub fn render_services(buf: &mut Buffer, area: Rect, app: &App) {
     let th = &app.theme;
     let v = &app.svc;
-    let snap = &app.snapshot;
+    let snap = &app.data.snapshot;
     let now = snap.taken_at_ms / 1000;
     let items = v.items(snap);
-    let empty_msg = if app.site_names.is_empty() {
+    let empty_msg = if app.data.site_names.is_empty() {
         "no units listed (no sites in the config: `a` lists every service unit)"
     } else {
         "no units listed"
@@ -201,7 +201,7 @@ pub fn render_services(buf: &mut Buffer, area: Rect, app: &App) {
 pub fn render_sites(buf: &mut Buffer, area: Rect, app: &App) {
     let th = &app.theme;
     let v = &app.sites;
-    let snap = &app.snapshot;
+    let snap = &app.data.snapshot;
     let items = v.items(snap);
     if notice(
         buf,

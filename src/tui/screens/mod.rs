@@ -1,0 +1,41 @@
+//! One file per screen, each holding its state, its keys and its draw, as gitui's
+//! components do. A screen never holds or imports App: it reads `Data`, changes
+//! itself, and returns `Act`s (popups to open, actions to propose, screens to show)
+//! that `run::apply` carries out. App holds the screens (`Screens`); `update` hands a
+//! key to the screen on top and `render` asks it to draw.
+
+use super::data::Data;
+use super::msg::Act;
+use super::theme::Theme;
+use crate::config::Command;
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+
+/// What every screen offers the App.
+pub trait Component {
+    /// Keys the screen reads before the keymap (a pane's input mode, text being
+    /// typed into a screen's own field). `None`: let the keymap have it.
+    fn raw_key(&mut self, _k: &KeyEvent, _data: &Data) -> Option<Vec<Act>> {
+        None
+    }
+
+    /// A command from the keymap or the `:` line. `None`: not this screen's (the
+    /// generic table commands and the global ones are tried next).
+    fn run(&mut self, cmd: &Command, data: &Data) -> Option<Vec<Act>>;
+
+    /// Recompute rows from fresh data (a snapshot, pool states, jobs).
+    fn rebuild(&mut self, _data: &Data) {}
+
+    /// The title line's text.
+    fn title(&self, data: &Data) -> String;
+
+    /// Draws the body (between the title and the footer).
+    fn draw(&self, buf: &mut Buffer, area: Rect, data: &Data, theme: &Theme);
+
+    /// The footer's hints: (command name, what it does here). The keys come from the
+    /// keymap, so a rebinding shows.
+    fn hints(&self) -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
+}
