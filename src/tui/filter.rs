@@ -1,4 +1,5 @@
-//! The `/` filter. Space-separated words must all hold for a row to show:
+//! What the views' rows offer the `/` filter (the matcher is `tui::table::filter`).
+//! Space-separated words must all hold for a row to show:
 //! - `word` matches when it is a substring of the row's text (a process: "pid user
 //!   command"; a socket: "proto local remote state exposure pid process user unit"),
 //!   or a fuzzy match (nucleo, fzf's scoring) of its short fields (a process: "pid user
@@ -80,96 +81,13 @@ impl Filterable for crate::model::services::SiteRow {
     }
 }
 
-use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization};
-use nucleo_matcher::{Config, Matcher, Utf32Str};
-
-struct Word {
-    text: String,
-    case_sensitive: bool,
-    negated: bool,
-    fuzzy: Atom,
-}
-
-pub struct Filter {
-    words: Vec<Word>,
-    matcher: Matcher,
-    full: String,
-    short: String,
-    buf: Vec<char>,
-}
+/// The matcher lives in the one table (`tui::table::filter`); the views not yet on
+/// that table reach it through `Filterable`.
+pub use crate::tui::table::filter::Filter;
 
 impl Filter {
-    /// `None` when the text filters nothing.
-    pub fn new(text: &str) -> Option<Self> {
-        let words: Vec<Word> = text
-            .split_whitespace()
-            .filter_map(|w| {
-                let (negated, w) = match w.strip_prefix('!') {
-                    Some(rest) => (true, rest),
-                    None => (false, w),
-                };
-                (!w.is_empty()).then(|| {
-                    let case_sensitive = w.chars().any(char::is_uppercase);
-                    Word {
-                        text: if case_sensitive {
-                            w.to_string()
-                        } else {
-                            w.to_lowercase()
-                        },
-                        case_sensitive,
-                        negated,
-                        fuzzy: Atom::new(
-                            w,
-                            CaseMatching::Smart,
-                            Normalization::Smart,
-                            AtomKind::Fuzzy,
-                            false,
-                        ),
-                    }
-                })
-            })
-            .collect();
-        if words.is_empty() {
-            return None;
-        }
-        Some(Self {
-            words,
-            matcher: Matcher::new(Config::DEFAULT),
-            full: String::new(),
-            short: String::new(),
-            buf: Vec::new(),
-        })
-    }
-
     pub fn matches(&mut self, item: &impl Filterable) -> bool {
-        self.short.clear();
-        self.full.clear();
-        item.filter_text(&mut self.full, &mut self.short);
-        let lower = self
-            .words
-            .iter()
-            .any(|w| !w.case_sensitive)
-            .then(|| self.full.to_lowercase());
-        for w in &self.words {
-            let hay = if w.case_sensitive {
-                &self.full
-            } else {
-                lower.as_deref().unwrap_or(&self.full)
-            };
-            let contains = hay.contains(&w.text);
-            let ok = if w.negated {
-                !contains
-            } else {
-                contains || {
-                    let short = Utf32Str::new(&self.short, &mut self.buf);
-                    w.fuzzy.score(short, &mut self.matcher).is_some()
-                }
-            };
-            if !ok {
-                return false;
-            }
-        }
-        true
+        self.matches_with(|full, short| item.filter_text(full, short))
     }
 }
 

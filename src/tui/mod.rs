@@ -30,6 +30,7 @@ pub mod screens;
 pub mod svc_commands;
 pub mod svc_popups;
 pub mod svcview;
+pub mod table;
 pub mod table_state;
 pub mod terminal;
 pub mod theme;
