@@ -6,6 +6,7 @@
 
 use super::data::Data;
 use super::msg::Act;
+use super::table::ops::TableOps;
 use super::theme::Theme;
 use crate::config::Command;
 use ratatui::buffer::Buffer;
@@ -37,5 +38,14 @@ pub trait Component {
     /// keymap, so a rebinding shows.
     fn hints(&self) -> &'static [(&'static str, &'static str)] {
         &[]
+    }
+
+    /// The screen's table, for the generic commands (moves, marks, sort, filter,
+    /// export), the mouse and the footer's counts. `None`: a screen without one.
+    fn table(&self) -> Option<&dyn TableOps> {
+        None
+    }
+    fn table_mut(&mut self) -> Option<&mut dyn TableOps> {
+        None
     }
 }

@@ -14,6 +14,7 @@
 pub mod column;
 pub mod draw;
 pub mod filter;
+pub mod ops;
 pub mod state;
 #[cfg(test)]
 mod tests;
