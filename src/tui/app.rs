@@ -53,6 +53,8 @@ pub struct App {
     pub checker: Checker,
     /// What the screens read.
     pub data: super::data::Data,
+    /// The screens, each with its state, keys and draw.
+    pub screens: super::screens::Screens,
     pub view: ProcView,
     pub ports: PortView,
     pub svc: SvcView,
@@ -113,6 +115,7 @@ impl App {
         view.rebuild(&snapshot);
         Self {
             checker: Arc::new(|_| Ok(())),
+            screens: Default::default(),
             data: super::data::Data {
                 snapshot,
                 sites: env.sites,

@@ -5,6 +5,7 @@ pub mod detail;
 pub mod dialogs;
 pub mod fleet;
 pub mod footer;
+pub mod frame;
 pub mod header;
 pub mod help;
 pub mod layout;
@@ -19,6 +20,19 @@ use super::screen::{Layer, Screen};
 use ratatui::Frame;
 
 pub fn draw(f: &mut Frame, app: &App) {
+    let area = f.area();
+    if let Some(c) = app.screens.get(app.screen) {
+        frame::render(f.buffer_mut(), area, app, c);
+    } else {
+        draw_older(f, app);
+    }
+    if app.layer() == Layer::Popup {
+        popups(f, app);
+    }
+}
+
+/// The screens not yet converted to a `Component`.
+fn draw_older(f: &mut Frame, app: &App) {
     let area = f.area();
     match app.screen {
         Screen::Hosts | Screen::Panes => fleet::render(f.buffer_mut(), area, app),
@@ -35,9 +49,9 @@ pub fn draw(f: &mut Frame, app: &App) {
             footer::render(f.buffer_mut(), a.footer, app);
         }
     }
-    if app.layer() != Layer::Popup {
-        return;
-    }
+}
+
+fn popups(f: &mut Frame, app: &App) {
     match &app.popup {
         Some(Popup::Help { scroll }) => help::render(f, app, *scroll),
         Some(Popup::Detail {
