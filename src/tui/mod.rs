@@ -7,6 +7,7 @@ pub mod commands;
 pub mod env_commands;
 pub mod envedit;
 pub mod event_loop;
+pub mod export;
 pub mod filter;
 pub mod fleet;
 pub mod jobs;
