@@ -7,6 +7,7 @@ use super::commands::{self, CommandTarget};
 use super::target::{Risk, Target, TargetKind};
 use super::units::UnitTarget;
 use crate::model::Process;
+use crate::model::export::ExportFormat;
 use crate::model::signal::Sig;
 use crate::systemd::jobs::UnitOp;
 use serde::Serialize;
@@ -136,6 +137,16 @@ pub enum Action {
     },
     /// Append a host key to a known_hosts file.
     LearnHostKey(HostKey),
+    /// Write what a table shows to a new file of the operator's (`content` is the
+    /// serialized table, `rows` how many rows it holds; the audit log gets the
+    /// table, the format, the rows and the path, never the content).
+    Export {
+        table: String,
+        format: ExportFormat,
+        path: std::path::PathBuf,
+        content: Vec<u8>,
+        rows: usize,
+    },
 }
 
 impl Action {
@@ -165,6 +176,7 @@ impl Action {
             }
             Action::Shell { .. } => "shell".into(),
             Action::LearnHostKey(k) => format!("learn host key ({})", k.how),
+            Action::Export { format, .. } => format!("export {}", format.name()),
         }
     }
 
@@ -188,7 +200,8 @@ impl Action {
             | Action::InstallUnits { .. }
             | Action::Exec { .. } => Risk::Destructive,
             Action::RemoveSite { .. } => Risk::Typed,
-            Action::Shell { .. } | Action::LearnHostKey(_) => Risk::Normal,
+            // A new file of the operator's own, never replacing one: nothing to confirm.
+            Action::Shell { .. } | Action::LearnHostKey(_) | Action::Export { .. } => Risk::Normal,
         }
     }
 
@@ -256,6 +269,7 @@ impl Action {
                 .collect(),
             Action::DaemonReload => vec![("the service manager".into(), None)],
             Action::RemoveSite { site } => vec![(format!("site {site}"), Some(site.clone()))],
+            Action::Export { path, .. } => vec![(format!("file {}", path.display()), None)],
             Action::Exec { .. } | Action::Shell { .. } | Action::LearnHostKey(_) => self
                 .hosts()
                 .iter()
@@ -342,6 +356,7 @@ impl Action {
                     path: k.file.clone(),
                 },
             }],
+            Action::Export { path, .. } => vec![super::export::target(path)],
         }
     }
 
@@ -352,6 +367,7 @@ impl Action {
             Action::DaemonReload => return "the service manager".into(),
             Action::RemoveSite { site } => return format!("site {site}"),
             Action::LearnHostKey(k) => return format!("host {}", k.host.name),
+            Action::Export { .. } => return "1 file".into(),
             Action::Command { .. }
             | Action::WriteEnv { .. }
             | Action::RevealEnv { .. }

@@ -37,6 +37,18 @@ fn args(action: &Action) -> String {
             format!("{} {} -> {}", k.key_type, k.fingerprint, k.file.display())
         }
         Action::RemoveSite { site } => site.clone(),
+        // What was exported and where; the content (the table itself) never.
+        Action::Export {
+            table,
+            format,
+            path,
+            rows,
+            ..
+        } => format!(
+            "table={table} format={} rows={rows} path={}",
+            format.name(),
+            path.display()
+        ),
         Action::Shell { .. } | Action::DaemonReload => String::new(),
         _ if !action.services().is_empty() => action
             .services()

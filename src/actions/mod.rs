@@ -3,7 +3,7 @@
 //! before any confirmation is asked), the `started` audit record (refused when it
 //! cannot be written), the executor, one audit record per target as it finishes, and
 //! the job's end. Processes, units, commands, env and unit files, remote exec, shell
-//! panes and host keys alike.
+//! panes, host keys and table exports alike.
 //!
 //! The TUI asks for confirmation (as the action's `risk` says) after `check` and
 //! before it dispatches; the CLI dispatches directly. Both call the same dispatcher,
@@ -13,6 +13,7 @@
 
 mod action;
 pub mod commands;
+pub mod export;
 pub mod files;
 mod job;
 mod job_audit;
@@ -317,6 +318,13 @@ impl Dispatcher {
             } => remote::exec(self, hosts, command, *parallel, *timeout, sink).await,
             Action::Shell { host } => sink.emit(remote::shell_opened(host)),
             Action::LearnHostKey(k) => sink.emit(remote::learn(k)),
+            Action::Export {
+                table,
+                format,
+                path,
+                content,
+                rows,
+            } => sink.emit(export::write(table, *format, path, content, *rows)),
         }
     }
 }

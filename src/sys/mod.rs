@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod errno;
+pub mod ownfile;
 pub mod procfile;
 pub mod sitefile;
 pub mod users;

@@ -82,8 +82,12 @@ fn open_dir(path: &Path, parts: &[&OsStr]) -> Result<OwnedFd, String> {
     Ok(dir)
 }
 
-/// Runs `f` with `owner`'s filesystem rights when qd is root and `owner` is not.
-fn as_owner<T: Send>(owner: &Account, f: impl FnOnce() -> T + Send) -> Result<T, String> {
+/// Runs `f` with `owner`'s filesystem rights when qd is root and `owner` is not
+/// (also `sys::ownfile`'s: an export is written with the operator's rights).
+pub(crate) fn as_owner<T: Send>(
+    owner: &Account,
+    f: impl FnOnce() -> T + Send,
+) -> Result<T, String> {
     if !rustix::process::geteuid().is_root() || owner.uid == 0 {
         return Ok(f());
     }

@@ -120,7 +120,8 @@ impl Job {
             | Action::RevealEnviron { .. }
             | Action::RemoveSite { .. }
             | Action::Shell { .. }
-            | Action::LearnHostKey(_) => self.action.clone(),
+            | Action::LearnHostKey(_)
+            | Action::Export { .. } => self.action.clone(),
             Action::Command { command, targets } => Action::Command {
                 command: command.clone(),
                 targets: targets

@@ -8,6 +8,7 @@ pub mod data;
 pub mod env_commands;
 pub mod envedit;
 pub mod event_loop;
+pub mod export;
 pub mod filter;
 pub mod fleet;
 pub mod jobs;

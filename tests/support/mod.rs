@@ -2,6 +2,7 @@
 //! pid), and the real `qd` binary run with private config and state dirs.
 #![allow(dead_code)]
 
+pub mod export;
 pub mod qdconf;
 pub mod sshd;
 pub mod systemd;
