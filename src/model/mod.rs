@@ -2,6 +2,7 @@
 //! place where foreign text is made inert. Nothing here does I/O.
 
 pub mod envfile;
+pub mod export;
 pub mod fixture;
 pub mod format;
 pub mod host;

@@ -21,7 +21,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             // A new key press replaces an old message.
             app.status = None;
-            match app.keymap.command(&k) {
+            match app.keymap.command(app.mode.section(), &k) {
                 Some(cmd) => apply(app, cmd),
                 None => Vec::new(),
             }
@@ -235,7 +235,7 @@ fn on_mouse(app: &mut App, m: MouseEvent) -> Vec<Effect> {
             if m.row == t.y && m.column >= t.x {
                 let cols = app.active().columns();
                 if let Some(k) = layout::column_at(cols, t.width, m.column - t.x) {
-                    return apply(app, crate::config::Command::Sort(k));
+                    return apply(app, crate::config::Command::Sort(k.name().to_string()));
                 }
             } else if m.row > t.y && m.row < t.y + t.height {
                 let pos = app.active().nav().offset + (m.row - t.y - 1) as usize;

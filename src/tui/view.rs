@@ -31,6 +31,17 @@ impl Mode {
         }
     }
 
+    /// The keymap section of the view's keys.
+    pub fn section(self) -> crate::config::Section {
+        use crate::config::Section;
+        match self {
+            Mode::Procs => Section::Processes,
+            Mode::Ports => Section::Ports,
+            Mode::Services => Section::Services,
+            Mode::Sites => Section::Sites,
+        }
+    }
+
     /// Shift-Tab's order: `next` backwards.
     pub fn prev(self, in_site: bool) -> Self {
         let mut m = self;

@@ -23,38 +23,38 @@ fn hints(app: &App) -> String {
             ("mark", "mark"),
             ("detail", "detail"),
             ("tree", "tree"),
-            ("next-view", "ports"),
+            ("next-screen", "ports"),
             ("quit", "quit"),
         ],
         Mode::Services => &[
             ("help", "help"),
             ("filter", "filter"),
-            ("detail", "actions"),
+            ("unit", "actions"),
             ("mark", "mark"),
-            ("toggle-listening", "log"),
+            ("unit-log", "log"),
             ("site-logs", "site log"),
             ("all-units", "all units"),
-            ("next-view", "next"),
+            ("next-screen", "next"),
         ],
         Mode::Sites => &[
             ("help", "help"),
-            ("detail", "open site"),
-            ("toggle-listening", "site log"),
-            ("next-view", "processes"),
+            ("open-site", "open site"),
+            ("site-logs", "site log"),
+            ("next-screen", "processes"),
             ("quit", "quit"),
         ],
         Mode::Ports => &[
             ("help", "help"),
             ("filter", "filter"),
-            ("toggle-listening", "listening/all"),
-            ("detail", "owner"),
+            ("listening", "listening/all"),
+            ("owner", "owner"),
             ("signal", "signal owner"),
-            ("next-view", "processes"),
+            ("next-screen", "processes"),
             ("quit", "quit"),
         ],
     };
-    for &(run, what) in hints {
-        if let Some(first) = k.keys_for(run).first() {
+    for &(name, what) in hints {
+        if let Some(first) = k.keys_for(app.mode.section(), name).first() {
             parts.push(format!("{first} {what}"));
         }
     }
