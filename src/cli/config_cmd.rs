@@ -27,11 +27,12 @@ pub fn check(path: Option<&Path>, explicit: Option<&Path>) -> i32 {
                 }
             }
             println!(
-                "refresh {} ms, theme {}, restart grace {:?}, {} key bindings",
+                "refresh {} ms, theme {}, restart grace {:?}, {} key bindings in {} sections",
                 cfg.refresh.as_millis(),
                 cfg.theme,
                 cfg.restart_grace,
-                cfg.keys.len()
+                cfg.keys.len(),
+                cfg.keys.sections.len()
             );
             println!(
                 "systemd: {} bus, units named {}; {} site(s), {} service(s)",

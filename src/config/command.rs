@@ -1,10 +1,13 @@
 //! The command language shared by key bindings (`run = "signal KILL"`) and the `:`
-//! command line. One parser, so every name a binding can use is also typeable, `?`
-//! help lists them, and an unknown name in the config is an error at load time.
+//! command line. Every command is declared once, in the registry (`SPECS`, in
+//! `registry.rs`): its name, aliases, arguments, doc and constructor. The parser, `?`
+//! help and the `:` line read it, so every name a binding can use is also typeable and
+//! an unknown name in the config is an error at load time.
 
+use crate::model::export::ExportFormat;
 use crate::model::signal::Sig;
 
-pub use super::command_names::NAMES;
+pub use super::registry::{SPECS, Spec};
 
 /// Columns that can be sorted on, across all views (each view says which it has).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -113,6 +116,8 @@ pub enum Command {
     ToggleAllUnits,
     /// The merged log of the selected row's site.
     SiteLogs,
+    /// Services: the selected unit's log.
+    UnitLog,
     /// A unit action on the marked or selected services; `None` opens the menu.
     UnitAction(Option<crate::systemd::jobs::UnitOp>),
     DaemonReload,
@@ -129,18 +134,24 @@ pub enum Command {
     ShowPanes,
     /// `:host NAME`: a shell pane on that host.
     OpenHost(String),
+    /// Hosts: a shell pane on each marked (or the selected) host.
+    Shell,
     /// `:exec CMD`: a command on the marked or selected hosts (asks without one).
     Exec(Option<String>),
     /// Services view: edit the selected service's env file in $EDITOR.
     EditEnv,
-    /// Tab: the next view.
+    /// Tab: the next screen.
     NextView,
-    /// Shift-Tab: the previous view.
+    /// Shift-Tab: the previous screen.
     PrevView,
     /// Esc outside popups: back to the view a jump came from.
     Back,
     /// Ports view: listening sockets only, or all.
     ToggleListening,
+    /// Ports: jump to the selected socket's process.
+    Owner,
+    /// Sites: open the selected site (its services, processes and ports).
+    OpenSite,
     Up,
     Down,
     PageUp,
@@ -149,7 +160,8 @@ pub enum Command {
     Bottom,
     ScrollLeft,
     ScrollRight,
-    Sort(SortKey),
+    /// A column name (lower case), checked by the table on screen.
+    Sort(String),
     SortNext,
     SortPrev,
     SortInvert,
@@ -165,11 +177,19 @@ pub enum Command {
     Mark,
     MarkRange,
     ClearMarks,
+    /// `:export csv|json [PATH]` (`export!`: the marked rows only): the table on
+    /// screen as shown (filter, sort, all columns); no path: the exports dir.
+    Export {
+        format: ExportFormat,
+        path: Option<String>,
+        marked_only: bool,
+    },
     /// `None` opens the signal menu.
     Signal(Option<Sig>),
     /// `None` prompts for a value.
     Nice(Option<NiceArg>),
     Restart,
+    /// The selected process's detail (old bindings: what Enter did in each view).
     Detail,
     CommandLine,
     RefreshFaster,
@@ -180,6 +200,69 @@ pub enum Command {
     KernelThreads,
     Redraw,
     Suspend,
+    /// The shell panes' own keys (after the prefix chord).
+    Pane(PaneCommand),
+    /// Jobs: open the selected job's targets and output.
+    OpenJob,
+    /// Jobs: cancel the selected (or open) running job.
+    Cancel,
+    /// Jobs: retry the failed targets of the selected (or open) job.
+    Retry,
+    /// Log pane: search its lines.
+    LogSearch,
+    /// The confirmation dialog's keys.
+    Confirm(ConfirmCommand),
+    /// A text prompt: clear what was typed.
+    InputClear,
+}
+
+/// What a key does in the shell panes after the prefix chord.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaneCommand {
+    /// Back to typing into the pane.
+    Type,
+    Next,
+    Prev,
+    /// The N-th pane, from 1.
+    Go(usize),
+    /// Show one more pane side by side (1 to 4, then 1 again).
+    Split,
+    Broadcast,
+    /// Back into the scrollback (or the selection's cursor up).
+    ScrollUp(PaneScroll),
+    /// Towards the live screen (or the selection's cursor down).
+    ScrollDown(PaneScroll),
+    Search,
+    SearchNext,
+    /// Start or drop a line selection.
+    Select,
+    /// Copy the selected lines (or the screen) to the terminal's clipboard.
+    Copy,
+    Close,
+    /// Send the prefix chord itself to the pane.
+    SendPrefix,
+}
+
+/// How far a pane scrolls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaneScroll {
+    Lines(usize),
+    Page,
+    /// All the way: the oldest line (up) or the live screen (down).
+    End,
+}
+
+/// What a key does in the confirmation dialog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmCommand {
+    /// Confirm, whichever button is focused.
+    Yes,
+    /// Cancel.
+    No,
+    /// Move the focus between Cancel and OK.
+    Toggle,
+    /// The focused button (Cancel by default).
+    Accept,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -188,119 +271,32 @@ pub enum NiceArg {
     By(i32),
 }
 
-fn nice_value(s: &str) -> Result<i32, String> {
-    s.parse()
-        .map_err(|_| format!("`{s}` is not a number (nice values run from -20 to 19)"))
-}
-
 impl Command {
-    /// Parses `signal KILL`, `sort cpu`, `q`... Errors say what was expected.
+    /// Parses `signal KILL`, `sort cpu`, `q`... by the registry. Errors say what was
+    /// expected.
     pub fn parse(s: &str) -> Result<Self, String> {
         let s = s.trim();
         let (name, arg) = match s.split_once(char::is_whitespace) {
             Some((n, a)) => (n, Some(a.trim()).filter(|a| !a.is_empty())),
             None => (s, None),
         };
-        let no_arg = |c: Command| match arg {
-            None => Ok(c),
-            Some(a) => Err(format!("`{name}` takes no argument (got `{a}`)")),
-        };
-        match name {
-            "quit" | "q" | "q!" => no_arg(Command::Quit),
-            "help" | "?" => no_arg(Command::Help),
-            "procs" | "processes" | "ps" => no_arg(Command::ShowProcs),
-            "ports" | "sockets" => no_arg(Command::ShowPorts),
-            "next-view" => no_arg(Command::NextView),
-            "prev-view" => no_arg(Command::PrevView),
-            "svc" | "services" | "units" => no_arg(Command::ShowServices),
-            "sites" => no_arg(Command::ShowSites),
-            "site" => Ok(Command::FocusSite(arg.unwrap_or("").to_string())),
-            "all-units" => no_arg(Command::ToggleAllUnits),
-            "site-logs" | "site-log" => no_arg(Command::SiteLogs),
-            "daemon-reload" => no_arg(Command::DaemonReload),
-            "run" | "cmd" => Ok(Command::RunCommand(arg.map(str::to_string))),
-            "jobs" => no_arg(Command::ShowJobs),
-            "audit" => no_arg(Command::ShowAudit),
-            "hosts" | "fleet" => no_arg(Command::ShowHosts),
-            "panes" => no_arg(Command::ShowPanes),
-            "host" | "ssh" => match arg {
-                Some(h) => Ok(Command::OpenHost(h.to_string())),
-                None => Err("`host` needs a host name: host web1".into()),
-            },
-            "exec" => Ok(Command::Exec(arg.map(str::to_string))),
-            "edit-env" | "env" => no_arg(Command::EditEnv),
-            "unit" => match arg {
-                None => Ok(Command::UnitAction(None)),
-                Some(a) => crate::systemd::jobs::UnitOp::parse(a)
-                    .map(|op| Command::UnitAction(Some(op)))
-                    .ok_or_else(|| format!("`unit {a}`: use start, stop, restart, reload, enable, disable or reset-failed")),
-            },
-            "back" => no_arg(Command::Back),
-            "toggle-listening" | "listening" => no_arg(Command::ToggleListening),
-            "up" => no_arg(Command::Up),
-            "down" => no_arg(Command::Down),
-            "page-up" => no_arg(Command::PageUp),
-            "page-down" => no_arg(Command::PageDown),
-            "top" => no_arg(Command::Top),
-            "bottom" => no_arg(Command::Bottom),
-            "left" => no_arg(Command::ScrollLeft),
-            "right" => no_arg(Command::ScrollRight),
-            "sort" => match arg {
-                Some(a) => SortKey::parse(a).map(Command::Sort).ok_or_else(|| {
-                    {
-                    let names: Vec<&str> = SortKey::ALL.iter().map(|k| k.name()).collect();
-                    format!("unknown column `{a}`: use one of {}", names.join(", "))
-                }
-                }),
-                None => Err("sort needs a column: sort cpu".into()),
-            },
-            "sort-next" => no_arg(Command::SortNext),
-            "sort-prev" => no_arg(Command::SortPrev),
-            "sort-invert" | "invert" => no_arg(Command::SortInvert),
-            "filter" => Ok(Command::Filter(arg.map(str::to_string))),
-            "filter-user" | "user" => Ok(Command::FilterUser(arg.map(str::to_string))),
-            "clear-filter" => no_arg(Command::ClearFilter),
-            "tree" => no_arg(Command::Tree),
-            "collapse" => no_arg(Command::Collapse),
-            "pause" => no_arg(Command::Pause),
-            "follow" => no_arg(Command::Follow),
-            "mark" => no_arg(Command::Mark),
-            "mark-range" => no_arg(Command::MarkRange),
-            "clear-marks" => no_arg(Command::ClearMarks),
-            "signal" | "kill" => match arg {
-                Some(a) => Sig::parse(a)
-                    .map(|g| Command::Signal(Some(g)))
-                    .ok_or_else(|| format!("unknown signal `{a}`: use TERM, KILL, INT, HUP, QUIT, STOP, CONT, USR1, USR2")),
-                None => Ok(Command::Signal(None)),
-            },
-            "nice" | "renice" => match arg {
-                Some(a) => nice_value(a).map(|n| Command::Nice(Some(NiceArg::Set(n)))),
-                None => Ok(Command::Nice(None)),
-            },
-            "nice-by" => match arg {
-                Some(a) => nice_value(a).map(|n| Command::Nice(Some(NiceArg::By(n)))),
-                None => Err("nice-by needs a signed step: nice-by +1".into()),
-            },
-            "restart" => no_arg(Command::Restart),
-            "detail" => no_arg(Command::Detail),
-            "command-line" => no_arg(Command::CommandLine),
-            "refresh-faster" => no_arg(Command::RefreshFaster),
-            "refresh-slower" => no_arg(Command::RefreshSlower),
-            "refresh" => match arg.map(str::parse::<u64>) {
-                Some(Ok(ms)) if ms >= 100 => Ok(Command::Refresh(ms)),
-                _ => Err("refresh needs milliseconds, at least 100: refresh 2000".into()),
-            },
-            "theme" => match arg {
-                Some(a) => Ok(Command::Theme(a.to_string())),
-                None => Err("theme needs a name: theme light".into()),
-            },
-            "readonly" => no_arg(Command::Readonly),
-            "kernel-threads" => no_arg(Command::KernelThreads),
-            "redraw" => no_arg(Command::Redraw),
-            "suspend" => no_arg(Command::Suspend),
-            "" => Err("empty command".into()),
-            other => Err(format!("unknown command `{other}` (see `?` for the list)")),
+        if name.is_empty() {
+            return Err("empty command".into());
         }
+        let Some(spec) = super::registry::find(name) else {
+            return Err(format!("unknown command `{name}` (see `?` for the list)"));
+        };
+        match arg {
+            Some(a) if spec.args.is_empty() => {
+                Err(format!("`{name}` takes no argument (got `{a}`)"))
+            }
+            _ => (spec.make)(arg),
+        }
+    }
+
+    /// The registry name of the command (for hints and help).
+    pub fn name(&self) -> &'static str {
+        super::registry::name_of(self)
     }
 }
 
@@ -314,10 +310,6 @@ mod tests {
             Ok(Command::Signal(Some(Sig::Kill)))
         );
         assert_eq!(Command::parse("signal"), Ok(Command::Signal(None)));
-        assert_eq!(
-            Command::parse("sort  cpu "),
-            Ok(Command::Sort(SortKey::Cpu))
-        );
         assert_eq!(
             Command::parse("nice-by +1"),
             Ok(Command::Nice(Some(NiceArg::By(1))))
@@ -342,5 +334,6 @@ mod tests {
         assert!(Command::parse("sigkill").is_err());
         assert!(Command::parse("quit now").is_err());
         assert!(Command::parse("refresh 5").is_err());
+        assert!(Command::parse("").is_err());
     }
 }

@@ -12,9 +12,9 @@
 //!     reported and ignored (a warning; `qd config check` lists it).
 //!   - the operator's own file (XDG_CONFIG_HOME or HOME, which sudo may pass through)
 //!     holds UI preferences only: `[general]` refresh_ms, theme, show_kernel_threads,
-//!     log_level; `[[keys]]`; `[ssh] prefix`. Any other section or key there is
-//!     reported with the file's name and ignored. It must belong to the operator or
-//!     root.
+//!     log_level; `[[keys]]` and `[[keymap.<section>]]`; `[ssh] prefix`. Any other
+//!     section or key there is reported with the file's name and ignored. It must
+//!     belong to the operator or root.
 //!   - a file the operator could not read themselves (not world-readable, not theirs)
 //!     that fails to parse is reported without the message: the message quotes the
 //!     offending line, and root must not read a file for the operator.
@@ -254,7 +254,7 @@ fn ui_file(
     let raw = parse_as(path, o, op)?;
     let why = "ignored: qd runs as root for another user (sudo), where a file other than the \
                system file holds UI preferences only (general refresh_ms, theme, show_kernel_threads, \
-               log_level; [[keys]]; [ssh] prefix)";
+               log_level; [[keys]], [[keymap.*]]; [ssh] prefix)";
     let mut ignore = |what: &str| rep.ignored.push(format!("{what} {why}"));
     let mut general = raw.general;
     if let Some(g) = &mut general
@@ -285,6 +285,7 @@ fn ui_file(
     Ok(RawFile {
         general,
         keys: raw.keys,
+        keymap: raw.keymap,
         ssh,
         ..RawFile::default()
     })

@@ -20,7 +20,7 @@
 
 pub mod access;
 pub mod command;
-pub mod command_names;
+pub mod command_args;
 pub mod duration;
 pub mod error;
 pub mod keymap;
@@ -28,6 +28,7 @@ pub mod keys;
 pub mod layers;
 pub mod logfile;
 pub mod paths;
+pub mod registry;
 pub mod sites;
 pub mod ssh;
 pub mod theme;
@@ -35,7 +36,7 @@ pub mod trust;
 
 pub use command::{Command, SortKey};
 pub use error::ConfigError;
-pub use keymap::Binding;
+pub use keymap::{Binding, Keymap, Section};
 
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -49,7 +50,9 @@ pub struct Config {
     pub restart_grace: Duration,
     pub show_kernel_threads: bool,
     pub log_level: String,
-    pub keys: Vec<Binding>,
+    /// The key bindings by section: the defaults, then each file's `[[keys]]` and
+    /// `[[keymap.<section>]]`.
+    pub keys: Keymap,
     pub systemd: SystemdConfig,
     /// The sites this server hosts (`[[site]]`).
     pub sites: std::sync::Arc<crate::model::site::Sites>,
@@ -156,6 +159,7 @@ pub struct FileReport {
 pub struct RawFile {
     general: Option<RawGeneral>,
     keys: Option<Vec<keymap::RawKey>>,
+    keymap: Option<keymap::RawSections>,
     systemd: Option<sites::RawSystemd>,
     site: Option<Vec<sites::RawSite>>,
     policy: Option<access::RawPolicy>,
@@ -244,12 +248,7 @@ pub fn apply_raw(
             next.log_level = l.into_inner();
         }
     }
-    if let Some(keys) = raw.keys {
-        for k in keys {
-            let b = keymap::resolve(&k).map_err(|(span, m)| err(span, m))?;
-            keymap::bind(&mut next.keys, b);
-        }
-    }
+    keymap::apply(&mut next.keys, raw.keys, raw.keymap).map_err(|(span, m)| err(span, m))?;
     if let Some(sd) = raw.systemd {
         if let Some(b) = sd.bus {
             next.systemd.user_bus = match b.get_ref().as_str() {

@@ -7,8 +7,8 @@ use super::screen::Screen;
 use super::svc_commands as svc;
 use super::theme::Theme;
 use crate::actions::{Action, NiceChange};
-use crate::config::Command;
 use crate::config::command::NiceArg;
+use crate::config::{Command, SortKey};
 use crate::model::port::Scope;
 use crate::sources::Control;
 use std::time::Duration;
@@ -84,16 +84,14 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
             n.hscroll = n.hscroll.saturating_sub(8);
         }
         Command::ScrollRight => app.active_mut().nav_mut().hscroll += 8,
-        Command::Sort(k) => {
-            if !app.active_mut().sort_by(&snap, k) {
-                let msg = format!(
-                    "the {} view has no {} column",
-                    app.active().name(),
-                    k.name()
-                );
+        // The column is named; the view on screen knows its columns.
+        Command::Sort(name) => match SortKey::parse(&name) {
+            Some(k) if app.active_mut().sort_by(&snap, k) => {}
+            _ => {
+                let msg = format!("the {} view has no {name} column", app.active().name());
                 app.set_status(Level::Info, msg);
             }
-        }
+        },
         Command::SortNext => app.active_mut().sort_step(&snap, 1),
         Command::SortPrev => app.active_mut().sort_step(&snap, -1),
         Command::SortInvert => {
@@ -253,6 +251,32 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
             };
             return propose(app, action);
         }
+        Command::Owner if app.home == Screen::Ports => return jump_to_owner(app),
+        Command::UnitLog if matches!(app.home, Screen::Services | Screen::Sites) => {
+            return svc::open_log(app, false);
+        }
+        Command::OpenSite if app.home == Screen::Sites => {
+            let name = app.sites.selected_site(&snap).map(|s| s.name.to_string());
+            if let Some(n) = name {
+                return svc::focus_site(app, &n);
+            }
+        }
+        // Commands of screens and popups that handle their keys themselves for now.
+        c @ (Command::Owner
+        | Command::UnitLog
+        | Command::OpenSite
+        | Command::Shell
+        | Command::Export { .. }
+        | Command::Pane(_)
+        | Command::OpenJob
+        | Command::Cancel
+        | Command::Retry
+        | Command::LogSearch
+        | Command::Confirm(_)
+        | Command::InputClear) => {
+            app.set_status(Level::Info, format!("`{}` is not available here", c.name()));
+        }
+        // `detail` as old bindings have it: what Enter did in each view.
         Command::Detail if app.home == Screen::Ports => return jump_to_owner(app),
         Command::Detail if app.home == Screen::Services => return svc::unit_menu(app),
         Command::Detail if app.home == Screen::Sites => {

@@ -1,9 +1,9 @@
-//! Terminal key events mapped onto the config's `KeySpec`, and the keymap lookup.
+//! Terminal key events mapped onto the config's `KeySpec`, and the keymap lookup by
+//! section (the screen's, then the global one).
 
 use crate::config::keys::{KeyName, KeySpec};
-use crate::config::{Binding, Command};
+use crate::config::{self, Binding, Command, Section};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::collections::HashMap;
 
 pub fn spec_of(ev: &KeyEvent) -> Option<KeySpec> {
     let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
@@ -34,28 +34,48 @@ pub fn spec_of(ev: &KeyEvent) -> Option<KeySpec> {
     Some(KeySpec { key, ctrl, alt })
 }
 
-/// The bindings of the session, indexed by key.
+/// The bindings of the session, by section (`config::keymap`).
 #[derive(Debug, Clone, Default)]
 pub struct Keymap {
-    by_key: HashMap<KeySpec, Command>,
-    pub bindings: Vec<Binding>,
+    map: config::Keymap,
 }
 
 impl Keymap {
-    pub fn new(bindings: Vec<Binding>) -> Self {
-        let by_key = bindings.iter().map(|b| (b.on, b.run.clone())).collect();
-        Self { by_key, bindings }
+    pub fn new(map: config::Keymap) -> Self {
+        Self { map }
     }
 
-    pub fn command(&self, ev: &KeyEvent) -> Option<Command> {
-        self.by_key.get(&spec_of(ev)?).cloned()
+    /// The command of a key on a screen: its section's binding, else the global one.
+    pub fn command(&self, section: Section, ev: &KeyEvent) -> Option<Command> {
+        let spec = spec_of(ev)?;
+        self.map
+            .lookup(section, &spec)
+            .or_else(|| self.map.lookup(Section::Global, &spec))
+            .map(|b| b.run.clone())
     }
 
-    /// The keys bound to a command, for hints.
-    pub fn keys_for(&self, run: &str) -> Vec<String> {
-        self.bindings
+    /// The bindings of one section (help lists them).
+    pub fn section(&self, s: Section) -> &[Binding] {
+        self.map.section(s)
+    }
+
+    /// Every section, for lookups a screen or popup makes itself.
+    pub fn map(&self) -> &config::Keymap {
+        &self.map
+    }
+
+    /// The keys that run the command named `name` (`Command::name`) on a screen:
+    /// its section's first, then the global ones not shadowed there. For hints.
+    pub fn keys_for(&self, section: Section, name: &str) -> Vec<String> {
+        let own = self.map.section(section);
+        let global = self
+            .map
+            .section(Section::Global)
             .iter()
-            .filter(|b| b.run_text == run)
+            .filter(|b| section == Section::Global || !own.iter().any(|o| o.on == b.on));
+        own.iter()
+            .chain(global)
+            .filter(|b| b.run.name() == name)
             .map(|b| b.on.to_string())
             .collect()
     }

@@ -53,6 +53,21 @@ impl Screen {
         }
     }
 
+    /// The keymap section of the screen's keys (then `[global]`).
+    pub fn section(self) -> crate::config::Section {
+        use crate::config::Section;
+        match self {
+            Screen::Processes => Section::Processes,
+            Screen::Ports => Section::Ports,
+            Screen::Services => Section::Services,
+            Screen::Sites => Section::Sites,
+            Screen::Hosts => Section::Hosts,
+            Screen::Panes => Section::Panes,
+            Screen::Jobs => Section::Jobs,
+            Screen::Audit => Section::Audit,
+        }
+    }
+
     /// One of this host's tables (the Tab cycle), drawn under the host header.
     pub fn is_host_table(self) -> bool {
         TAB.contains(&self)

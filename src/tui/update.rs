@@ -7,7 +7,7 @@ use super::msg::{Effect, Msg};
 use super::popups;
 use super::render::layout;
 use super::screen::{Layer, Screen};
-use crate::config::Command;
+use crate::config::{Command, Section};
 use crate::sources::Control;
 use ratatui::crossterm::event::{
     Event, KeyCode, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
@@ -26,7 +26,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 || (k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c'));
             // The command line and help work on every screen but a pane's input.
             if matches!(screen, Screen::Hosts | Screen::Jobs | Screen::Audit)
-                && let Some(cmd @ (Command::CommandLine | Command::Help)) = app.keymap.command(&k)
+                && let Some(cmd @ (Command::CommandLine | Command::Help)) =
+                    app.keymap.command(Section::Global, &k)
             {
                 return apply(app, cmd);
             }
@@ -35,7 +36,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 Screen::Panes => super::panes::on_key(app, k),
                 Screen::Jobs => super::ops_popups::jobs_key(app, k.code, close),
                 Screen::Audit => super::ops_popups::audit_key(app, k.code, close),
-                _ => match app.keymap.command(&k) {
+                _ => match app.keymap.command(screen.section(), &k) {
                     Some(cmd) => apply(app, cmd),
                     None => Vec::new(),
                 },
@@ -253,7 +254,7 @@ fn on_mouse(app: &mut App, m: MouseEvent) -> Vec<Effect> {
             if m.row == t.y && m.column >= t.x {
                 let cols = app.active().columns();
                 if let Some(k) = layout::column_at(cols, t.width, m.column - t.x) {
-                    return apply(app, crate::config::Command::Sort(k));
+                    return apply(app, crate::config::Command::Sort(k.name().to_string()));
                 }
             } else if m.row > t.y && m.row < t.y + t.height {
                 let pos = app.active().nav().offset + (m.row - t.y - 1) as usize;

@@ -23,40 +23,40 @@ fn hints(app: &App) -> String {
             ("mark", "mark"),
             ("detail", "detail"),
             ("tree", "tree"),
-            ("next-view", "ports"),
+            ("next-screen", "ports"),
             ("quit", "quit"),
         ],
         Screen::Services => &[
             ("help", "help"),
             ("filter", "filter"),
-            ("detail", "actions"),
+            ("unit", "actions"),
             ("mark", "mark"),
-            ("toggle-listening", "log"),
+            ("unit-log", "log"),
             ("site-logs", "site log"),
             ("all-units", "all units"),
-            ("next-view", "next"),
+            ("next-screen", "next"),
         ],
         Screen::Sites => &[
             ("help", "help"),
-            ("detail", "open site"),
-            ("toggle-listening", "site log"),
-            ("next-view", "processes"),
+            ("open-site", "open site"),
+            ("site-logs", "site log"),
+            ("next-screen", "processes"),
             ("quit", "quit"),
         ],
         Screen::Ports => &[
             ("help", "help"),
             ("filter", "filter"),
-            ("toggle-listening", "listening/all"),
-            ("detail", "owner"),
+            ("listening", "listening/all"),
+            ("owner", "owner"),
             ("signal", "signal owner"),
-            ("next-view", "processes"),
+            ("next-screen", "processes"),
             ("quit", "quit"),
         ],
         // The other screens draw their own footers.
         _ => &[],
     };
-    for &(run, what) in hints {
-        if let Some(first) = k.keys_for(run).first() {
+    for &(name, what) in hints {
+        if let Some(first) = k.keys_for(app.home.section(), name).first() {
             parts.push(format!("{first} {what}"));
         }
     }

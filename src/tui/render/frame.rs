@@ -46,7 +46,7 @@ pub fn hints(app: &App, c: &dyn Component) -> String {
     c.hints()
         .iter()
         .filter_map(|(run, what)| {
-            let keys = app.keymap.keys_for(run);
+            let keys = app.keymap.keys_for(app.screen.section(), run);
             keys.first().map(|k| format!("{k} {what}"))
         })
         .collect::<Vec<_>>()
