@@ -41,6 +41,9 @@ pub struct Env {
     pub pane_prefix: Option<crate::config::keys::KeySpec>,
     /// `[ssh] parallel`: hosts an exec runs on at once.
     pub exec_parallel: usize,
+    /// Where `:export` writes without a path; where a relative path starts.
+    pub exports_dir: Option<std::path::PathBuf>,
+    pub cwd: Option<std::path::PathBuf>,
 }
 
 /// The policy decision for an action, without I/O: `update` asks it before any
@@ -127,6 +130,8 @@ impl App {
                 readonly: env.readonly,
                 jobs: Default::default(),
                 page: 1,
+                exports_dir: env.exports_dir,
+                cwd: env.cwd,
             },
             view,
             ports: PortView::default(),
@@ -184,8 +189,43 @@ impl App {
 
     /// Rows of the table that fit on screen (for paging and scrolling).
     pub fn table_height(&self) -> usize {
-        let areas = super::render::layout::areas(self.size.0, self.size.1, self);
-        areas.table.height.saturating_sub(1) as usize
+        self.table_area().height.saturating_sub(1) as usize
+    }
+
+    /// Where the table of the screen on top is drawn: under the host header for this
+    /// host's tables, else where its screen puts it inside the frame's body.
+    pub fn table_area(&self) -> ratatui::layout::Rect {
+        let (w, h) = self.size;
+        if self.screen.is_host_table() {
+            return super::render::layout::areas(w, h, self).table;
+        }
+        let body = super::render::frame::body(ratatui::layout::Rect::new(0, 0, w, h));
+        match self.screens.get(self.screen) {
+            Some(c) => c.table_area(body),
+            None => body,
+        }
+    }
+
+    /// The `/` filter text of the table on screen.
+    pub fn filter_text(&self) -> String {
+        match self.screens.get(self.screen).and_then(|c| c.table()) {
+            Some(t) => t.filter().to_string(),
+            None => self.active().nav().filter.clone(),
+        }
+    }
+
+    /// Sets the `/` filter of the table on screen (as it is typed).
+    pub fn set_filter(&mut self, text: &str) {
+        if let Some(t) = self
+            .screens
+            .get_mut(self.screen)
+            .and_then(|c| c.table_mut())
+        {
+            t.set_filter(&self.data, text);
+            return;
+        }
+        self.active_mut().nav_mut().filter = text.to_string();
+        self.rebuild();
     }
 
     /// The host table on screen, or the last one shown (the fleet, jobs and audit
@@ -212,8 +252,12 @@ impl App {
 
     /// Recomputes the active view's rows (the other one catches up when shown).
     pub fn rebuild(&mut self) {
-        let snap = self.data.snapshot.clone();
-        self.active_mut().rebuild(&snap);
+        if let Some(c) = self.screens.get_mut(self.screen) {
+            c.rebuild(&self.data);
+        } else {
+            let snap = self.data.snapshot.clone();
+            self.active_mut().rebuild(&snap);
+        }
         self.scroll_into_view();
     }
 
@@ -242,6 +286,14 @@ impl App {
     pub fn scroll_into_view(&mut self) {
         let h = self.table_height();
         self.data.page = h.max(1);
+        if let Some(t) = self
+            .screens
+            .get_mut(self.screen)
+            .and_then(|c| c.table_mut())
+        {
+            t.fit(h);
+            return;
+        }
         self.active_mut().nav_mut().scroll_into_view(h);
     }
 }
@@ -271,6 +323,8 @@ impl Env {
             ssh_scrollback: 1000,
             pane_prefix: None,
             exec_parallel: 8,
+            exports_dir: None,
+            cwd: None,
         }
     }
 }

@@ -100,7 +100,7 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
             app.rebuild();
         }
         Command::Filter(None) => {
-            let text = app.active().nav().filter.clone();
+            let text = app.filter_text();
             app.popup = Some(Popup::Input {
                 kind: InputKind::Filter,
                 text: text.clone(),
@@ -358,6 +358,12 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
 
 /// Puts `s` on screen with what it needs started (`Act::Show`).
 pub fn show(app: &mut App, s: Screen) -> Vec<Effect> {
+    let fx = show_only(app, s);
+    app.rebuild();
+    fx
+}
+
+fn show_only(app: &mut App, s: Screen) -> Vec<Effect> {
     match s {
         Screen::Hosts => super::fleet::command(app, Command::ShowHosts),
         Screen::Panes => super::fleet::command(app, Command::ShowPanes),

@@ -30,4 +30,8 @@ pub struct Data {
     pub jobs: super::jobs::Jobs,
     /// Rows of a table that fit on screen (paging).
     pub page: usize,
+    /// Where `:export` writes without a path (the operator's state dir), and the
+    /// directory a relative path is taken from; read once at start.
+    pub exports_dir: Option<PathBuf>,
+    pub cwd: Option<PathBuf>,
 }

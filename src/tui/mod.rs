@@ -122,6 +122,8 @@ pub fn run(
         ssh_scrollback: cfg.ssh.scrollback,
         pane_prefix: cfg.pane_prefix,
         exec_parallel: cfg.ssh.parallel,
+        exports_dir: crate::config::paths::exports_dir(),
+        cwd: std::env::current_dir().ok(),
     };
     terminal::install_panic_hook();
     let _guard = terminal::Guard;

@@ -187,8 +187,7 @@ pub fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
         } => {
             if close {
                 if kind == InputKind::Filter {
-                    app.active_mut().nav_mut().filter = previous;
-                    app.rebuild();
+                    app.set_filter(&previous);
                 }
                 return Vec::new();
             }
@@ -202,8 +201,7 @@ pub fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
                 _ => {}
             }
             if kind == InputKind::Filter {
-                app.active_mut().nav_mut().filter = text.clone();
-                app.rebuild();
+                app.set_filter(&text);
             }
             keep(
                 app,
@@ -270,7 +268,7 @@ fn submit(app: &mut App, kind: InputKind, text: String, previous: String) -> Vec
                 return Vec::new();
             }
             match Command::parse(&text) {
-                Ok(cmd) => apply(app, cmd),
+                Ok(cmd) => super::run::command(app, cmd),
                 Err(e) => {
                     app.set_status(Level::Error, format!(":{text}: {e}"));
                     Vec::new()

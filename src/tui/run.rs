@@ -4,7 +4,9 @@
 //! turns them into state and effects, so no handler calls another or the dispatcher.
 
 use super::app::App;
+use super::data::Data;
 use super::msg::{Act, Effect};
+use super::table::ops::TableOps;
 
 pub fn apply(app: &mut App, acts: Vec<Act>) -> Vec<Effect> {
     let mut out = Vec::new();
@@ -20,4 +22,150 @@ pub fn apply(app: &mut App, acts: Vec<Act>) -> Vec<Effect> {
         }
     }
     out
+}
+
+/// A command from the keymap or the `:` line: the screen on top first, then the
+/// generic commands of its table, then the global ones (`commands::apply`).
+pub fn command(app: &mut App, cmd: crate::config::Command) -> Vec<Effect> {
+    if let Some(c) = app.screens.get_mut(app.screen) {
+        if let Some(acts) = c.run(&cmd, &app.data) {
+            return apply(app, acts);
+        }
+        if let Some(t) = c.table_mut()
+            && let Some(acts) = table_command(t, &cmd, &app.data)
+        {
+            let fx = apply(app, acts);
+            app.scroll_into_view();
+            return fx;
+        }
+    }
+    if let crate::config::Command::Export {
+        format,
+        path,
+        marked_only,
+    } = &cmd
+    {
+        // The older views: one of this host's tables not yet a Component.
+        let _ = (format, path, marked_only);
+        app.set_status(
+            super::app::Level::Info,
+            format!("the {} table cannot export yet", app.screen.name()),
+        );
+        return Vec::new();
+    }
+    super::commands::apply(app, cmd)
+}
+
+/// What every table does with the same commands: moves, marks, sort, filter, export.
+pub fn table_command(
+    t: &mut dyn TableOps,
+    cmd: &crate::config::Command,
+    data: &Data,
+) -> Option<Vec<Act>> {
+    use crate::config::Command as C;
+    match cmd {
+        C::Up => t.move_by(data, -1),
+        C::Down => t.move_by(data, 1),
+        C::PageUp => t.page(data, -1),
+        C::PageDown => t.page(data, 1),
+        C::Top => t.top(data),
+        C::Bottom => t.bottom(data),
+        C::ScrollLeft => t.scroll_sideways(-8),
+        C::ScrollRight => t.scroll_sideways(8),
+        C::Mark => t.toggle_mark(data),
+        C::MarkRange => t.mark_range(data),
+        C::ClearMarks => t.clear_marks(),
+        C::Sort(name) => {
+            if let Err(e) = t.sort_named(data, name) {
+                return Some(vec![Act::info(e)]);
+            }
+        }
+        C::SortNext => t.sort_step(data, 1),
+        C::SortPrev => t.sort_step(data, -1),
+        C::SortInvert => t.invert(data),
+        C::Filter(Some(text)) => t.set_filter(data, text),
+        C::Filter(None) => {
+            let text = t.filter().to_string();
+            return Some(vec![Act::Popup(super::popup::Popup::Input {
+                kind: super::popup::InputKind::Filter,
+                text: text.clone(),
+                previous: text,
+                error: None,
+            })]);
+        }
+        C::ClearFilter => t.set_filter(data, ""),
+        C::Follow => {
+            let f = t.follow();
+            *f = !*f;
+            let on = *f;
+            return Some(vec![Act::info(if on {
+                "following the selected row"
+            } else {
+                "follow off"
+            })]);
+        }
+        C::Export {
+            format,
+            path,
+            marked_only,
+        } => {
+            return Some(vec![export(
+                t,
+                data,
+                *format,
+                path.as_deref(),
+                *marked_only,
+            )]);
+        }
+        _ => return None,
+    }
+    Some(Vec::new())
+}
+
+/// `:export csv|json [PATH]`: what the table shows, in its order, every column (the
+/// marked rows only with `export!`), written by the dispatcher as the operator.
+fn export(
+    t: &dyn TableOps,
+    data: &Data,
+    format: crate::model::export::ExportFormat,
+    path: Option<&str>,
+    marked_only: bool,
+) -> Act {
+    use crate::model::export::ExportFormat;
+    if marked_only && t.marked() == 0 {
+        return Act::info("export! writes the marked rows: mark some first (Space)");
+    }
+    let (headers, rows, json) = t.export(data, marked_only);
+    let table = t.name();
+    let path = match path {
+        Some(p) if std::path::Path::new(p).is_absolute() => std::path::PathBuf::from(p),
+        Some(p) => match &data.cwd {
+            Some(cwd) => cwd.join(p),
+            None => return Act::error(format!("{p}: give an absolute path")),
+        },
+        None => match &data.exports_dir {
+            Some(dir) => dir.join(crate::config::paths::export_file_name(
+                table,
+                format,
+                std::time::SystemTime::now(),
+            )),
+            None => {
+                return Act::error(
+                    "no exports directory (no home for the operator): give a path, :export csv /tmp/x.csv",
+                );
+            }
+        },
+    };
+    let count = rows.len();
+    let content = match format {
+        ExportFormat::Csv => super::export::csv(&headers, &rows),
+        ExportFormat::Json => super::export::json(table, json),
+    };
+    Act::Propose(crate::actions::Action::Export {
+        table: table.to_string(),
+        format,
+        path,
+        content: content.into_bytes(),
+        rows: count,
+    })
 }

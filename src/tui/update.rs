@@ -22,6 +22,15 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             };
             // A new key press replaces an old message.
             app.status = None;
+            if let Some(c) = app.screens.get_mut(screen) {
+                if let Some(acts) = c.raw_key(&k, &app.data) {
+                    return super::run::apply(app, acts);
+                }
+                return match app.keymap.command(screen.section(), &k) {
+                    Some(cmd) => super::run::command(app, cmd),
+                    None => Vec::new(),
+                };
+            }
             let close = k.code == KeyCode::Esc
                 || (k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c'));
             // The command line and help work on every screen but a pane's input.
@@ -242,6 +251,20 @@ fn on_mouse(app: &mut App, m: MouseEvent) -> Vec<Effect> {
             ) => *scroll = scroll.saturating_sub(3),
             _ => {}
         }
+        return Vec::new();
+    }
+    let area = app.table_area();
+    if let Some(c) = app.screens.get_mut(app.screen) {
+        let data = &app.data;
+        if let Some(t) = c.table_mut() {
+            match m.kind {
+                MouseEventKind::ScrollDown => t.move_by(data, 3),
+                MouseEventKind::ScrollUp => t.move_by(data, -3),
+                MouseEventKind::Down(MouseButton::Left) => t.click(data, area, m.column, m.row),
+                _ => return Vec::new(),
+            }
+        }
+        app.scroll_into_view();
         return Vec::new();
     }
     let snap = app.data.snapshot.clone();

@@ -48,6 +48,12 @@ pub trait Component {
     fn table_mut(&mut self) -> Option<&mut dyn TableOps> {
         None
     }
+
+    /// Where the table is drawn inside `body` (a screen that shows more than its
+    /// table, such as a job's output under its targets, says so), for the mouse.
+    fn table_area(&self, body: Rect) -> Rect {
+        body
+    }
 }
 
 /// The screens App holds. A screen converted to a `Component` is reached through
