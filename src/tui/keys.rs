@@ -59,6 +59,13 @@ impl Keymap {
         self.map.section(s)
     }
 
+    /// The command of `ev` in `section` alone (popups: no fall-through to [global],
+    /// where `q` would quit).
+    pub fn own(&self, section: Section, ev: &KeyEvent) -> Option<Command> {
+        let spec = spec_of(ev)?;
+        self.map.lookup(section, &spec).map(|b| b.run.clone())
+    }
+
     /// Every section, for lookups a screen or popup makes itself.
     pub fn map(&self) -> &config::Keymap {
         &self.map

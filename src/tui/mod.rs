@@ -29,7 +29,6 @@ pub mod run;
 pub mod screen;
 pub mod screens;
 pub mod svc_commands;
-pub mod svc_popups;
 pub mod svcview;
 pub mod table;
 pub mod table_state;

@@ -142,6 +142,19 @@ pub enum Act {
     Leave,
     /// An action: policy first, then its confirmation, then the dispatcher.
     Propose(Action),
+    /// A confirmed action: straight to the dispatcher (which checks the policy again).
+    Dispatch(Action),
+    /// A menu whose every item ends in `probe`'s kind of action: opened only when the
+    /// policy allows `probe`, else the denial is shown (and recorded) instead.
+    Guarded {
+        probe: Action,
+        popup: crate::tui::popup::Popup,
+    },
+    /// `v` in a process's detail: its environment through the recorded reveal.
+    Reveal {
+        pid: i32,
+        starttime: u64,
+    },
     /// Run a command as if typed on the `:` line.
     Run(crate::config::Command),
 }

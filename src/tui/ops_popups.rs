@@ -5,7 +5,7 @@
 
 use super::app::{App, CmdItem, Level, Popup};
 use super::msg::Effect;
-use super::popups::{menu_move, menu_pick};
+use super::popups::menu_move;
 use super::screen::Screen;
 use crate::actions::{Action, CommandTarget};
 use ratatui::crossterm::event::KeyCode;
@@ -114,57 +114,6 @@ fn confirm(app: &mut App, item: CmdItem, targets: Vec<CommandTarget>) -> Vec<Eff
         targets,
     };
     super::propose::propose(app, action)
-}
-
-pub fn command_menu_key(
-    app: &mut App,
-    code: KeyCode,
-    close: bool,
-    mut selected: usize,
-    items: Vec<CmdItem>,
-    targets: Vec<CommandTarget>,
-) -> Vec<Effect> {
-    if close || code == KeyCode::Char('q') {
-        return Vec::new();
-    }
-    if let Some(i) = menu_pick(selected, items.len(), code) {
-        return confirm(app, items[i].clone(), targets);
-    }
-    menu_move(&mut selected, items.len(), code);
-    app.popup = Some(Popup::CommandMenu {
-        selected,
-        items,
-        targets,
-    });
-    Vec::new()
-}
-
-pub fn typed_confirm_key(
-    app: &mut App,
-    code: KeyCode,
-    close: bool,
-    action: Action,
-    want: String,
-    mut typed: String,
-) -> Vec<Effect> {
-    match code {
-        _ if close => return Vec::new(),
-        KeyCode::Enter if typed == want => return super::popups::dispatch(app, action),
-        KeyCode::Enter => {
-            app.set_status(Level::Warn, format!("type `{want}` exactly to confirm"));
-        }
-        KeyCode::Backspace => {
-            typed.pop();
-        }
-        KeyCode::Char(c) => typed.push(c),
-        _ => {}
-    }
-    app.popup = Some(Popup::TypedConfirm {
-        action,
-        want,
-        typed,
-    });
-    Vec::new()
 }
 
 pub fn show_jobs(app: &mut App) {

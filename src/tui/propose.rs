@@ -5,7 +5,6 @@
 
 use super::app::{App, Level, Popup};
 use super::msg::Effect;
-use super::popups::dispatch;
 use crate::actions::{Action, ProcTarget, Risk};
 
 /// Every action the TUI builds comes here: the policy decides first (a denied action
@@ -156,4 +155,26 @@ pub fn action_targets(app: &mut App) -> Option<Vec<ProcTarget>> {
         );
     }
     Some(t.procs)
+}
+
+/// A confirmed action (or one that needs no confirmation) becomes a job and goes to
+/// the dispatcher.
+pub fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
+    app.busy = Some(format!("{} on {}", action.verb(), action.target_count()));
+    app.finished.clear();
+    let (id, cancel) = app.data.jobs.start(action.clone());
+    // A command's or an exec's output is the point: show it as it streams.
+    if matches!(action, Action::Command { .. } | Action::Exec { .. }) {
+        app.jobs_view = super::jobs::JobsView {
+            selected: app.data.jobs.list.len().saturating_sub(1),
+            open: Some(id),
+            scroll: 0,
+        };
+        app.popup = None;
+        app.show(super::screen::Screen::Jobs);
+    }
+    vec![Effect::Dispatch {
+        job: super::msg::JobRef { id, cancel },
+        action,
+    }]
 }

@@ -18,6 +18,14 @@ pub fn apply(app: &mut App, acts: Vec<Act>) -> Vec<Effect> {
             Act::Show(s) => out.extend(super::commands::show(app, s)),
             Act::Leave => app.leave(),
             Act::Propose(a) => out.extend(super::propose::propose(app, a)),
+            Act::Dispatch(a) => out.extend(super::propose::dispatch(app, a)),
+            Act::Guarded { probe, popup } => match super::propose::refuse(app, &probe) {
+                Some(fx) => out.extend(fx),
+                None => app.popup = Some(popup),
+            },
+            Act::Reveal { pid, starttime } => {
+                out.extend(super::propose::reveal_environ(app, pid, starttime))
+            }
             Act::Run(cmd) => out.extend(super::commands::apply(app, cmd)),
         }
     }

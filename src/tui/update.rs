@@ -17,7 +17,18 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Term(Event::Key(k)) if k.kind != KeyEventKind::Release => {
             let screen = match app.layer() {
-                Layer::Popup => return popups::on_key(app, k),
+                Layer::Popup => {
+                    let Some(p) = app.popup.take() else {
+                        return Vec::new();
+                    };
+                    let cx = popups::Ctx {
+                        keymap: &app.keymap,
+                        data: &app.data,
+                    };
+                    let (keep, acts) = popups::on_key(p, &k, &cx);
+                    app.popup = keep;
+                    return super::run::apply(app, acts);
+                }
                 Layer::Screen(s) => s,
             };
             // A new key press replaces an old message.
@@ -169,7 +180,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::InputClosed(_) => Vec::new(),
         Msg::EnvEdited(outcome, target) => super::env_commands::env_edited(app, outcome, target),
         Msg::LogLines(lines) => {
-            super::svc_popups::add_lines(app, lines);
+            if let Some(p) = &mut app.popup {
+                popups::viewers::add_lines(p, lines);
+            }
             Vec::new()
         }
         Msg::LogError(e) => {
