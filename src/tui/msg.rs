@@ -131,6 +131,7 @@ impl PartialEq for SharedPane {
 /// What a screen's or a popup's handler asks of the App. Handlers never call the
 /// dispatcher or each other: they return these, and `run::apply` does them in order.
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // short-lived: built by a handler, applied at once
 pub enum Act {
     Effect(Effect),
     /// Open this popup over the screen.
