@@ -64,14 +64,15 @@ pub fn operator_exports_dir(home: &Path, xdg_state: Option<&std::ffi::OsStr>) ->
     Some(state.join("quarterdeck/exports"))
 }
 
-/// `<table>-<UTC yyyymmddThhmmssZ>.<ext>`: `hosts-20261121T090503Z.csv`. The table's
+/// `<table>-<UTC yyyymmddThhmmss.mmmZ>.<ext>`: `hosts-20261121T090503.250Z.csv` (the
+/// milliseconds keep two exports of one table in the same second apart). The table's
 /// name keeps letters, digits, `-` and `_` (anything else is `_`), so it is one plain
 /// file name whatever it is called.
 pub fn export_file_name(table: &str, format: ExportFormat, now: std::time::SystemTime) -> String {
-    let s = now
+    let since = now
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
         .unwrap_or_default();
+    let (s, ms) = (since.as_secs(), since.subsec_millis());
     let (y, m, d) = crate::model::format::civil(s);
     let day = s % 86400;
     let name: String = table
@@ -90,7 +91,7 @@ pub fn export_file_name(table: &str, format: ExportFormat, now: std::time::Syste
         name
     };
     format!(
-        "{name}-{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z.{}",
+        "{name}-{y:04}{m:02}{d:02}T{:02}{:02}{:02}.{ms:03}Z.{}",
         day / 3600,
         (day % 3600) / 60,
         day % 60,
@@ -109,15 +110,15 @@ mod tests {
         let t = UNIX_EPOCH + Duration::from_millis(1_700_000_000_999);
         assert_eq!(
             export_file_name("hosts", ExportFormat::Csv, t),
-            "hosts-20231114T221320Z.csv"
+            "hosts-20231114T221320.999Z.csv"
         );
         assert_eq!(
             export_file_name("../etc/x y", ExportFormat::Json, t),
-            "___etc_x_y-20231114T221320Z.json"
+            "___etc_x_y-20231114T221320.999Z.json"
         );
         assert_eq!(
             export_file_name("", ExportFormat::Json, UNIX_EPOCH),
-            "table-19700101T000000Z.json"
+            "table-19700101T000000.000Z.json"
         );
     }
 
