@@ -45,6 +45,7 @@ pub fn refuse(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
     let d = (app.checker)(action).err()?;
     app.set_status(Level::Error, d.to_string());
     let (id, cancel) = app.data.jobs.start(action.clone());
+    app.screens.jobs.rebuild(&app.data);
     app.popup = Some(Popup::Error {
         title: "Denied".into(),
         message: d.reason,
