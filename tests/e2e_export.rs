@@ -37,13 +37,20 @@ fn the_filtered_process_table_exports_as_csv_and_json() {
     assert!(t.wait_for(&token, 5), "{}", t.screen());
     t.type_text(":export csv");
     t.keys(&["Enter"]);
-    assert!(t.wait_for("exported 1 rows of processes", 5), "{}", t.screen());
+    assert!(
+        t.wait_for("exported 1 rows of processes", 5),
+        "{}",
+        t.screen()
+    );
     let files = exports(&dir);
     assert_eq!(files.len(), 1, "{files:?}");
     let meta = std::fs::metadata(&files[0]).expect("exported file");
     assert_eq!(meta.permissions().mode() & 0o777, 0o600);
     let name = files[0].file_name().and_then(|n| n.to_str()).unwrap_or("");
-    assert!(name.starts_with("processes-") && name.ends_with(".csv"), "{name}");
+    assert!(
+        name.starts_with("processes-") && name.ends_with(".csv"),
+        "{name}"
+    );
     let csv = std::fs::read_to_string(&files[0]).expect("read");
     let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
     assert_eq!(lines.len(), 2, "a header and the one filtered row:\n{csv}");
@@ -58,7 +65,9 @@ fn the_filtered_process_table_exports_as_csv_and_json() {
     assert!(t.wait_for("as json", 5), "{}", t.screen());
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).expect("json")).expect("parses");
-    let rows = v["processes"].as_array().expect("an array named after the table");
+    let rows = v["processes"]
+        .as_array()
+        .expect("an array named after the table");
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["pid"].as_i64(), Some(victim.pid() as i64));
     assert!(rows[0]["rss_bytes"].is_number(), "{v}");
@@ -69,7 +78,8 @@ fn the_filtered_process_table_exports_as_csv_and_json() {
     // Ctrl-S: CSV to the exports dir again (a second file).
     t.keys(&["C-s"]);
     assert!(
-        support::wait_until(std::time::Duration::from_secs(5), || exports(&dir).len() == 2),
+        support::wait_until(std::time::Duration::from_secs(5), || exports(&dir).len()
+            == 2),
         "{}",
         t.screen()
     );

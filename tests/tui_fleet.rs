@@ -217,7 +217,7 @@ fn exec_is_a_job_with_per_host_outcomes_and_retry_of_the_failed_hosts() {
     };
     assert_eq!(hosts.len(), 3);
     assert!(
-        a.screen == Screen::Jobs && a.jobs_view.open == Some(id),
+        a.screen == Screen::Jobs && a.screens.jobs.open_id() == Some(id),
         "the job pane opens"
     );
     let done = |h: &Host, status: Option<u32>, err: Option<&str>| {

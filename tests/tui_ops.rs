@@ -143,7 +143,7 @@ fn a_dangerous_command_runs_only_once_the_name_is_typed_and_streams_into_its_job
     assert!(matches!(action, Action::Command { command, .. } if command == "seed"));
     let id = job.id;
     assert!(
-        a.screen == Screen::Jobs && a.jobs_view.open == Some(id),
+        a.screen == Screen::Jobs && a.screens.jobs.open_id() == Some(id),
         "the job pane opens"
     );
     for line in [
@@ -180,7 +180,7 @@ fn a_dangerous_command_runs_only_once_the_name_is_typed_and_streams_into_its_job
     insta::assert_snapshot!("job_pane_100x24", scrub(&t));
     // Esc goes back to the list of jobs.
     keys(&mut a, "\x1b");
-    assert!(a.screen == Screen::Jobs && a.jobs_view.open.is_none());
+    assert!(a.screen == Screen::Jobs && a.screens.jobs.open_id().is_none());
     let list = text(&screen(&a));
     assert!(list.contains("run seed") && list.contains("done"), "{list}");
     assert_eq!(

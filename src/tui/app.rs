@@ -73,10 +73,6 @@ pub struct App {
     pub home: Screen,
     /// Where Esc returns to after a jump (Enter on a socket -> its process).
     pub back: Option<Screen>,
-    /// The jobs screen: the selected job, and the job opened to its targets and output.
-    pub jobs_view: super::jobs::JobsView,
-    /// The audit screen: the records read, filter, follow.
-    pub audit: super::jobs::AuditView,
     pub popup: Option<Popup>,
     pub keymap: Keymap,
     pub theme: Theme,
@@ -129,6 +125,8 @@ impl App {
                 operator: env.operator,
                 readonly: env.readonly,
                 jobs: Default::default(),
+                audit: Vec::new(),
+                audit_error: None,
                 page: 1,
                 exports_dir: env.exports_dir,
                 cwd: env.cwd,
@@ -148,8 +146,6 @@ impl App {
             screen: Screen::Processes,
             home: Screen::Processes,
             back: None,
-            jobs_view: Default::default(),
-            audit: Default::default(),
             popup: None,
             keymap: env.keymap,
             theme: env.theme,

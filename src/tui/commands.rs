@@ -40,8 +40,8 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::RunCommand(name) => {
             return super::ops_popups::command_menu(app, name.as_deref());
         }
-        Command::ShowJobs => super::ops_popups::show_jobs(app),
-        Command::ShowAudit => return super::ops_popups::show_audit(app),
+        Command::ShowJobs => show_jobs(app),
+        Command::ShowAudit => return show_audit(app),
         Command::ShowHosts | Command::ShowPanes | Command::OpenHost(_) | Command::Exec(_) => {
             return super::fleet::command(app, cmd);
         }
@@ -368,12 +368,25 @@ fn show_only(app: &mut App, s: Screen) -> Vec<Effect> {
         Screen::Hosts => super::fleet::command(app, Command::ShowHosts),
         Screen::Panes => super::fleet::command(app, Command::ShowPanes),
         Screen::Jobs => {
-            super::ops_popups::show_jobs(app);
+            show_jobs(app);
             Vec::new()
         }
-        Screen::Audit => super::ops_popups::show_audit(app),
+        Screen::Audit => show_audit(app),
         table => switch(app, table),
     }
+}
+
+/// `:jobs`: the list, the newest job selected.
+fn show_jobs(app: &mut App) {
+    app.screens.jobs.show(&app.data);
+    app.show(Screen::Jobs);
+}
+
+/// `:audit`: following, with a fresh read of the log.
+fn show_audit(app: &mut App) -> Vec<Effect> {
+    app.screens.audit.show(&app.data);
+    app.show(Screen::Audit);
+    vec![Effect::LoadAudit]
 }
 
 /// Shows `mode`; the ports view starts (or stops) the collection of sockets.

@@ -28,6 +28,10 @@ pub struct Data {
     pub readonly: bool,
     /// Every action of the session (`:jobs`).
     pub jobs: super::jobs::Jobs,
+    /// The audit log as last read for `:audit` (what the operator may see of the
+    /// last 7 days, oldest first), and why the last read failed.
+    pub audit: Vec<crate::audit::Record>,
+    pub audit_error: Option<String>,
     /// Rows of a table that fit on screen (paging).
     pub page: usize,
     /// Where `:export` writes without a path (the operator's state dir), and the

@@ -151,7 +151,9 @@ pub fn hosts_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
         }
         KeyCode::Char('x') => return exec(app, None),
         KeyCode::Char('p') | KeyCode::Tab if !f.panes.list.is_empty() => app.show(Screen::Panes),
-        KeyCode::Char('J') => super::ops_popups::show_jobs(app),
+        KeyCode::Char('J') => {
+            return super::commands::apply(app, crate::config::Command::ShowJobs);
+        }
         KeyCode::Char(':') => {
             return super::commands::apply(app, crate::config::Command::CommandLine);
         }

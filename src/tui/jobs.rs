@@ -1,6 +1,6 @@
 //! Every action dispatched from the TUI is a job: its targets with their state as
 //! outcomes arrive, the output lines of commands (bounded), how long it took, and a
-//! cancel flag the running executor polls. The `:jobs` view lists them; a job's
+//! cancel flag the running executor polls. The jobs screen lists them; a job's
 //! failed targets can be dispatched again as a new job.
 
 use crate::actions::{Action, CommandTarget, Denial, Report, TargetOutcome};
@@ -144,28 +144,6 @@ fn labels(a: &Action) -> Vec<String> {
         .collect()
 }
 
-/// The jobs screen's state: the selected job, and the one opened to its targets and
-/// output.
-#[derive(Debug, Default, Clone)]
-pub struct JobsView {
-    pub selected: usize,
-    pub open: Option<usize>,
-    /// Output lines from the bottom; 0 follows the end.
-    pub scroll: usize,
-}
-
-/// The audit screen's state: the records read, newest last, following while `follow`.
-#[derive(Debug, Default, Clone)]
-pub struct AuditView {
-    pub records: Vec<crate::audit::Record>,
-    pub error: Option<String>,
-    pub filter: String,
-    pub filtering: bool,
-    /// Rows from the bottom; 0 shows the newest.
-    pub scroll: usize,
-    pub follow: bool,
-}
-
 #[derive(Debug, Default)]
 pub struct Jobs {
     pub list: Vec<Job>,
@@ -245,9 +223,10 @@ impl Jobs {
         }
     }
 
-    /// Asks the job's executor to stop; true when the job was running.
-    pub fn cancel(&mut self, id: usize) -> bool {
-        match self.get_mut(id) {
+    /// Asks the job's executor to stop (it polls the flag); true when the job was
+    /// running.
+    pub fn cancel(&self, id: usize) -> bool {
+        match self.get(id) {
             Some(j) if j.running() => {
                 j.cancel.store(true, Ordering::Relaxed);
                 true

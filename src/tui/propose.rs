@@ -44,6 +44,7 @@ pub fn refuse(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
     let d = (app.checker)(action).err()?;
     app.set_status(Level::Error, d.to_string());
     let (id, cancel) = app.data.jobs.start(action.clone());
+    app.screens.jobs.rebuild(&app.data);
     app.popup = Some(Popup::Error {
         title: "Denied".into(),
         message: d.reason,
@@ -165,13 +166,11 @@ pub fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
     let (id, cancel) = app.data.jobs.start(action.clone());
     // A command's or an exec's output is the point: show it as it streams.
     if matches!(action, Action::Command { .. } | Action::Exec { .. }) {
-        app.jobs_view = super::jobs::JobsView {
-            selected: app.data.jobs.list.len().saturating_sub(1),
-            open: Some(id),
-            scroll: 0,
-        };
+        app.screens.jobs.open(id, &app.data);
         app.popup = None;
         app.show(super::screen::Screen::Jobs);
+    } else {
+        app.screens.jobs.rebuild(&app.data);
     }
     vec![Effect::Dispatch {
         job: super::msg::JobRef { id, cancel },

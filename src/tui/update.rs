@@ -9,9 +9,7 @@ use super::render::layout;
 use super::screen::{Layer, Screen};
 use crate::config::{Command, Section};
 use crate::sources::Control;
-use ratatui::crossterm::event::{
-    Event, KeyCode, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use ratatui::crossterm::event::{Event, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
@@ -42,10 +40,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                     None => Vec::new(),
                 };
             }
-            let close = k.code == KeyCode::Esc
-                || (k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c'));
             // The command line and help work on every screen but a pane's input.
-            if matches!(screen, Screen::Hosts | Screen::Jobs | Screen::Audit)
+            if screen == Screen::Hosts
                 && let Some(cmd @ (Command::CommandLine | Command::Help)) =
                     app.keymap.command(Section::Global, &k)
             {
@@ -54,8 +50,6 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             match screen {
                 Screen::Hosts => super::fleet::hosts_key(app, k),
                 Screen::Panes => super::panes::on_key(app, k),
-                Screen::Jobs => super::ops_popups::jobs_key(app, k.code, close),
-                Screen::Audit => super::ops_popups::audit_key(app, k.code, close),
                 _ => match app.keymap.command(screen.section(), &k) {
                     Some(cmd) => apply(app, cmd),
                     None => Vec::new(),
@@ -89,12 +83,15 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                         values,
                     }]
                 }
-                _ if app.screen == Screen::Audit && app.audit.follow => vec![Effect::LoadAudit],
+                _ if app.screen == Screen::Audit && app.screens.audit.following() => {
+                    vec![Effect::LoadAudit]
+                }
                 _ => Vec::new(),
             }
         }
         Msg::ActionDone(id, result) => {
             app.data.jobs.finish(id, &result);
+            app.screens.jobs.rebuild(&app.data);
             let written = match (app.data.jobs.get(id).map(|j| &j.action), &result) {
                 (Some(crate::actions::Action::WriteEnv { service, .. }), Ok(r)) if r.all_ok() => {
                     Some(service.clone())
@@ -102,7 +99,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 _ => None,
             };
             // A command job's output is already on screen in its job pane.
-            let in_job_pane = app.screen == Screen::Jobs && app.jobs_view.open == Some(id);
+            let in_job_pane = app.screen == Screen::Jobs && app.screens.jobs.open_id() == Some(id);
             if app.data.jobs.current().is_none() {
                 app.busy = None;
             }
@@ -196,6 +193,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 app.finished.push(o.clone());
             }
             app.data.jobs.progress(id, o);
+            app.screens.jobs.rebuild(&app.data);
             Vec::new()
         }
         Msg::JobOutput(id, target, line) => {
@@ -203,7 +201,14 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::AuditLoaded(r) => {
-            super::ops_popups::audit_loaded(app, r);
+            match r {
+                Ok(records) => {
+                    app.data.audit = records;
+                    app.data.audit_error = None;
+                }
+                Err(e) => app.data.audit_error = Some(e),
+            }
+            app.screens.audit.rebuild(&app.data);
             Vec::new()
         }
         Msg::Prompt(id, question) => {

@@ -36,7 +36,6 @@ fn draw_older(f: &mut Frame, app: &App) {
     let area = f.area();
     match app.screen {
         Screen::Hosts | Screen::Panes => fleet::render(f.buffer_mut(), area, app),
-        Screen::Jobs | Screen::Audit => ops::screen(f, app),
         table => {
             let a = layout::areas(area.width, area.height, app);
             header::render(f.buffer_mut(), a.header, app);

@@ -56,20 +56,34 @@ pub trait Component {
     }
 }
 
+pub mod audit;
+pub mod jobs;
+
 /// The screens App holds. A screen converted to a `Component` is reached through
 /// `get`/`get_mut`; the host tables not yet converted are drawn and driven by the
 /// older views (`App::active`).
 #[derive(Default)]
-pub struct Screens {}
+pub struct Screens {
+    pub jobs: jobs::JobsScreen,
+    pub audit: audit::AuditScreen,
+}
 
 impl Screens {
     pub fn get(&self, s: crate::tui::screen::Screen) -> Option<&dyn Component> {
-        let _ = s;
-        None
+        use crate::tui::screen::Screen;
+        match s {
+            Screen::Jobs => Some(&self.jobs),
+            Screen::Audit => Some(&self.audit),
+            _ => None,
+        }
     }
 
     pub fn get_mut(&mut self, s: crate::tui::screen::Screen) -> Option<&mut dyn Component> {
-        let _ = s;
-        None
+        use crate::tui::screen::Screen;
+        match s {
+            Screen::Jobs => Some(&mut self.jobs),
+            Screen::Audit => Some(&mut self.audit),
+            _ => None,
+        }
     }
 }
