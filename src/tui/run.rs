@@ -26,7 +26,7 @@ pub fn apply(app: &mut App, acts: Vec<Act>) -> Vec<Effect> {
             Act::Reveal { pid, starttime } => {
                 out.extend(super::propose::reveal_environ(app, pid, starttime))
             }
-            Act::Run(cmd) => out.extend(super::commands::apply(app, cmd)),
+            Act::Run(cmd) => out.extend(command(app, cmd)),
         }
     }
     out
