@@ -142,6 +142,10 @@ pub enum Act {
     Leave,
     /// An action: policy first, then its confirmation, then the dispatcher.
     Propose(Action),
+    /// The policy must allow this action (the one a menu's first item stands for)
+    /// for the acts after it to be done: when it refuses, the denial is shown and
+    /// recorded instead, so no menu opens that can only end in a denial.
+    Check(Action),
     /// Run a command as if typed on the `:` line.
     Run(crate::config::Command),
 }

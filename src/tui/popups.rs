@@ -4,7 +4,7 @@
 use super::app::{App, InputKind, Level, Popup};
 use super::commands::apply;
 use super::msg::Effect;
-use crate::actions::{Action, NiceChange, Sig};
+use crate::actions::{Action, Sig};
 use crate::config::Command;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -251,16 +251,12 @@ fn submit(app: &mut App, kind: InputKind, text: String, previous: String) -> Vec
         InputKind::Exec if text.trim().is_empty() => Vec::new(),
         InputKind::Exec => super::fleet::exec(app, Some(text)),
         InputKind::Nice => match text.trim().parse::<i32>() {
-            Ok(n) if (-20..=19).contains(&n) => {
-                let targets = app.active().targets(&app.data.snapshot).procs;
-                super::propose::propose(
-                    app,
-                    Action::Renice {
-                        targets,
-                        change: NiceChange::Set(n),
-                    },
-                )
-            }
+            // The screen on top knows its targets (processes, sockets' owners,
+            // services' main processes).
+            Ok(n) if (-20..=19).contains(&n) => super::run::command(
+                app,
+                Command::Nice(Some(crate::config::command::NiceArg::Set(n))),
+            ),
             _ => retry(app, text, "a nice value is a number from -20 to 19".into()),
         },
         InputKind::Command => {

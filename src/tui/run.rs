@@ -18,6 +18,12 @@ pub fn apply(app: &mut App, acts: Vec<Act>) -> Vec<Effect> {
             Act::Show(s) => out.extend(super::commands::show(app, s)),
             Act::Leave => app.leave(),
             Act::Propose(a) => out.extend(super::propose::propose(app, a)),
+            Act::Check(a) => {
+                if let Some(fx) = super::propose::refuse(app, &a) {
+                    out.extend(fx);
+                    break;
+                }
+            }
             Act::Run(cmd) => out.extend(super::commands::apply(app, cmd)),
         }
     }
