@@ -14,7 +14,6 @@ use quarterdeck::tui::app::{App, Env, Popup};
 use quarterdeck::tui::msg::{Effect, Msg};
 use quarterdeck::tui::screen::Screen;
 use quarterdeck::tui::update::update;
-use quarterdeck::tui::view::View;
 use std::sync::Arc;
 use support::tui::*;
 
@@ -30,15 +29,15 @@ fn ops_app(w: u16, h: u16) -> App {
 fn select(a: &mut App, unit: &str) {
     let rows = &a.data.snapshot.services.as_ref().expect("services").rows;
     let pos = a
-        .svc
+        .screens
+        .services
         .table
-        .nav
+        .state
         .rows
         .iter()
         .position(|r| rows[r.idx].unit.unit == unit)
         .expect("shown");
-    let snap = a.data.snapshot.clone();
-    a.svc.select(&snap, pos);
+    a.screens.services.table.select(&a.data, pos);
 }
 
 /// Durations (`2ms`, `1.2s`) vary per run: replaced by `[t]` in snapshots.
@@ -110,7 +109,7 @@ fn the_menu_offers_the_commands_the_marked_services_share() {
     assert_eq!(ids, ["shop/api", "shop/web"]);
     // A service without commands says so.
     keys(&mut a, "\x1b");
-    a.svc.clear_marks();
+    a.screens.services.table.clear_marks();
     select(&mut a, "qd-blog-php.service");
     keys(&mut a, "c");
     assert!(a.popup.is_none());

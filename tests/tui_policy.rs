@@ -134,9 +134,10 @@ fn a_developer_gets_the_denial_on_another_sites_unit() {
     let snap = a.data.snapshot.clone();
     let rows = &snap.services.as_ref().expect("services").rows;
     let units: Vec<&str> = a
-        .svc
+        .screens
+        .services
         .table
-        .nav
+        .state
         .rows
         .iter()
         .map(|r| rows[r.idx].unit.unit.as_str())
@@ -146,7 +147,7 @@ fn a_developer_gets_the_denial_on_another_sites_unit() {
         .iter()
         .position(|u| *u == "qd-shop-api.service")
         .expect("shop's unit listed");
-    a.svc.select(&snap, pos);
+    a.screens.services.table.select(&a.data, pos);
     assert!(keys(&mut a, "\n").is_empty());
     assert!(
         matches!(a.popup, Some(Popup::UnitMenu { .. })),
@@ -204,4 +205,26 @@ fn dialogs_follow_the_actions_risk() {
         Some(Popup::TypedConfirm { want, .. }) => assert_eq!(want, "blog"),
         p => panic!("{p:?}"),
     }
+}
+
+#[test]
+fn the_services_menus_open_only_when_the_policy_allows_their_action() {
+    let mut a = app_under(rules("alice", Role::Readonly, SiteSet::All));
+    keys(&mut a, "S");
+    assert_eq!(a.screen, Screen::Services);
+    // The unit menu: the first valid action of api (running) is stop, refused.
+    let fx = keys(&mut a, "\n");
+    assert!(
+        matches!(denied_dispatch(&fx), Action::Unit { .. }),
+        "{fx:?}"
+    );
+    assert!(denial_text(&a).contains("readonly role"));
+    // The signal menu of its main process: the same.
+    a.popup = None;
+    let fx = keys(&mut a, "k");
+    let Action::Signal { targets, .. } = denied_dispatch(&fx) else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(targets[0].pid, 1801);
+    assert!(denial_text(&a).contains("readonly role"));
 }

@@ -36,9 +36,10 @@ fn svc_app(w: u16, h: u16) -> App {
 
 fn shown(a: &App) -> Vec<String> {
     let rows = &a.data.snapshot.services.as_ref().expect("services").rows;
-    a.svc
+    a.screens
+        .services
         .table
-        .nav
+        .state
         .rows
         .iter()
         .map(|r| rows[r.idx].unit.unit.clone())
@@ -47,8 +48,7 @@ fn shown(a: &App) -> Vec<String> {
 
 fn select(a: &mut App, unit: &str) {
     let pos = shown(a).iter().position(|u| u == unit).expect("shown");
-    let snap = a.data.snapshot.clone();
-    a.svc.select(&snap, pos);
+    a.screens.services.table.select(&a.data, pos);
 }
 
 #[test]

@@ -7,7 +7,6 @@ pub use super::popup::{CmdItem, InputKind, Level, Popup};
 use super::portview::PortView;
 use super::procview::ProcView;
 use super::screen::Screen;
-use super::svcview::{SiteView, SvcView};
 use super::theme::Theme;
 use super::view::View;
 use crate::actions::{Action, Operator};
@@ -60,8 +59,6 @@ pub struct App {
     pub screens: super::screens::Screens,
     pub view: ProcView,
     pub ports: PortView,
-    pub svc: SvcView,
-    pub sites: SiteView,
     /// Whether the unit watcher has been started (on the first services or sites view).
     pub units_started: bool,
     /// The fleet screens: hosts, exec results, shell panes.
@@ -133,8 +130,6 @@ impl App {
             },
             view,
             ports: PortView::default(),
-            svc: SvcView::default(),
-            sites: SiteView::default(),
             units_started: false,
             fleet: {
                 let mut f = super::fleet::Fleet::new(env.hosts);
@@ -225,24 +220,26 @@ impl App {
     }
 
     /// The host table on screen, or the last one shown (the fleet, jobs and audit
-    /// screens keep their own state).
+    /// screens keep their own state), among those not yet a `Component`.
     pub fn active(&self) -> &dyn View {
         match self.home {
-            Screen::Processes => &self.view,
             Screen::Ports => &self.ports,
-            Screen::Services => &self.svc,
-            Screen::Sites => &self.sites,
             _ => &self.view,
         }
     }
 
     pub fn active_mut(&mut self) -> &mut dyn View {
         match self.home {
-            Screen::Processes => &mut self.view,
             Screen::Ports => &mut self.ports,
-            Screen::Services => &mut self.svc,
-            Screen::Sites => &mut self.sites,
             _ => &mut self.view,
+        }
+    }
+
+    /// Clears the marks of the host table Esc returns to (a job done everywhere).
+    pub fn clear_home_marks(&mut self) {
+        match self.screens.get_mut(self.home).and_then(|c| c.table_mut()) {
+            Some(t) => t.clear_marks(),
+            None => self.active_mut().clear_marks(),
         }
     }
 
@@ -274,9 +271,11 @@ impl App {
         }
     }
 
-    /// Esc on the fleet, jobs and audit screens: back to the host table.
+    /// Esc on the fleet, jobs and audit screens: back to the host table, with rows
+    /// of the latest snapshot (only the screen on top is rebuilt as they arrive).
     pub fn leave(&mut self) {
         self.screen = self.home;
+        self.rebuild();
     }
 
     pub fn scroll_into_view(&mut self) {

@@ -4,7 +4,6 @@ use super::app::{App, InputKind, Level, Popup};
 use super::msg::Effect;
 use super::propose::propose;
 use super::screen::Screen;
-use super::svc_commands as svc;
 use super::theme::Theme;
 use crate::actions::{Action, NiceChange};
 use crate::config::command::NiceArg;
@@ -27,18 +26,26 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::PrevView => return switch(app, app.screen.prev(app.data.site.is_some())),
         Command::ShowServices => return switch(app, Screen::Services),
         Command::ShowSites => return switch(app, Screen::Sites),
-        Command::FocusSite(name) => return svc::focus_site(app, &name),
-        Command::ToggleAllUnits => return svc::toggle_all_units(app),
-        Command::SiteLogs => return svc::open_log(app, true),
-        Command::EditEnv => return super::env_commands::edit_env(app),
-        Command::UnitAction(None) => return svc::unit_menu(app),
-        Command::UnitAction(Some(op)) => return svc::unit_action(app, op),
-        Command::DaemonReload => return svc::daemon_reload(app),
-        Command::Collapse if app.home == Screen::Services => {
-            return super::ops_popups::command_menu(app, None);
+        Command::FocusSite(name) => return super::focus::focus_site(app, &name),
+        // Within a site, the processes and ports screens' `L`: the site's log.
+        Command::SiteLogs => {
+            let acts = super::screens::units::site_log(&app.data, app.data.site.as_deref());
+            return super::run::apply(app, acts);
         }
-        Command::RunCommand(name) => {
-            return super::ops_popups::command_menu(app, name.as_deref());
+        Command::DaemonReload if app.data.readonly => {
+            app.set_status(Level::Warn, "readonly: actions are refused in this session");
+        }
+        Command::DaemonReload => return propose(app, Action::DaemonReload),
+        // The services screen's commands (`[services]`), typed elsewhere.
+        Command::UnitAction(_)
+        | Command::UnitLog
+        | Command::ToggleAllUnits
+        | Command::EditEnv
+        | Command::RunCommand(_) => {
+            app.set_status(
+                Level::Info,
+                format!("`{}` works in the services view (S)", cmd.name()),
+            );
         }
         Command::ShowJobs => show_jobs(app),
         Command::ShowAudit => return show_audit(app),
@@ -51,12 +58,9 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
             }
             if app.data.site.is_some() {
                 // Out of one site: back to the list of sites.
-                svc::focus_site(app, "");
+                super::focus::focus_site(app, "");
                 return switch(app, Screen::Sites);
             }
-        }
-        Command::ToggleListening if matches!(app.home, Screen::Services | Screen::Sites) => {
-            return svc::open_log(app, false);
         }
         Command::ToggleListening => {
             if app.home != Screen::Ports {
@@ -239,7 +243,7 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
             let Some(targets) = super::propose::action_targets(app) else {
                 return Vec::new();
             };
-            let action = match svc::unit_restart_instead(&targets) {
+            let action = match super::propose::unit_restart_instead(&targets) {
                 Some(a) => {
                     app.set_status(
                         Level::Info,
@@ -252,18 +256,8 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
             return propose(app, action);
         }
         Command::Owner if app.home == Screen::Ports => return jump_to_owner(app),
-        Command::UnitLog if matches!(app.home, Screen::Services | Screen::Sites) => {
-            return svc::open_log(app, false);
-        }
-        Command::OpenSite if app.home == Screen::Sites => {
-            let name = app.sites.selected_site(&snap).map(|s| s.name.to_string());
-            if let Some(n) = name {
-                return svc::focus_site(app, &n);
-            }
-        }
         // Commands of screens and popups that handle their keys themselves for now.
         c @ (Command::Owner
-        | Command::UnitLog
         | Command::OpenSite
         | Command::Shell
         | Command::Export { .. }
@@ -278,13 +272,6 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
         }
         // `detail` as old bindings have it: what Enter did in each view.
         Command::Detail if app.home == Screen::Ports => return jump_to_owner(app),
-        Command::Detail if app.home == Screen::Services => return svc::unit_menu(app),
-        Command::Detail if app.home == Screen::Sites => {
-            let name = app.sites.selected_site(&snap).map(|s| s.name.to_string());
-            if let Some(n) = name {
-                return svc::focus_site(app, &n);
-            }
-        }
         Command::Detail => {
             if let Some(p) = app.view.selected_process(&snap) {
                 let (pid, starttime) = (p.pid, p.starttime_ticks);
@@ -397,7 +384,7 @@ fn switch(app: &mut App, mode: Screen) -> Vec<Effect> {
     app.back = None;
     app.show(mode);
     app.rebuild();
-    svc::switch_effects(app, mode)
+    super::focus::switch_effects(app, mode)
 }
 
 /// Enter on a socket: its owning process, selected in the process view; Esc returns.

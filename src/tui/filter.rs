@@ -55,31 +55,6 @@ impl Filterable for Port {
         );
     }
 }
-impl Filterable for crate::model::services::ServiceRow {
-    fn filter_text(&self, full: &mut String, short: &mut String) {
-        let u = &self.unit;
-        let site = u.site.as_deref().unwrap_or("");
-        let svc = u.service.as_deref().unwrap_or("");
-        let _ = write!(short, "{site} {svc} {}", u.unit);
-        let _ = write!(
-            full,
-            "{site}/{svc} {} {} {} {} {} {}",
-            u.unit,
-            u.active_state,
-            u.sub_state,
-            u.main_pid,
-            u.port.map(|p| format!(":{p}")).unwrap_or_default(),
-            u.health.as_deref().unwrap_or(""),
-        );
-    }
-}
-
-impl Filterable for crate::model::services::SiteRow {
-    fn filter_text(&self, full: &mut String, short: &mut String) {
-        let _ = write!(short, "{} {}", self.name, self.user);
-        let _ = write!(full, "{} {}", self.name, self.user);
-    }
-}
 
 /// The matcher lives in the one table (`tui::table::filter`); the views not yet on
 /// that table reach it through `Filterable`.

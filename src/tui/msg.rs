@@ -145,17 +145,15 @@ pub enum Act {
     Propose(Action),
     /// A confirmed action: straight to the dispatcher (which checks the policy again).
     Dispatch(Action),
-    /// A menu whose every item ends in `probe`'s kind of action: opened only when the
-    /// policy allows `probe`, else the denial is shown (and recorded) instead.
-    Guarded {
-        probe: Action,
-        popup: crate::tui::popup::Popup,
-    },
     /// `v` in a process's detail: its environment through the recorded reveal.
     Reveal {
         pid: i32,
         starttime: u64,
     },
+    /// The policy must allow this action (the one a menu's first item stands for)
+    /// for the acts after it to be done: when it refuses, the denial is shown and
+    /// recorded instead, so no menu opens that can only end in a denial.
+    Check(Action),
     /// Run a command as if typed on the `:` line.
     Run(crate::config::Command),
 }

@@ -177,3 +177,26 @@ pub fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
         action,
     }]
 }
+
+/// Restart from the process view: processes that systemd supervises are restarted
+/// through their units (a process restart behind systemd's back would be undone or
+/// leave the unit confused). `None`: not all targets belong to a service unit.
+pub fn unit_restart_instead(targets: &[ProcTarget]) -> Option<Action> {
+    use crate::actions::UnitTarget;
+    use crate::systemd::jobs::UnitOp;
+    let mut units: Vec<UnitTarget> = Vec::new();
+    for t in targets {
+        let u = t.unit.as_deref()?;
+        // The user manager and login sessions are no service to restart.
+        if !u.ends_with(".service") || u.starts_with("user@") {
+            return None;
+        }
+        if !units.iter().any(|x| x.unit == u) {
+            units.push(UnitTarget::new(u, None));
+        }
+    }
+    (!units.is_empty()).then_some(Action::Unit {
+        op: UnitOp::Restart,
+        targets: units,
+    })
+}

@@ -19,14 +19,16 @@ pub fn apply(app: &mut App, acts: Vec<Act>) -> Vec<Effect> {
             Act::Leave => app.leave(),
             Act::Propose(a) => out.extend(super::propose::propose(app, a)),
             Act::Dispatch(a) => out.extend(super::propose::dispatch(app, a)),
-            Act::Guarded { probe, popup } => match super::propose::refuse(app, &probe) {
-                Some(fx) => out.extend(fx),
-                None => app.popup = Some(popup),
-            },
             Act::Reveal { pid, starttime } => {
                 out.extend(super::propose::reveal_environ(app, pid, starttime))
             }
             Act::Run(cmd) => out.extend(command(app, cmd)),
+            Act::Check(a) => {
+                if let Some(fx) = super::propose::refuse(app, &a) {
+                    out.extend(fx);
+                    break;
+                }
+            }
         }
     }
     out

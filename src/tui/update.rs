@@ -121,7 +121,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                     // failure they stay, so the failed targets can be retried at once
                     // (marks of processes that exited drop out on the next refresh).
                     if report.all_ok() {
-                        app.active_mut().clear_marks();
+                        app.clear_home_marks();
                     }
                     let single_ok = report.all_ok() && report.outcomes.len() == 1;
                     if single_ok {

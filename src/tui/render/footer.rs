@@ -13,6 +13,9 @@ use ratatui::text::{Line, Span};
 const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
 
 fn hints(app: &App) -> String {
+    if let Some(c) = app.screens.get(app.screen) {
+        return super::frame::hints(app, c);
+    }
     let k = &app.keymap;
     let mut parts = Vec::new();
     let hints: &[(&str, &str)] = match app.home {
@@ -24,23 +27,6 @@ fn hints(app: &App) -> String {
             ("detail", "detail"),
             ("tree", "tree"),
             ("next-screen", "ports"),
-            ("quit", "quit"),
-        ],
-        Screen::Services => &[
-            ("help", "help"),
-            ("filter", "filter"),
-            ("unit", "actions"),
-            ("mark", "mark"),
-            ("unit-log", "log"),
-            ("site-logs", "site log"),
-            ("all-units", "all units"),
-            ("next-screen", "next"),
-        ],
-        Screen::Sites => &[
-            ("help", "help"),
-            ("open-site", "open site"),
-            ("site-logs", "site log"),
-            ("next-screen", "processes"),
             ("quit", "quit"),
         ],
         Screen::Ports => &[
@@ -63,18 +49,54 @@ fn hints(app: &App) -> String {
     parts.join("  ")
 }
 
+/// What the right end says of the table on screen: its name, sort, follow, filter,
+/// rows shown and items.
+struct Shown {
+    name: &'static str,
+    sort: Option<(&'static str, bool)>,
+    follow: bool,
+    filter: String,
+    rows: usize,
+    total: usize,
+}
+
+fn shown(app: &App) -> Shown {
+    if let Some(t) = app.screens.get(app.screen).and_then(|c| c.table()) {
+        let (rows, total) = t.counts(&app.data);
+        return Shown {
+            name: t.name(),
+            sort: t.sorted(),
+            follow: t.following(),
+            filter: t.filter().to_string(),
+            rows,
+            total,
+        };
+    }
+    let nav = app.active().nav();
+    Shown {
+        name: app.active().name(),
+        sort: Some((nav.sort.name(), nav.descending)),
+        follow: nav.follow,
+        filter: nav.filter.clone(),
+        rows: nav.rows.len(),
+        total: match app.home {
+            Screen::Processes => app.data.snapshot.processes.len(),
+            Screen::Ports => app.data.snapshot.ports.as_ref().map_or(0, |t| t.rows.len()),
+            _ => nav.rows.len(),
+        },
+    }
+}
+
 pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
     if area.height == 0 {
         return;
     }
     let th = &app.theme;
-    let nav = app.active().nav();
-    let mut right = format!(
-        " {} · {} {}",
-        app.active().name(),
-        nav.sort.name(),
-        if nav.descending { "▼" } else { "▲" }
-    );
+    let nav = shown(app);
+    let mut right = format!(" {}", nav.name);
+    if let Some((col, desc)) = nav.sort {
+        right.push_str(&format!(" · {col} {}", if desc { "▼" } else { "▲" }));
+    }
     if app.home == Screen::Processes && app.view.tree {
         right.push_str(" · tree");
     }
@@ -103,12 +125,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
     {
         right.push_str(" · all units");
     }
-    let total = match app.home {
-        Screen::Processes => app.data.snapshot.processes.len(),
-        Screen::Ports => app.data.snapshot.ports.as_ref().map_or(0, |t| t.rows.len()),
-        _ => crate::tui::svc_commands::total(app),
-    };
-    right.push_str(&format!(" · {}/{total} ", nav.rows.len()));
+    right.push_str(&format!(" · {}/{} ", nav.rows, nav.total));
     let left = match (&app.popup, &app.busy, &app.status) {
         (
             Some(Popup::Input {

@@ -103,39 +103,6 @@ pub const ALL_SOCKET_COLUMNS: [Col; 12] = [
     col("PROCESS", Some(SortKey::Command), 0, false, 0),
 ];
 
-/// The services view.
-pub const SVC_COLUMNS: [Col; 15] = [
-    col("", None, 1, false, 0),
-    col("SITE", Some(SortKey::Site), 8, false, 0),
-    col("SERVICE", Some(SortKey::Service), 10, false, 0),
-    col("LOAD", None, 9, false, 6),
-    col("ACTIVE", Some(SortKey::State), 10, false, 0),
-    col("SUB", None, 12, false, 3),
-    col("MAIN PID", Some(SortKey::Pid), 8, true, 0),
-    col("MEM", Some(SortKey::Mem), 6, true, 2),
-    col("CPU%", Some(SortKey::Cpu), 5, true, 2),
-    col("PROCS", None, 5, true, 7),
-    col("RESTARTS", Some(SortKey::Restarts), 8, true, 5),
-    col("SINCE", Some(SortKey::Start), 6, false, 4),
-    col("PORT", Some(SortKey::Local), 7, false, 1),
-    col("HEALTH", Some(SortKey::Health), 14, false, 1),
-    col("UNIT", Some(SortKey::Unit), 0, false, 0),
-];
-
-/// The sites view.
-pub const SITE_COLUMNS: [Col; 10] = [
-    col("", None, 1, false, 0),
-    col("SITE", Some(SortKey::Site), 12, false, 0),
-    col("USER", Some(SortKey::User), 12, false, 2),
-    col("UP", Some(SortKey::State), 7, true, 0),
-    col("FAILED", None, 6, true, 0),
-    col("PROCS", None, 5, true, 3),
-    col("CPU%", Some(SortKey::Cpu), 6, true, 0),
-    col("MEM", Some(SortKey::Mem), 7, true, 0),
-    col("PORTS", None, 5, true, 1),
-    col("HEALTH", Some(SortKey::Health), 0, false, 0),
-];
-
 /// The last (wide) column keeps at least this much before others are hidden.
 const MIN_LAST: u16 = 8;
 

@@ -21,14 +21,23 @@ use ratatui::Frame;
 
 pub fn draw(f: &mut Frame, app: &App) {
     let area = f.area();
-    if let Some(c) = app.screens.get(app.screen) {
-        frame::render(f.buffer_mut(), area, app, c);
-    } else {
-        draw_older(f, app);
+    match app.screens.get(app.screen) {
+        Some(c) if app.screen.is_host_table() => host_table(f, app, c),
+        Some(c) => frame::render(f.buffer_mut(), area, app, c),
+        None => draw_older(f, app),
     }
     if app.layer() == Layer::Popup {
         popups(f, app);
     }
+}
+
+/// One of this host's tables: under the host header, over the footer.
+fn host_table(f: &mut Frame, app: &App, c: &dyn crate::tui::screens::Component) {
+    let area = f.area();
+    let a = layout::areas(area.width, area.height, app);
+    header::render(f.buffer_mut(), a.header, app);
+    c.draw(f.buffer_mut(), a.table, &app.data, &app.theme);
+    footer::render(f.buffer_mut(), a.footer, app);
 }
 
 /// The screens not yet converted to a `Component`.
@@ -41,8 +50,6 @@ fn draw_older(f: &mut Frame, app: &App) {
             header::render(f.buffer_mut(), a.header, app);
             match table {
                 Screen::Ports => ports::render(f.buffer_mut(), a.table, app),
-                Screen::Services => services::render_services(f.buffer_mut(), a.table, app),
-                Screen::Sites => services::render_sites(f.buffer_mut(), a.table, app),
                 _ => procs::render(f.buffer_mut(), a.table, app),
             }
             footer::render(f.buffer_mut(), a.footer, app);

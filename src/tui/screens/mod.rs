@@ -4,6 +4,10 @@
 //! that `run::apply` carries out. App holds the screens (`Screens`); `update` hands a
 //! key to the screen on top and `render` asks it to draw.
 
+pub mod services;
+pub mod sites;
+pub mod units;
+
 use super::data::Data;
 use super::msg::Act;
 use super::table::ops::TableOps;
@@ -66,6 +70,8 @@ pub mod jobs;
 pub struct Screens {
     pub jobs: jobs::JobsScreen,
     pub audit: audit::AuditScreen,
+    pub services: services::ServicesScreen,
+    pub sites: sites::SitesScreen,
 }
 
 impl Screens {
@@ -74,6 +80,8 @@ impl Screens {
         match s {
             Screen::Jobs => Some(&self.jobs),
             Screen::Audit => Some(&self.audit),
+            Screen::Services => Some(&self.services),
+            Screen::Sites => Some(&self.sites),
             _ => None,
         }
     }
@@ -83,6 +91,8 @@ impl Screens {
         match s {
             Screen::Jobs => Some(&mut self.jobs),
             Screen::Audit => Some(&mut self.audit),
+            Screen::Services => Some(&mut self.services),
+            Screen::Sites => Some(&mut self.sites),
             _ => None,
         }
     }

@@ -32,6 +32,8 @@ pub trait TableOps {
     fn filter(&self) -> &str;
     fn set_filter(&mut self, data: &Data, text: &str);
     fn follow(&mut self) -> &mut bool;
+    /// Whether the selection is followed (the footer says so).
+    fn following(&self) -> bool;
     fn fit(&mut self, height: usize);
     fn export(&self, data: &Data, marked_only: bool) -> Export;
     /// A left click in a table drawn in `area`: sorts on a header, selects a row.
@@ -116,6 +118,9 @@ impl<S: Source<Ctx = Data>> TableOps for Table<S> {
     }
     fn follow(&mut self) -> &mut bool {
         &mut self.state.follow
+    }
+    fn following(&self) -> bool {
+        self.state.follow
     }
     fn fit(&mut self, height: usize) {
         Table::fit(self, height)
