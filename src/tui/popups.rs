@@ -249,7 +249,7 @@ fn submit(app: &mut App, kind: InputKind, text: String, previous: String) -> Vec
     match kind {
         InputKind::Filter => Vec::new(),
         InputKind::Exec if text.trim().is_empty() => Vec::new(),
-        InputKind::Exec => super::fleet::exec(app, Some(text)),
+        InputKind::Exec => super::fleet::command(app, Command::Exec(Some(text))),
         InputKind::Nice => match text.trim().parse::<i32>() {
             Ok(n) if (-20..=19).contains(&n) => {
                 let targets = app.active().targets(&app.data.snapshot).procs;

@@ -34,15 +34,13 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             let close = k.code == KeyCode::Esc
                 || (k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c'));
             // The command line and help work on every screen but a pane's input.
-            if matches!(screen, Screen::Hosts | Screen::Jobs | Screen::Audit)
+            if matches!(screen, Screen::Jobs | Screen::Audit)
                 && let Some(cmd @ (Command::CommandLine | Command::Help)) =
                     app.keymap.command(Section::Global, &k)
             {
                 return apply(app, cmd);
             }
             match screen {
-                Screen::Hosts => super::fleet::hosts_key(app, k),
-                Screen::Panes => super::panes::on_key(app, k),
                 Screen::Jobs => super::ops_popups::jobs_key(app, k.code, close),
                 Screen::Audit => super::ops_popups::audit_key(app, k.code, close),
                 _ => match app.keymap.command(screen.section(), &k) {
@@ -54,8 +52,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Term(Event::Mouse(m)) => on_mouse(app, m),
         Msg::Term(Event::Resize(w, h)) => {
             app.size = (w, h);
+            app.data.size = (w, h);
             app.scroll_into_view();
-            super::panes::fit(app)
+            app.screens.panes.fit(&app.data)
         }
         Msg::Term(_) => Vec::new(),
         Msg::Snapshot(s) => {
@@ -203,28 +202,17 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::HostStatus(s) => {
-            app.fleet.status = s;
+            app.data.host_status = s;
+            app.screens.hosts.table.rebuild(&app.data);
             Vec::new()
         }
         Msg::PaneOutput => Vec::new(),
         Msg::PaneDenied(id, why) => {
-            super::panes::remove(app, id);
-            if let Some(job) = app.fleet.pane_jobs.remove(&id) {
-                app.data.jobs.finish(
-                    job,
-                    &Err(crate::actions::Denial {
-                        reason: why.clone(),
-                    }),
-                );
-            }
-            app.popup = Some(Popup::Error {
-                title: "Shell refused".into(),
-                message: why,
-            });
+            super::fleet::pane_denied(app, id, why);
             Vec::new()
         }
         Msg::PaneEnded(id, outcome) => {
-            super::panes::ended(app, id, outcome);
+            super::fleet::pane_ended(app, id, outcome);
             Vec::new()
         }
         Msg::Tick => {

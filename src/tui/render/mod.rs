@@ -3,7 +3,6 @@
 
 pub mod detail;
 pub mod dialogs;
-pub mod fleet;
 pub mod footer;
 pub mod frame;
 pub mod header;
@@ -35,7 +34,6 @@ pub fn draw(f: &mut Frame, app: &App) {
 fn draw_older(f: &mut Frame, app: &App) {
     let area = f.area();
     match app.screen {
-        Screen::Hosts | Screen::Panes => fleet::render(f.buffer_mut(), area, app),
         Screen::Jobs | Screen::Audit => ops::screen(f, app),
         table => {
             let a = layout::areas(area.width, area.height, app);

@@ -4,6 +4,9 @@
 //! that `run::apply` carries out. App holds the screens (`Screens`); `update` hands a
 //! key to the screen on top and `render` asks it to draw.
 
+pub mod hosts;
+pub mod panes;
+
 use super::data::Data;
 use super::msg::Act;
 use super::table::ops::TableOps;
@@ -60,16 +63,27 @@ pub trait Component {
 /// `get`/`get_mut`; the host tables not yet converted are drawn and driven by the
 /// older views (`App::active`).
 #[derive(Default)]
-pub struct Screens {}
+pub struct Screens {
+    pub hosts: hosts::Hosts,
+    pub panes: panes::Panes,
+}
 
 impl Screens {
     pub fn get(&self, s: crate::tui::screen::Screen) -> Option<&dyn Component> {
-        let _ = s;
-        None
+        use crate::tui::screen::Screen;
+        match s {
+            Screen::Hosts => Some(&self.hosts),
+            Screen::Panes => Some(&self.panes),
+            _ => None,
+        }
     }
 
     pub fn get_mut(&mut self, s: crate::tui::screen::Screen) -> Option<&mut dyn Component> {
-        let _ = s;
-        None
+        use crate::tui::screen::Screen;
+        match s {
+            Screen::Hosts => Some(&mut self.hosts),
+            Screen::Panes => Some(&mut self.panes),
+            _ => None,
+        }
     }
 }
