@@ -68,7 +68,7 @@ fn hosts_view_shows_states_and_marks() {
     keys(&mut a, " ");
     let t = text(&screen(&a));
     assert!(
-        t.contains("+web1") && t.contains("connected") && t.contains("3.0ms"),
+        t.contains("* web1") && t.contains("connected") && t.contains("3.0ms"),
         "{t}"
     );
     assert!(t.contains("failed: permission denied"), "{t}");
@@ -108,7 +108,7 @@ fn pane_renders_the_emulator_inert_and_keys_follow_the_prefix() {
         }),
         "{fx:?}"
     );
-    let pane = &a.fleet.panes.list[0];
+    let pane = &a.screens.panes.list[0];
     if let Ok(mut p) = pane.shared.screen.lock() {
         p.screen_mut().set_size(8, 78);
     }
@@ -143,7 +143,7 @@ fn pane_renders_the_emulator_inert_and_keys_follow_the_prefix() {
     assert!(press(&mut a, KeyCode::Char('\\'), KeyModifiers::CONTROL).is_empty());
     let fx = keys(&mut a, "x");
     assert!(fx.contains(&Effect::ClosePane { id }), "{fx:?}");
-    assert!(a.fleet.panes.list.is_empty());
+    assert!(a.screens.panes.list.is_empty());
 }
 
 #[test]
@@ -161,7 +161,7 @@ fn broadcast_types_into_every_pane_on_screen() {
         .collect();
     assert_eq!(ids.len(), 2);
     assert!(
-        a.fleet.panes.broadcast,
+        a.screens.panes.broadcast,
         "several hosts at once start broadcasting"
     );
     let fx = keys(&mut a, "u");
@@ -368,7 +368,7 @@ fn a_pane_the_policy_refuses_never_opens() {
         ),
         "only the denial's dispatch, no pane: {fx:?}"
     );
-    assert!(a.fleet.panes.list.is_empty());
+    assert!(a.screens.panes.list.is_empty());
     assert!(
         matches!(&a.popup, Some(Popup::Error { title, message }) if title == "Denied" && message.contains("not one of alice's hosts")),
         "{:?}",

@@ -61,9 +61,6 @@ pub struct App {
     pub ports: PortView,
     /// Whether the unit watcher has been started (on the first services or sites view).
     pub units_started: bool,
-    /// The fleet screens: hosts, exec results, shell panes.
-    pub fleet: super::fleet::Fleet,
-    pub ssh_scrollback: usize,
     /// What is on screen (popups are drawn over it).
     pub screen: Screen,
     /// The host table Esc returns to from the hosts, panes, jobs and audit screens.
@@ -109,9 +106,12 @@ impl App {
             ..ProcView::default()
         };
         view.rebuild(&snapshot);
-        Self {
+        let mut screens = super::screens::Screens::default();
+        screens.hosts = super::screens::hosts::Hosts::new(env.exec_parallel);
+        screens.panes = super::screens::panes::Panes::new(env.pane_prefix, env.ssh_scrollback);
+        let mut app = Self {
             checker: Arc::new(|_| Ok(())),
-            screens: Default::default(),
+            screens,
             data: super::data::Data {
                 snapshot,
                 sites: env.sites,
@@ -127,17 +127,13 @@ impl App {
                 page: 1,
                 exports_dir: env.exports_dir,
                 cwd: env.cwd,
+                host_status: vec![None; env.hosts.len()],
+                hosts: env.hosts,
+                size,
             },
             view,
             ports: PortView::default(),
             units_started: false,
-            fleet: {
-                let mut f = super::fleet::Fleet::new(env.hosts);
-                f.panes.prefix = env.pane_prefix;
-                f.parallel = env.exec_parallel.max(1);
-                f
-            },
-            ssh_scrollback: env.ssh_scrollback,
             screen: Screen::Processes,
             home: Screen::Processes,
             back: None,
@@ -153,7 +149,10 @@ impl App {
             cpu_history: VecDeque::with_capacity(HISTORY),
             size,
             quit: false,
-        }
+        };
+        // The fleet's rows from the start: `:exec` from any screen has its targets.
+        app.screens.hosts.table.rebuild(&app.data);
+        app
     }
 
     /// Checks actions with `d`'s policy (what `tui::run` does).

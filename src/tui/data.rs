@@ -38,4 +38,11 @@ pub struct Data {
     /// directory a relative path is taken from; read once at start.
     pub exports_dir: Option<PathBuf>,
     pub cwd: Option<PathBuf>,
+    /// The fleet (`:hosts`), in config order.
+    pub hosts: Vec<crate::ssh::Host>,
+    /// The pool's state of each host, in fleet order (`None`: never connected).
+    pub host_status: Vec<Option<crate::ssh::pool::HostStatus>>,
+    /// The terminal's size (columns, rows): screens that size things outside their
+    /// draw (a shell pane's emulator follows its box) lay themselves out from it.
+    pub size: (u16, u16),
 }

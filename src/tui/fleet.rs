@@ -1,63 +1,22 @@
-//! The fleet screens' state and keys: the hosts table (`:hosts`) and the shell panes
-//! (state in `panes`). A fan-out exec (`x` / `:exec CMD`) is an `Action::Exec` job like
-//! every other action: its per-host output and outcomes are in its job pane (`:jobs`),
-//! where `r` retries the failed hosts. The pool and the sessions live in the event
-//! loop; this holds what is shown and turns keys into effects.
+//! The fleet's App glue; the screens are `screens::hosts` and `screens::panes`.
+//! Here: the global commands that reach them from any screen (`:hosts`, `:panes`,
+//! `:host NAME`, `:exec [CMD]`), opening shells (the `Shell` action's policy first,
+//! then a job per pane, then the panes), and a pane's session ending or refused.
+//! A fan-out exec is an `Action::Exec` job like every other action: its per-host
+//! output and outcomes are in its job pane (`:jobs`), where `r` retries the failed
+//! hosts. The pool and the sessions live in the event loop (`remote`).
 
-use super::app::{App, InputKind, Level, Popup};
+use super::app::{App, Level, Popup};
 use super::msg::Effect;
 use super::screen::Screen;
+use crate::actions::{Action, Denial, Report, TargetOutcome};
 use crate::ssh::Host;
-use crate::ssh::pool::HostStatus;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
-use std::collections::BTreeSet;
-
-#[derive(Default)]
-pub struct Fleet {
-    pub hosts: Vec<Host>,
-    /// Pool status per host, refreshed by the event loop.
-    pub status: Vec<Option<HostStatus>>,
-    pub selected: usize,
-    pub marks: BTreeSet<usize>,
-    pub panes: super::panes::Panes,
-    /// `[ssh] parallel`: hosts an exec runs on at once.
-    pub parallel: usize,
-    /// Pane id -> the job of its shell (opened, then closed with its outcome).
-    pub pane_jobs: std::collections::HashMap<usize, usize>,
-}
-
-impl Fleet {
-    pub fn new(hosts: Vec<Host>) -> Self {
-        Self {
-            status: vec![None; hosts.len()],
-            hosts,
-            parallel: 8,
-            ..Default::default()
-        }
-    }
-
-    /// The marked hosts, or the selected one.
-    pub fn targets(&self) -> Vec<Host> {
-        if self.marks.is_empty() {
-            self.hosts.get(self.selected).cloned().into_iter().collect()
-        } else {
-            self.marks
-                .iter()
-                .filter_map(|i| self.hosts.get(*i).cloned())
-                .collect()
-        }
-    }
-
-    pub fn host(&self, name: &str) -> Option<&Host> {
-        self.hosts.iter().find(|h| h.name == name)
-    }
-}
 
 /// `:hosts`, `:panes`, `:host NAME`, `:exec [CMD]`.
 pub fn command(app: &mut App, cmd: crate::config::Command) -> Vec<Effect> {
     use crate::config::Command as C;
     match cmd {
-        C::ShowPanes if app.fleet.panes.list.is_empty() => {
+        C::ShowPanes if app.screens.panes.list.is_empty() => {
             app.set_status(
                 Level::Info,
                 "no shell pane is open: :hosts, then Enter on a host",
@@ -66,59 +25,28 @@ pub fn command(app: &mut App, cmd: crate::config::Command) -> Vec<Effect> {
         }
         C::ShowPanes => {
             app.show(Screen::Panes);
-            super::panes::fit(app)
+            app.screens.panes.fit(&app.data)
         }
         C::OpenHost(h) => open_host(app, &h),
-        C::Exec(c) => exec(app, c),
+        C::Exec(c) => {
+            // The hosts screen's targets, whichever screen `:exec` was typed on.
+            let acts = app.screens.hosts.exec(c, &app.data);
+            super::run::apply(app, acts)
+        }
         _ => {
             app.show(Screen::Hosts);
+            app.rebuild();
             vec![Effect::HostsTick]
         }
     }
 }
 
-/// `x` / `:exec CMD` on the marked or selected hosts: asks for the command if none.
-pub fn exec(app: &mut App, command: Option<String>) -> Vec<Effect> {
-    let hosts = app.fleet.targets();
-    if hosts.is_empty() {
-        app.set_status(
-            Level::Warn,
-            "no host to run on: the fleet is empty (see :hosts)",
-        );
-        return Vec::new();
-    }
-    match command.filter(|c| !c.trim().is_empty()) {
-        None => {
-            app.popup = Some(Popup::Input {
-                kind: InputKind::Exec,
-                text: String::new(),
-                previous: String::new(),
-                error: None,
-            });
-            Vec::new()
-        }
-        Some(cmd) => start_exec(app, hosts, cmd),
-    }
-}
-
-/// The exec is an action like any other: policy, its confirmation, then a job whose
-/// pane shows each host's output and outcome.
-fn start_exec(app: &mut App, hosts: Vec<Host>, command: String) -> Vec<Effect> {
-    let action = crate::actions::Action::Exec {
-        hosts,
-        command,
-        parallel: app.fleet.parallel.max(1),
-        timeout: None,
-    };
-    super::propose::propose(app, action)
-}
-
-/// `:host NAME`: a shell pane on that host.
+/// `:host NAME` (and `qd ssh NAME`): a shell pane on that host.
 pub fn open_host(app: &mut App, name: &str) -> Vec<Effect> {
-    match app.fleet.host(name).cloned() {
-        Some(h) => super::panes::open(app, vec![h]),
+    match app.data.hosts.iter().find(|h| h.name == name).cloned() {
+        Some(h) => open_shells(app, vec![h]),
         None => {
-            let known: Vec<&str> = app.fleet.hosts.iter().map(|h| h.name.as_str()).collect();
+            let known: Vec<&str> = app.data.hosts.iter().map(|h| h.name.as_str()).collect();
             app.set_status(
                 Level::Error,
                 format!("no host `{name}` (hosts: {})", known.join(", ")),
@@ -128,36 +56,66 @@ pub fn open_host(app: &mut App, name: &str) -> Vec<Effect> {
     }
 }
 
-pub fn hosts_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
-    let f = &mut app.fleet;
-    let n = f.hosts.len();
-    match k.code {
-        KeyCode::Esc | KeyCode::Char('q') => app.leave(),
-        KeyCode::Char('j') | KeyCode::Down if f.selected + 1 < n => f.selected += 1,
-        KeyCode::Char('k') | KeyCode::Up => f.selected = f.selected.saturating_sub(1),
-        KeyCode::Char('g') | KeyCode::Home => f.selected = 0,
-        KeyCode::Char('G') | KeyCode::End => f.selected = n.saturating_sub(1),
-        KeyCode::Char(' ') if n > 0 => {
-            if !f.marks.remove(&f.selected) {
-                f.marks.insert(f.selected);
-            }
-            f.selected = (f.selected + 1).min(n - 1);
-        }
-        KeyCode::Char('\\') => f.marks.clear(),
-        KeyCode::Enter | KeyCode::Char('s') => {
-            let hosts = f.targets();
-            f.marks.clear();
-            return super::panes::open(app, hosts);
-        }
-        KeyCode::Char('x') => return exec(app, None),
-        KeyCode::Char('p') | KeyCode::Tab if !f.panes.list.is_empty() => app.show(Screen::Panes),
-        KeyCode::Char('J') => {
-            return super::commands::apply(app, crate::config::Command::ShowJobs);
-        }
-        KeyCode::Char(':') => {
-            return super::commands::apply(app, crate::config::Command::CommandLine);
-        }
-        _ => {}
+/// Shells proposed together (`Act::Propose(Action::Shell ..)` in a row): the policy
+/// first, so a refused host gets no pane (its denial is shown and recorded); each
+/// allowed host a job, from the pane's open to its close; then the panes, shown
+/// together when several. The dispatcher checks and records each again when its
+/// session starts (`remote`).
+pub fn open_shells(app: &mut App, hosts: Vec<Host>) -> Vec<Effect> {
+    if hosts.is_empty() {
+        app.set_status(Level::Warn, "no host selected");
+        return Vec::new();
     }
-    Vec::new()
+    let mut out = Vec::new();
+    let mut allowed = Vec::new();
+    for host in hosts {
+        let action = Action::Shell { host: host.clone() };
+        match super::propose::refuse(app, &action) {
+            Some(fx) => out.extend(fx),
+            None => {
+                let (job, _) = app.data.jobs.start(action);
+                allowed.push((host, job));
+            }
+        }
+    }
+    if allowed.is_empty() {
+        return out;
+    }
+    out.extend(app.screens.panes.open(allowed, &app.data));
+    app.show(Screen::Panes);
+    out
+}
+
+/// A pane's session ended: its job finishes with the close outcome the dispatcher
+/// recorded (the pane itself stays, showing why, until the operator closes it).
+pub fn pane_ended(app: &mut App, id: usize, outcome: Option<TargetOutcome>) {
+    let Some(job) = app.screens.panes.jobs.remove(&id) else {
+        return;
+    };
+    let report = Report {
+        action: "shell".into(),
+        job: String::new(),
+        outcomes: outcome.into_iter().collect(),
+    };
+    app.data.jobs.finish(job, &Ok(report));
+}
+
+/// The dispatcher refused a pane as its session started (policy or audit): the pane
+/// goes, its job ends denied, and the operator is told why.
+pub fn pane_denied(app: &mut App, id: usize, why: String) {
+    if app.screens.panes.remove(id) && app.screen == Screen::Panes {
+        app.show(Screen::Hosts);
+    }
+    if let Some(job) = app.screens.panes.jobs.remove(&id) {
+        app.data.jobs.finish(
+            job,
+            &Err(Denial {
+                reason: why.clone(),
+            }),
+        );
+    }
+    app.popup = Some(Popup::Error {
+        title: "Shell refused".into(),
+        message: why,
+    });
 }

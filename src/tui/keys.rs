@@ -1,5 +1,6 @@
-//! Terminal key events mapped onto the config's `KeySpec`, and the keymap lookup by
-//! section (the screen's, then the global one).
+//! Terminal key events mapped onto the config's `KeySpec` (and back), the bytes a
+//! terminal sends for a key (what a shell pane forwards to the remote), and the
+//! keymap lookup by section (the screen's, then the global one).
 
 use crate::config::keys::{KeyName, KeySpec};
 use crate::config::{self, Binding, Command, Section};
@@ -32,6 +33,99 @@ pub fn spec_of(ev: &KeyEvent) -> Option<KeySpec> {
         _ => return None,
     };
     Some(KeySpec { key, ctrl, alt })
+}
+
+/// The bytes a terminal sends for `k`; `app_cursor`: the remote asked for
+/// application cursor keys (`ESC O A` instead of `ESC [ A`).
+pub fn encode(k: &KeyEvent, app_cursor: bool) -> Option<Vec<u8>> {
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    let alt = k.modifiers.contains(KeyModifiers::ALT);
+    let arrow = |c: u8| {
+        if app_cursor {
+            vec![0x1b, b'O', c]
+        } else {
+            vec![0x1b, b'[', c]
+        }
+    };
+    let mut out = match k.code {
+        KeyCode::Char(c) if ctrl => match c.to_ascii_lowercase() {
+            c @ 'a'..='z' => vec![c as u8 - b'a' + 1],
+            ' ' | '@' | '2' => vec![0],
+            '[' | '3' => vec![0x1b],
+            '\\' | '4' => vec![0x1c],
+            ']' | '5' => vec![0x1d],
+            '^' | '6' => vec![0x1e],
+            '_' | '7' | '/' => vec![0x1f],
+            _ => return None,
+        },
+        KeyCode::Char(c) => c.to_string().into_bytes(),
+        KeyCode::Enter => vec![b'\r'],
+        KeyCode::Tab => vec![b'\t'],
+        KeyCode::BackTab => b"\x1b[Z".to_vec(),
+        KeyCode::Backspace => vec![0x7f],
+        KeyCode::Esc => vec![0x1b],
+        KeyCode::Up => arrow(b'A'),
+        KeyCode::Down => arrow(b'B'),
+        KeyCode::Right => arrow(b'C'),
+        KeyCode::Left => arrow(b'D'),
+        KeyCode::Home => arrow(b'H'),
+        KeyCode::End => arrow(b'F'),
+        KeyCode::Insert => b"\x1b[2~".to_vec(),
+        KeyCode::Delete => b"\x1b[3~".to_vec(),
+        KeyCode::PageUp => b"\x1b[5~".to_vec(),
+        KeyCode::PageDown => b"\x1b[6~".to_vec(),
+        KeyCode::F(n @ 1..=4) => vec![0x1b, b'O', b'P' + n - 1],
+        KeyCode::F(n) => {
+            let code = match n {
+                5 => 15,
+                6 => 17,
+                7 => 18,
+                8 => 19,
+                9 => 20,
+                10 => 21,
+                11 => 23,
+                12 => 24,
+                _ => return None,
+            };
+            format!("\x1b[{code}~").into_bytes()
+        }
+        _ => return None,
+    };
+    if alt {
+        out.insert(0, 0x1b);
+    }
+    Some(out)
+}
+
+/// The key event a `KeySpec` stands for (the pane prefix, sent through as typed).
+pub fn event_of(spec: &KeySpec) -> KeyEvent {
+    let code = match spec.key {
+        KeyName::Char(c) => KeyCode::Char(c),
+        KeyName::F(n) => KeyCode::F(n),
+        KeyName::Enter => KeyCode::Enter,
+        KeyName::Esc => KeyCode::Esc,
+        KeyName::Tab => KeyCode::Tab,
+        KeyName::BackTab => KeyCode::BackTab,
+        KeyName::Backspace => KeyCode::Backspace,
+        KeyName::Delete => KeyCode::Delete,
+        KeyName::Insert => KeyCode::Insert,
+        KeyName::Up => KeyCode::Up,
+        KeyName::Down => KeyCode::Down,
+        KeyName::Left => KeyCode::Left,
+        KeyName::Right => KeyCode::Right,
+        KeyName::Home => KeyCode::Home,
+        KeyName::End => KeyCode::End,
+        KeyName::PageUp => KeyCode::PageUp,
+        KeyName::PageDown => KeyCode::PageDown,
+    };
+    let mut mods = KeyModifiers::NONE;
+    if spec.ctrl {
+        mods |= KeyModifiers::CONTROL;
+    }
+    if spec.alt {
+        mods |= KeyModifiers::ALT;
+    }
+    KeyEvent::new(code, mods)
 }
 
 /// The bindings of the session, by section (`config::keymap`).

@@ -16,8 +16,6 @@ pub mod jobs;
 pub mod keys;
 pub mod logtask;
 pub mod msg;
-pub mod pane_keys;
-pub mod panes;
 pub mod popup;
 pub mod popups;
 pub mod portview;

@@ -141,7 +141,8 @@ pub enum Act {
     Show(crate::tui::screen::Screen),
     /// Back to the host table (Esc on the fleet, jobs and audit screens).
     Leave,
-    /// An action: policy first, then its confirmation, then the dispatcher.
+    /// An action: policy first, then its confirmation, then the dispatcher. Shells
+    /// (`Action::Shell`) proposed in a row open together as panes (`fleet::open_shells`).
     Propose(Action),
     /// A confirmed action: straight to the dispatcher (which checks the policy again).
     Dispatch(Action),

@@ -10,7 +10,16 @@ use super::table::ops::TableOps;
 
 pub fn apply(app: &mut App, acts: Vec<Act>) -> Vec<Effect> {
     let mut out = Vec::new();
+    // Shells proposed in a row open together (side by side, typing into all).
+    let mut shells = Vec::new();
     for act in acts {
+        if let Act::Propose(crate::actions::Action::Shell { host }) = act {
+            shells.push(host);
+            continue;
+        }
+        if !shells.is_empty() {
+            out.extend(super::fleet::open_shells(app, std::mem::take(&mut shells)));
+        }
         match act {
             Act::Effect(e) => out.push(e),
             Act::Popup(p) => app.popup = Some(p),
@@ -30,6 +39,9 @@ pub fn apply(app: &mut App, acts: Vec<Act>) -> Vec<Effect> {
                 }
             }
         }
+    }
+    if !shells.is_empty() {
+        out.extend(super::fleet::open_shells(app, shells));
     }
     out
 }

@@ -7,7 +7,7 @@ use super::msg::{Effect, Msg};
 use super::popups;
 use super::render::layout;
 use super::screen::{Layer, Screen};
-use crate::config::{Command, Section};
+
 use crate::sources::Control;
 use ratatui::crossterm::event::{Event, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 
@@ -40,27 +40,18 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                     None => Vec::new(),
                 };
             }
-            // The command line and help work on every screen but a pane's input.
-            if screen == Screen::Hosts
-                && let Some(cmd @ (Command::CommandLine | Command::Help)) =
-                    app.keymap.command(Section::Global, &k)
-            {
-                return apply(app, cmd);
-            }
-            match screen {
-                Screen::Hosts => super::fleet::hosts_key(app, k),
-                Screen::Panes => super::panes::on_key(app, k),
-                _ => match app.keymap.command(screen.section(), &k) {
-                    Some(cmd) => apply(app, cmd),
-                    None => Vec::new(),
-                },
+            // This host's tables not yet a Component: the keymap, then the older views.
+            match app.keymap.command(screen.section(), &k) {
+                Some(cmd) => apply(app, cmd),
+                None => Vec::new(),
             }
         }
         Msg::Term(Event::Mouse(m)) => on_mouse(app, m),
         Msg::Term(Event::Resize(w, h)) => {
             app.size = (w, h);
+            app.data.size = (w, h);
             app.scroll_into_view();
-            super::panes::fit(app)
+            app.screens.panes.fit(&app.data)
         }
         Msg::Term(_) => Vec::new(),
         Msg::Snapshot(s) => {
@@ -221,28 +212,17 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::HostStatus(s) => {
-            app.fleet.status = s;
+            app.data.host_status = s;
+            app.screens.hosts.table.rebuild(&app.data);
             Vec::new()
         }
         Msg::PaneOutput => Vec::new(),
         Msg::PaneDenied(id, why) => {
-            super::panes::remove(app, id);
-            if let Some(job) = app.fleet.pane_jobs.remove(&id) {
-                app.data.jobs.finish(
-                    job,
-                    &Err(crate::actions::Denial {
-                        reason: why.clone(),
-                    }),
-                );
-            }
-            app.popup = Some(Popup::Error {
-                title: "Shell refused".into(),
-                message: why,
-            });
+            super::fleet::pane_denied(app, id, why);
             Vec::new()
         }
         Msg::PaneEnded(id, outcome) => {
-            super::panes::ended(app, id, outcome);
+            super::fleet::pane_ended(app, id, outcome);
             Vec::new()
         }
         Msg::Tick => {

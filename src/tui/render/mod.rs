@@ -3,7 +3,6 @@
 
 pub mod detail;
 pub mod dialogs;
-pub mod fleet;
 pub mod footer;
 pub mod frame;
 pub mod header;
@@ -44,7 +43,6 @@ fn host_table(f: &mut Frame, app: &App, c: &dyn crate::tui::screens::Component) 
 fn draw_older(f: &mut Frame, app: &App) {
     let area = f.area();
     match app.screen {
-        Screen::Hosts | Screen::Panes => fleet::render(f.buffer_mut(), area, app),
         table => {
             let a = layout::areas(area.width, area.height, app);
             header::render(f.buffer_mut(), a.header, app);

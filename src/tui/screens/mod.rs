@@ -4,6 +4,8 @@
 //! that `run::apply` carries out. App holds the screens (`Screens`); `update` hands a
 //! key to the screen on top and `render` asks it to draw.
 
+pub mod hosts;
+pub mod panes;
 pub mod services;
 pub mod sites;
 pub mod units;
@@ -72,6 +74,8 @@ pub struct Screens {
     pub audit: audit::AuditScreen,
     pub services: services::ServicesScreen,
     pub sites: sites::SitesScreen,
+    pub hosts: hosts::Hosts,
+    pub panes: panes::Panes,
 }
 
 impl Screens {
@@ -82,6 +86,8 @@ impl Screens {
             Screen::Audit => Some(&self.audit),
             Screen::Services => Some(&self.services),
             Screen::Sites => Some(&self.sites),
+            Screen::Hosts => Some(&self.hosts),
+            Screen::Panes => Some(&self.panes),
             _ => None,
         }
     }
@@ -93,6 +99,8 @@ impl Screens {
             Screen::Audit => Some(&mut self.audit),
             Screen::Services => Some(&mut self.services),
             Screen::Sites => Some(&mut self.sites),
+            Screen::Hosts => Some(&mut self.hosts),
+            Screen::Panes => Some(&mut self.panes),
             _ => None,
         }
     }
