@@ -42,17 +42,13 @@ fn host_table(f: &mut Frame, app: &App, c: &dyn crate::tui::screens::Component) 
 /// The screens not yet converted to a `Component`.
 fn draw_older(f: &mut Frame, app: &App) {
     let area = f.area();
+    let a = layout::areas(area.width, area.height, app);
+    header::render(f.buffer_mut(), a.header, app);
     match app.screen {
-        table => {
-            let a = layout::areas(area.width, area.height, app);
-            header::render(f.buffer_mut(), a.header, app);
-            match table {
-                Screen::Ports => ports::render(f.buffer_mut(), a.table, app),
-                _ => procs::render(f.buffer_mut(), a.table, app),
-            }
-            footer::render(f.buffer_mut(), a.footer, app);
-        }
+        Screen::Ports => ports::render(f.buffer_mut(), a.table, app),
+        _ => procs::render(f.buffer_mut(), a.table, app),
     }
+    footer::render(f.buffer_mut(), a.footer, app);
 }
 
 fn popups(f: &mut Frame, app: &App) {
