@@ -187,9 +187,10 @@ impl App {
     pub fn table_area(&self) -> ratatui::layout::Rect {
         let (w, h) = self.size;
         if self.screen.is_host_table() {
-            return super::render::layout::areas(w, h, self).table;
+            let cores = self.data.snapshot.stats.cpu_per_core.len();
+            return super::geometry::areas(w, h, cores).table;
         }
-        let body = super::render::frame::body(ratatui::layout::Rect::new(0, 0, w, h));
+        let body = super::geometry::body(ratatui::layout::Rect::new(0, 0, w, h));
         match self.screens.get(self.screen) {
             Some(c) => c.table_area(body),
             None => body,

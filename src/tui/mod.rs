@@ -10,6 +10,7 @@ pub mod envedit;
 pub mod event_loop;
 pub mod export;
 pub mod filter;
+pub mod geometry;
 pub mod fleet;
 pub mod focus;
 pub mod jobs;

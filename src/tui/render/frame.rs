@@ -10,15 +10,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Widget;
 
-/// Below the title line, above the footer line.
-pub fn body(area: Rect) -> Rect {
-    Rect::new(
-        area.x,
-        area.y + 1,
-        area.width,
-        area.height.saturating_sub(2),
-    )
-}
+pub use crate::tui::geometry::body;
 
 pub fn render(buf: &mut Buffer, area: Rect, app: &App, c: &dyn Component) {
     let t = &app.theme;

@@ -5,37 +5,14 @@ use crate::config::SortKey;
 use crate::tui::app::App;
 use ratatui::layout::Rect;
 
-pub struct Areas {
-    pub header: Rect,
-    pub table: Rect,
-    pub footer: Rect,
-}
-
-/// How many columns of CPU bars fit, and how many lines they take.
-pub fn cpu_grid(width: u16, cores: usize) -> (usize, usize) {
-    let cols = ((width as usize * 2 / 3) / 22).clamp(1, 8);
-    let lines = cores.div_ceil(cols).max(1);
-    (cols, lines)
-}
+pub use crate::tui::geometry::{Areas, cpu_grid};
 
 pub fn header_height(w: u16, h: u16, app: &App) -> u16 {
-    if h < 16 {
-        return 2;
-    }
-    let (_, lines) = cpu_grid(w, app.data.snapshot.stats.cpu_per_core.len());
-    // Title line, then bars: at least 3 (mem, swap, cpu history), at most 8.
-    1 + lines.clamp(3, 8) as u16
+    crate::tui::geometry::header_height(w, h, app.data.snapshot.stats.cpu_per_core.len())
 }
 
 pub fn areas(w: u16, h: u16, app: &App) -> Areas {
-    let hh = header_height(w, h, app).min(h);
-    let footer_h = u16::from(h > hh);
-    let table_h = h.saturating_sub(hh + footer_h);
-    Areas {
-        header: Rect::new(0, 0, w, hh),
-        table: Rect::new(0, hh, w, table_h),
-        footer: Rect::new(0, hh + table_h, w, footer_h),
-    }
+    crate::tui::geometry::areas(w, h, app.data.snapshot.stats.cpu_per_core.len())
 }
 
 /// A column of a table.
