@@ -120,7 +120,11 @@ impl AuditLog {
 
     /// Appends `rec`; `Err` says why it could not be kept (then nothing of it is).
     pub fn write(&self, rec: &Record) -> Result<(), String> {
-        let mut line = serde_json::to_vec(rec).map_err(|e| format!("audit record: {e}"))?;
+        // Inert JSON: foreign text in a record (an export's path, a process's name) is
+        // stored exactly, yet `tail -f` of the log shows no bidi or C1 control as such.
+        let mut line = crate::model::text::json(rec, false)
+            .map_err(|e| format!("audit record: {e}"))?
+            .into_bytes();
         line.push(b'\n');
         let path = day_file(&self.dir, rec.unix_ms);
         let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());

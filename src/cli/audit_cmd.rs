@@ -14,7 +14,7 @@ const HEADER: [&str; 7] = [
 fn print(records: &[Record], json: bool, header: bool) {
     if json {
         for r in records {
-            if let Ok(s) = serde_json::to_string(r) {
+            if let Ok(s) = crate::model::text::json(r, false) {
                 println!("{s}");
             }
         }

@@ -7,8 +7,9 @@
 //! extra rows, or invisible format characters and fillers that make `ro\u{200B}ot`
 //! look like `root`. Every such character is replaced by a visible escape (`\e`, `\x9b`,
 //! `\u{202e}`, `\n`), so what the operator sees is exactly what is there, and nothing
-//! is interpreted by the terminal. JSON output keeps the raw (lossy UTF-8) text: serde
-//! escapes control characters itself.
+//! is interpreted by the terminal. Files keep the text as data, still inert: a CSV
+//! export's cells through `inert_lines` (newlines kept), JSON through `json`, whose
+//! `\uXXXX` escapes keep every string exact.
 
 use std::borrow::Cow;
 
@@ -113,6 +114,111 @@ pub fn inert(s: &str, max_chars: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// [`inert`] for a file that carries foreign text as data (a table export's CSV):
+/// whole (never cut), and keeping LF and TAB, which are the text's own and only move
+/// a terminal that shows the file to the next line or column. Everything else that
+/// `inert` escapes (ESC, CR, every other control, bidi and format characters) is
+/// written as the same visible escape, so `cat` of the file runs nothing and
+/// overwrites nothing, and a spreadsheet shows the escapes the screen shows.
+pub fn inert_lines(s: &str) -> Cow<'_, str> {
+    let unsafe_here = |c: char| is_unsafe(c) && c != '\n' && c != '\t';
+    if !s.chars().any(unsafe_here) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if unsafe_here(c) {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A serde_json formatter that also writes every character [`is_unsafe`] calls
+/// unsafe as a `\uXXXX` escape. serde_json escapes C0 controls itself, but writes DEL,
+/// the C1 controls (U+009B is CSI to some terminals), bidi and format characters as
+/// they are; escaped, the JSON holds exactly the same strings and shows inert.
+struct InertJson<F>(F);
+
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for InertJson<F> {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if is_unsafe(c) {
+                w.write_all(&fragment.as_bytes()[start..i])?;
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    write!(w, "\\u{u:04x}")?;
+                }
+                start = i + c.len_utf8();
+            }
+        }
+        w.write_all(&fragment.as_bytes()[start..])
+    }
+    // The layout is the inner formatter's (pretty or compact).
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn end_object_key<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_key(w)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+/// `value` as JSON (pretty: indented by two spaces) with every unsafe character
+/// escaped (see `InertJson`): for JSON that foreign text reaches and a terminal may
+/// show (a table export, the audit log and `qd audit --json`).
+pub fn json<T: serde::Serialize + ?Sized>(value: &T, pretty: bool) -> Result<String, String> {
+    let mut out = Vec::new();
+    let r = if pretty {
+        let f = InertJson(serde_json::ser::PrettyFormatter::new());
+        value.serialize(&mut serde_json::Serializer::with_formatter(&mut out, f))
+    } else {
+        let f = InertJson(serde_json::ser::CompactFormatter);
+        value.serialize(&mut serde_json::Serializer::with_formatter(&mut out, f))
+    };
+    r.map_err(|e| format!("JSON: {e}"))?;
+    // serde_json writes UTF-8 only (the fragments are &str, the rest ASCII).
+    String::from_utf8(out).map_err(|e| format!("JSON: {e}"))
+}
+
 /// Decodes raw bytes lossily (invalid UTF-8 becomes U+FFFD), never failing.
 pub fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -187,6 +293,24 @@ mod tests {
         assert_eq!(inert("abcdef", 4), "abc…");
         assert_eq!(inert("\x1b\x1b\x1b", 5), "\\e\\e…");
         assert_eq!(inert("abcd", 4), "abcd");
+    }
+
+    #[test]
+    fn files_keep_the_text_inert_and_json_keeps_it_exact() {
+        assert_eq!(
+            inert_lines("a\nb\tc\rd\x1b[2J\u{202e}"),
+            "a\nb\tc\\rd\\e[2J\\u{202e}"
+        );
+        assert!(matches!(inert_lines("two\nlines"), Cow::Borrowed(_)));
+        // C0 by serde itself; C1, bidi and a tag character (a surrogate pair) here.
+        let v = serde_json::json!({"k\u{9b}": "\x1b\u{202e}\u{E0001}é"});
+        let text = json(&v, false).expect("json");
+        assert_eq!(text, r#"{"k\u009b":"\u001b\u202e\udb40\udc01é"}"#);
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&text).expect("parse"),
+            v
+        );
+        assert_eq!(json(&v, true).expect("json").lines().count(), 3);
     }
 
     #[test]

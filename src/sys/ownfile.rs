@@ -44,8 +44,14 @@ fn split(path: &Path) -> Result<(Vec<&OsStr>, &OsStr), String> {
     if !path.is_absolute() {
         return Err(err(path, "not an absolute path"));
     }
-    // `Path` drops a trailing slash, which names a directory: never a file's name.
-    if path.as_os_str().as_encoded_bytes().ends_with(b"/") {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    // No file name holds one; the system call would only say "invalid argument".
+    if bytes.contains(&0) {
+        return Err(err(path, "holds a NUL byte, which no file name may"));
+    }
+    // `Path` drops a trailing `/` and `/.`, which name a directory: never a file's
+    // name (`/srv/new/.` would otherwise create the file `/srv/new`).
+    if bytes.ends_with(b"/") || bytes.ends_with(b"/.") {
         return Err(err(path, "names a directory, not a file"));
     }
     let mut parts = Vec::new();
@@ -66,6 +72,30 @@ fn is_link(dir: &OwnedFd, name: &OsStr) -> bool {
         .is_ok_and(|st| FileType::from_raw_mode(st.st_mode) == FileType::Symlink)
 }
 
+/// Gives the directory just made, `made` (opened as `name` in `parent`), mode 0700
+/// exactly when the umask took bits off: through a descriptor of that very directory,
+/// never by name. By name, chmod follows a link the operator swaps in meanwhile, and
+/// as root (qd run as root itself, its state dir in the operator's home) that is a
+/// chmod of any file they point it at. A directory whose owner may not read it
+/// (umask 0400) cannot be opened to chmod it: then these rights have no override, and
+/// the chmod by name can reach nothing but their own files.
+fn exactly_0700(parent: &OwnedFd, name: &OsStr, made: &OwnedFd) {
+    let mode = Mode::from_raw_mode(0o700);
+    if rustix::fs::fstat(made).is_ok_and(|st| st.st_mode & 0o7777 == 0o700) {
+        return;
+    }
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    match rustix::fs::openat(made, ".", flags, Mode::empty()) {
+        Ok(d) => {
+            let _ = rustix::fs::fchmod(&d, mode);
+        }
+        Err(Errno::ACCESS) => {
+            let _ = rustix::fs::chmodat(parent, name, mode, AtFlags::empty());
+        }
+        Err(_) => {}
+    }
+}
+
 /// Opens the directory `parts` without following a link in any component; a missing
 /// one is created 0700 when `create`.
 fn open_dir(path: &Path, parts: &[&OsStr], create: bool, who: &str) -> Result<OwnedFd, String> {
@@ -82,11 +112,11 @@ fn open_dir(path: &Path, parts: &[&OsStr], create: bool, who: &str) -> Result<Ow
                     Ok(()) | Err(Errno::EXIST) => {}
                     Err(e) => return Err(at(format!("cannot create it: {}", words(e, who)))),
                 }
-                // The umask may have taken bits off: 0700 exactly. chmodat would follow
-                // a link swapped in meanwhile, but only to a file of the operator's own
-                // (these are their rights); the no-follow open and the check refuse it.
-                let _ = rustix::fs::chmodat(&dir, *p, Mode::from_raw_mode(0o700), AtFlags::empty());
+                // The no-follow open refuses a link swapped in for the new directory.
                 let fd = rustix::fs::openat(&dir, *p, flags, Mode::empty());
+                if let Ok(fd) = &fd {
+                    exactly_0700(&dir, p, fd);
+                }
                 if let Ok(fd) = &fd
                     && let Ok(st) = rustix::fs::fstat(fd)
                     && st.st_mode & 0o7777 != 0o700
@@ -116,6 +146,19 @@ fn open_dir(path: &Path, parts: &[&OsStr], create: bool, who: &str) -> Result<Ow
 /// calling thread's rights. A file that cannot be written whole is removed again.
 fn create_here(path: &Path, content: &[u8], make_dirs: bool, who: &str) -> Result<(), String> {
     let (parts, name) = split(path)?;
+    // A write past the file size limit (`ulimit -f`, which the operator's shell passes
+    // on through sudo) would kill qd with SIGXFSZ halfway, leaving half a file.
+    if let Some(max) = rustix::process::getrlimit(rustix::process::Resource::Fsize).current
+        && content.len() as u64 > max
+    {
+        return Err(err(
+            path,
+            format!(
+                "{} bytes are more than the file size limit of {max} bytes (ulimit -f)",
+                content.len()
+            ),
+        ));
+    }
     let dir = open_dir(path, &parts, make_dirs, who)?;
     let flags = OFlags::WRONLY
         | OFlags::CREATE

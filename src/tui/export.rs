@@ -1,17 +1,29 @@
 //! What a table export writes, as pure functions of the rows: CSV (RFC 4180, with
-//! formula cells made inert) and JSON (`{"<table>": [ ... ]}` with typed values).
-//! The screens build the rows (what the table shows: its filter, its sort, all its
-//! columns); the file is written by `actions::Action::Export`, never here.
+//! formula cells and terminal escapes made inert) and JSON (`{"<table>": [ ... ]}`
+//! with typed values, every unsafe character `\u`-escaped). The screens build the
+//! rows (what the table shows: its filter, its sort, all its columns); the file is
+//! written by `actions::Action::Export`, never here.
 
 /// Cells a spreadsheet would run as a formula (or an old DDE command) begin with one
-/// of these; such a cell is prefixed with `'`, which shows as text and runs nothing.
-const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+/// of these, or with blanks and then one (LibreOffice's "trim spaces" import drops
+/// them); such a cell is prefixed with `'`, which shows as text and runs nothing.
+const FORMULA_START: [char; 4] = ['=', '+', '-', '@'];
 
-/// One CSV field: made inert when it starts like a formula, then quoted when it holds
-/// a comma, a quote, CR or LF (quotes doubled), as RFC 4180 says.
+/// A leading tab alone is one too (OWASP lists it; CR as well, which never gets here:
+/// `inert_lines` has written it as `\r`).
+fn formula_like(cell: &str) -> bool {
+    cell.starts_with('\t') || cell.trim_start().starts_with(FORMULA_START)
+}
+
+/// One CSV field: its foreign text made inert (`model::text::inert_lines`: nothing in
+/// it acts on a terminal that shows the file), made inert as a formula when it
+/// starts like one, then quoted when it holds a comma, a quote or a newline (quotes
+/// doubled), as RFC 4180 says, or a `;` or a tab: the separators of other locales
+/// and importers, after which a formula would start a cell of its own.
 fn field(cell: &str, out: &mut String) {
-    let inert = cell.starts_with(FORMULA_START);
-    let quote = cell.contains([',', '"', '\r', '\n']);
+    let cell = crate::model::text::inert_lines(cell);
+    let inert = formula_like(&cell);
+    let quote = cell.contains([',', '"', '\n', ';', '\t']);
     if quote {
         out.push('"');
     }
@@ -22,7 +34,7 @@ fn field(cell: &str, out: &mut String) {
         out.push_str(&cell.replace('"', "\"\""));
         out.push('"');
     } else {
-        out.push_str(cell);
+        out.push_str(&cell);
     }
 }
 
@@ -53,8 +65,11 @@ pub fn csv(headers: &[&str], rows: &[Vec<String>]) -> String {
 pub fn json(table: &str, rows: Vec<serde_json::Value>) -> String {
     let mut m = serde_json::Map::new();
     m.insert(table.to_string(), serde_json::Value::Array(rows));
-    // Display of a Value cannot fail (its keys are strings); `#` makes it pretty.
-    format!("{:#}\n", serde_json::Value::Object(m))
+    // A Value always serializes (its keys are strings); were it ever to fail, the
+    // file says so rather than holding half a table.
+    let text = crate::model::text::json(&serde_json::Value::Object(m), true)
+        .unwrap_or_else(|e| serde_json::json!({ "error": e }).to_string());
+    text + "\n"
 }
 
 #[cfg(test)]
@@ -73,13 +88,15 @@ mod tests {
             &[
                 row(&["plain", "a,b"]),
                 row(&["say \"hi\"", "two\nlines"]),
-                row(&["cr\rhere", ""]),
+                row(&["semi;colon", "tab\there"]),
             ],
         );
         assert_eq!(
             out,
-            "name,note\r\nplain,\"a,b\"\r\n\"say \"\"hi\"\"\",\"two\nlines\"\r\n\"cr\rhere\",\r\n"
+            "name,note\r\nplain,\"a,b\"\r\n\"say \"\"hi\"\"\",\"two\nlines\"\r\n\"semi;colon\",\"tab\there\"\r\n"
         );
+        // CR, which would overwrite the line in a terminal, is written as `\r`.
+        assert_eq!(csv(&[], &[row(&["cr\rhere"])]), "cr\\rhere\r\n");
     }
 
     #[test]
@@ -89,9 +106,12 @@ mod tests {
             ("+1", "'+1"),
             ("-1", "'-1"),
             ("@SUM(A1)", "'@SUM(A1)"),
-            ("\tx", "'\tx"),
-            // CR also needs quotes: the prefix goes inside them.
-            ("\rx", "\"'\rx\""),
+            // A tab also needs quotes: the prefix goes inside them.
+            ("\tx", "\"'\tx\""),
+            // After blanks too; CR is escaped, so its cell starts with `\`.
+            ("  =1+2", "'  =1+2"),
+            ("\u{a0}@SUM(A1)", "'\u{a0}@SUM(A1)"),
+            ("\rx", "\\rx"),
             (
                 "=HYPERLINK(\"http://x\",\"y\")",
                 "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"",
