@@ -10,7 +10,6 @@ use quarterdeck::sources::Control;
 use quarterdeck::tui::app::{App, Popup};
 use quarterdeck::tui::msg::Effect;
 use quarterdeck::tui::screen::Screen;
-use quarterdeck::tui::view::View;
 use support::tui::*;
 
 fn ports_app(w: u16, h: u16) -> App {
@@ -35,9 +34,10 @@ fn rows(a: &App) -> Vec<(String, Option<i32>)> {
         .expect("ports")
         .rows
         .as_slice();
-    a.ports
+    a.screens
+        .ports
         .table
-        .nav
+        .state
         .rows
         .iter()
         .map(|r| (items[r.idx].socket.local.to_string(), items[r.idx].pid))
@@ -49,8 +49,7 @@ fn select_local(a: &mut App, local: &str) {
         .iter()
         .position(|(l, _)| l == local)
         .unwrap_or_else(|| panic!("{local} not shown"));
-    let snap = a.data.snapshot.clone();
-    a.ports.select(&snap, pos);
+    a.screens.ports.table.select(&a.data, pos);
 }
 
 #[test]
@@ -108,7 +107,7 @@ fn filter_by_port_and_sort_by_any_column() {
     assert!(
         a.status
             .as_ref()
-            .is_some_and(|(_, s)| s.contains("no cpu column")),
+            .is_some_and(|(_, s)| s.contains("no column `cpu`")),
         "{:?}",
         a.status
     );
@@ -120,13 +119,18 @@ fn enter_jumps_to_the_owner_and_esc_comes_back() {
     select_local(&mut a, "127.0.0.1:10011");
     keys(&mut a, "\n");
     assert_eq!(a.screen, Screen::Processes);
-    let p = a.view.selected_process(&a.data.snapshot).expect("selected");
+    let p = a
+        .screens
+        .processes
+        .selected_process(&a.data)
+        .expect("selected");
     assert_eq!(p.pid, 1801);
     keys(&mut a, "\x1b");
     assert_eq!(a.screen, Screen::Ports);
     let sel = a
+        .screens
         .ports
-        .selected_port(&a.data.snapshot)
+        .selected_port(&a.data)
         .expect("selected port");
     assert_eq!(
         sel.socket.local.to_string(),
@@ -138,7 +142,7 @@ fn enter_jumps_to_the_owner_and_esc_comes_back() {
     select_local(&mut a, "127.0.0.1:5432");
     keys(&mut a, "\n");
     assert_eq!(
-        a.view.selected_process(&a.data.snapshot).map(|p| p.pid),
+        a.screens.processes.selected_process(&a.data).map(|p| p.pid),
         Some(700)
     );
 }
@@ -181,7 +185,7 @@ fn marked_sockets_act_on_their_owners_once_each() {
     keys(&mut a, " ");
     select_local(&mut a, "0.0.0.0:25");
     keys(&mut a, " ");
-    assert_eq!(a.ports.marked(), 5);
+    assert_eq!(a.screens.ports.table.marked(), 5);
     keys(&mut a, ":signal TERM\n");
     let Some(Popup::Confirm { action, .. }) = &a.popup else {
         panic!("confirm expected, got {:?}", a.popup)

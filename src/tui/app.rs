@@ -4,8 +4,6 @@
 
 use super::keys::Keymap;
 pub use super::popup::{CmdItem, InputKind, Level, Popup};
-use super::portview::PortView;
-use super::procview::ProcView;
 use super::screen::Screen;
 use super::svcview::{SiteView, SvcView};
 use super::theme::Theme;
@@ -58,8 +56,6 @@ pub struct App {
     pub data: super::data::Data,
     /// The screens, each with its state, keys and draw.
     pub screens: super::screens::Screens,
-    pub view: ProcView,
-    pub ports: PortView,
     pub svc: SvcView,
     pub sites: SiteView,
     /// Whether the unit watcher has been started (on the first services or sites view).
@@ -111,14 +107,12 @@ fn visible_to(
 impl App {
     pub fn new(env: Env, snapshot: Arc<Snapshot>, size: (u16, u16)) -> Self {
         let snapshot = visible_to(&env.operator, &env.sites, snapshot);
-        let mut view = ProcView {
-            show_kernel: env.show_kernel_threads,
-            ..ProcView::default()
-        };
-        view.rebuild(&snapshot);
-        Self {
+        let mut app = Self {
             checker: Arc::new(|_| Ok(())),
-            screens: Default::default(),
+            screens: super::screens::Screens {
+                processes: super::screens::processes::Processes::new(env.show_kernel_threads),
+                ..Default::default()
+            },
             data: super::data::Data {
                 snapshot,
                 sites: env.sites,
@@ -133,8 +127,6 @@ impl App {
                 exports_dir: env.exports_dir,
                 cwd: env.cwd,
             },
-            view,
-            ports: PortView::default(),
             svc: SvcView::default(),
             sites: SiteView::default(),
             units_started: false,
@@ -162,7 +154,9 @@ impl App {
             cpu_history: VecDeque::with_capacity(HISTORY),
             size,
             quit: false,
-        }
+        };
+        app.rebuild();
+        app
     }
 
     /// Checks actions with `d`'s policy (what `tui::run` does).
@@ -210,7 +204,10 @@ impl App {
     pub fn filter_text(&self) -> String {
         match self.screens.get(self.screen).and_then(|c| c.table()) {
             Some(t) => t.filter().to_string(),
-            None => self.active().nav().filter.clone(),
+            None => self
+                .active()
+                .map(|v| v.nav().filter.clone())
+                .unwrap_or_default(),
         }
     }
 
@@ -224,39 +221,47 @@ impl App {
             t.set_filter(&self.data, text);
             return;
         }
-        self.active_mut().nav_mut().filter = text.to_string();
+        if let Some(v) = self.active_mut() {
+            v.nav_mut().filter = text.to_string();
+        }
         self.rebuild();
     }
 
-    /// The host table on screen, or the last one shown (the fleet, jobs and audit
-    /// screens keep their own state).
-    pub fn active(&self) -> &dyn View {
+    /// The older view of the host table on screen, or of the last one shown (the
+    /// fleet, jobs and audit screens keep their own state); `None` when that table
+    /// is a `Component`.
+    pub fn active(&self) -> Option<&dyn View> {
         match self.home {
-            Screen::Processes => &self.view,
-            Screen::Ports => &self.ports,
-            Screen::Services => &self.svc,
-            Screen::Sites => &self.sites,
-            _ => &self.view,
+            Screen::Services => Some(&self.svc),
+            Screen::Sites => Some(&self.sites),
+            _ => None,
         }
     }
 
-    pub fn active_mut(&mut self) -> &mut dyn View {
+    pub fn active_mut(&mut self) -> Option<&mut dyn View> {
         match self.home {
-            Screen::Processes => &mut self.view,
-            Screen::Ports => &mut self.ports,
-            Screen::Services => &mut self.svc,
-            Screen::Sites => &mut self.sites,
-            _ => &mut self.view,
+            Screen::Services => Some(&mut self.svc),
+            Screen::Sites => Some(&mut self.sites),
+            _ => None,
         }
     }
 
-    /// Recomputes the active view's rows (the other one catches up when shown).
+    /// Recomputes the rows of the screen on top, or, under a screen without a
+    /// table of this host, of the host table Esc returns to (the others catch up
+    /// when shown).
     pub fn rebuild(&mut self) {
-        if let Some(c) = self.screens.get_mut(self.screen) {
+        let s = if self.screens.get(self.screen).is_some() {
+            self.screen
+        } else {
+            self.home
+        };
+        if let Some(c) = self.screens.get_mut(s) {
             c.rebuild(&self.data);
         } else {
             let snap = self.data.snapshot.clone();
-            self.active_mut().rebuild(&snap);
+            if let Some(v) = self.active_mut() {
+                v.rebuild(&snap);
+            }
         }
         self.scroll_into_view();
     }
@@ -281,6 +286,8 @@ impl App {
     /// Esc on the fleet, jobs and audit screens: back to the host table.
     pub fn leave(&mut self) {
         self.screen = self.home;
+        // Its rows may be older than the snapshot.
+        self.rebuild();
     }
 
     pub fn scroll_into_view(&mut self) {
@@ -294,7 +301,9 @@ impl App {
             t.fit(h);
             return;
         }
-        self.active_mut().nav_mut().scroll_into_view(h);
+        if let Some(v) = self.active_mut() {
+            v.nav_mut().scroll_into_view(h);
+        }
     }
 }
 

@@ -9,15 +9,16 @@ use super::theme::Theme;
 use crate::actions::{Action, NiceChange};
 use crate::config::command::NiceArg;
 use crate::config::{Command, SortKey};
-use crate::model::port::Scope;
 use crate::sources::Control;
 use std::time::Duration;
 
 const REFRESH_STEPS: [u64; 8] = [250, 500, 1000, 2000, 3000, 5000, 10000, 30000];
 
 pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
+    if let Some(fx) = older_table(app, &cmd) {
+        return fx;
+    }
     let snap = app.data.snapshot.clone();
-    let page = app.table_height().max(1) as isize;
     match cmd {
         Command::Quit => return vec![Effect::Quit],
         Command::Help => app.popup = Some(Popup::Help { scroll: 0 }),
@@ -59,45 +60,11 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
             return svc::open_log(app, false);
         }
         Command::ToggleListening => {
-            if app.home != Screen::Ports {
-                app.set_status(
-                    Level::Info,
-                    "l switches listening/all sockets in the ports view (Tab)",
-                );
-                return Vec::new();
-            }
-            app.ports.scope = match app.ports.scope {
-                Scope::Listening => Scope::All,
-                Scope::All => Scope::Listening,
-            };
-            app.rebuild();
-            return vec![Effect::Collector(Control::Ports(Some(app.ports.scope)))];
-        }
-        Command::Up => app.active_mut().move_by(&snap, -1),
-        Command::Down => app.active_mut().move_by(&snap, 1),
-        Command::PageUp => app.active_mut().move_by(&snap, -page),
-        Command::PageDown => app.active_mut().move_by(&snap, page),
-        Command::Top => app.active_mut().select(&snap, 0),
-        Command::Bottom => app.active_mut().select(&snap, usize::MAX),
-        Command::ScrollLeft => {
-            let n = app.active_mut().nav_mut();
-            n.hscroll = n.hscroll.saturating_sub(8);
-        }
-        Command::ScrollRight => app.active_mut().nav_mut().hscroll += 8,
-        // The column is named; the view on screen knows its columns.
-        Command::Sort(name) => match SortKey::parse(&name) {
-            Some(k) if app.active_mut().sort_by(&snap, k) => {}
-            _ => {
-                let msg = format!("the {} view has no {name} column", app.active().name());
-                app.set_status(Level::Info, msg);
-            }
-        },
-        Command::SortNext => app.active_mut().sort_step(&snap, 1),
-        Command::SortPrev => app.active_mut().sort_step(&snap, -1),
-        Command::SortInvert => {
-            let n = app.active_mut().nav_mut();
-            n.descending = !n.descending;
-            app.rebuild();
+            app.set_status(
+                Level::Info,
+                "l switches listening/all sockets in the ports view (Tab)",
+            );
+            return Vec::new();
         }
         Command::Filter(None) => {
             let text = app.filter_text();
@@ -108,84 +75,14 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
                 error: None,
             })
         }
-        Command::Filter(Some(t)) => {
-            app.active_mut().nav_mut().filter = t;
-            app.rebuild();
-        }
-        Command::FilterUser(_) | Command::Tree | Command::Collapse | Command::KernelThreads
-            if app.home != Screen::Processes =>
-        {
+        // The process table's own commands, asked for elsewhere.
+        Command::FilterUser(_) | Command::Tree | Command::Collapse | Command::KernelThreads => {
             app.set_status(Level::Info, "that works in the process view (Tab)");
-        }
-        Command::FilterUser(None) => {
-            let mut counts = std::collections::BTreeMap::<String, usize>::new();
-            for p in &snap.processes {
-                *counts.entry(p.user.to_string()).or_default() += 1;
-            }
-            let mut items = vec![("(all users)".to_string(), snap.processes.len())];
-            items.extend(counts);
-            let selected = app
-                .view
-                .user
-                .as_ref()
-                .and_then(|u| items.iter().position(|(n, _)| n == u))
-                .unwrap_or(0);
-            app.popup = Some(Popup::UserMenu { items, selected });
-        }
-        Command::FilterUser(Some(u)) => {
-            app.view.user = Some(u).filter(|u| !u.is_empty());
-            app.rebuild();
-        }
-        Command::ClearFilter => {
-            app.active_mut().nav_mut().filter.clear();
-            if app.home == Screen::Processes {
-                app.view.user = None;
-            }
-            app.rebuild();
-        }
-        Command::Tree => {
-            app.view.tree = !app.view.tree;
-            app.rebuild();
-        }
-        Command::Collapse => {
-            let key = app.view.selected_process(&snap).map(|p| p.key());
-            let nav = &app.view.table.nav;
-            let has_kids = nav.rows.get(nav.selected).is_some_and(|r| r.has_children);
-            match key {
-                Some(k) if app.view.tree && (has_kids || app.view.collapsed.contains(&k)) => {
-                    if !app.view.collapsed.remove(&k) {
-                        app.view.collapsed.insert(k);
-                    }
-                    app.rebuild();
-                }
-                _ => app.set_status(
-                    Level::Info,
-                    "collapse works on a process with children, in the tree view (t)",
-                ),
-            }
         }
         Command::Pause => {
             app.paused = !app.paused;
             return vec![Effect::Collector(Control::Pause(app.paused))];
         }
-        Command::Follow => {
-            let nav = app.active_mut().nav_mut();
-            nav.follow = !nav.follow;
-            let msg = match (nav.follow, app.active().selected_owner(&snap)) {
-                (true, Some(p)) if app.home == Screen::Processes => {
-                    format!("following {} {}", p.pid, p.name)
-                }
-                (true, _) => "following the selected row".into(),
-                _ => "follow off".into(),
-            };
-            app.set_status(Level::Info, msg);
-        }
-        Command::Mark => {
-            app.active_mut().toggle_mark(&snap);
-            app.active_mut().move_by(&snap, 1);
-        }
-        Command::MarkRange => app.active_mut().mark_range(&snap),
-        Command::ClearMarks => app.active_mut().clear_marks(),
         Command::Signal(sig) => {
             let Some(targets) = super::propose::action_targets(app) else {
                 return Vec::new();
@@ -239,7 +136,7 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
             let Some(targets) = super::propose::action_targets(app) else {
                 return Vec::new();
             };
-            let action = match svc::unit_restart_instead(&targets) {
+            let action = match super::screens::owners::unit_restart_instead(&targets) {
                 Some(a) => {
                     app.set_status(
                         Level::Info,
@@ -251,7 +148,6 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
             };
             return propose(app, action);
         }
-        Command::Owner if app.home == Screen::Ports => return jump_to_owner(app),
         Command::UnitLog if matches!(app.home, Screen::Services | Screen::Sites) => {
             return svc::open_log(app, false);
         }
@@ -261,8 +157,17 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
                 return svc::focus_site(app, &n);
             }
         }
+        // `detail` as old bindings have it: what Enter did in each view.
+        Command::Detail if app.home == Screen::Services => return svc::unit_menu(app),
+        Command::Detail if app.home == Screen::Sites => {
+            let name = app.sites.selected_site(&snap).map(|s| s.name.to_string());
+            if let Some(n) = name {
+                return svc::focus_site(app, &n);
+            }
+        }
         // Commands of screens and popups that handle their keys themselves for now.
         c @ (Command::Owner
+        | Command::Detail
         | Command::UnitLog
         | Command::OpenSite
         | Command::Shell
@@ -275,33 +180,6 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
         | Command::Confirm(_)
         | Command::InputClear) => {
             app.set_status(Level::Info, format!("`{}` is not available here", c.name()));
-        }
-        // `detail` as old bindings have it: what Enter did in each view.
-        Command::Detail if app.home == Screen::Ports => return jump_to_owner(app),
-        Command::Detail if app.home == Screen::Services => return svc::unit_menu(app),
-        Command::Detail if app.home == Screen::Sites => {
-            let name = app.sites.selected_site(&snap).map(|s| s.name.to_string());
-            if let Some(n) = name {
-                return svc::focus_site(app, &n);
-            }
-        }
-        Command::Detail => {
-            if let Some(p) = app.view.selected_process(&snap) {
-                let (pid, starttime) = (p.pid, p.starttime_ticks);
-                let values = app.own_process(p);
-                app.popup = Some(Popup::Detail {
-                    pid,
-                    starttime,
-                    data: None,
-                    scroll: 0,
-                    revealed: None,
-                });
-                return vec![Effect::LoadDetail {
-                    pid,
-                    starttime,
-                    values,
-                }];
-            }
         }
         Command::CommandLine => {
             app.popup = Some(Popup::Input {
@@ -342,14 +220,26 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
             );
             return vec![Effect::SetReadonly];
         }
-        Command::KernelThreads => {
-            app.view.show_kernel = !app.view.show_kernel;
-            app.rebuild();
-            return vec![Effect::Collector(Control::KernelThreads(
-                app.view.show_kernel,
-            ))];
-        }
         Command::Redraw => return vec![Effect::ClearScreen],
+        // Taken by `older_table` above.
+        Command::Up
+        | Command::Down
+        | Command::PageUp
+        | Command::PageDown
+        | Command::Top
+        | Command::Bottom
+        | Command::ScrollLeft
+        | Command::ScrollRight
+        | Command::Sort(_)
+        | Command::SortNext
+        | Command::SortPrev
+        | Command::SortInvert
+        | Command::Filter(Some(_))
+        | Command::ClearFilter
+        | Command::Follow
+        | Command::Mark
+        | Command::MarkRange
+        | Command::ClearMarks => {}
         Command::Suspend => return vec![Effect::Suspend],
     }
     app.scroll_into_view();
@@ -387,36 +277,96 @@ fn switch(app: &mut App, mode: Screen) -> Vec<Effect> {
     svc::switch_effects(app, mode)
 }
 
-/// Enter on a socket: its owning process, selected in the process view; Esc returns.
-fn jump_to_owner(app: &mut App) -> Vec<Effect> {
+/// The generic table commands on a host table that is still an older view (the
+/// `Component`s get them from `run::table_command`). `None`: not one of them.
+fn older_table(app: &mut App, cmd: &Command) -> Option<Vec<Effect>> {
+    use Command as C;
+    if !matches!(
+        cmd,
+        C::Up
+            | C::Down
+            | C::PageUp
+            | C::PageDown
+            | C::Top
+            | C::Bottom
+            | C::ScrollLeft
+            | C::ScrollRight
+            | C::Sort(_)
+            | C::SortNext
+            | C::SortPrev
+            | C::SortInvert
+            | C::Filter(Some(_))
+            | C::ClearFilter
+            | C::Follow
+            | C::Mark
+            | C::MarkRange
+            | C::ClearMarks
+    ) {
+        return None;
+    }
     let snap = app.data.snapshot.clone();
-    let Some(port) = app.ports.selected_port(&snap) else {
-        return Vec::new();
+    let page = app.table_height().max(1) as isize;
+    let Some(v) = app.active_mut() else {
+        return Some(Vec::new());
     };
-    let Some(key) = port.owner() else {
-        if port.socket.inode == 0 {
+    match cmd {
+        C::Up => v.move_by(&snap, -1),
+        C::Down => v.move_by(&snap, 1),
+        C::PageUp => v.move_by(&snap, -page),
+        C::PageDown => v.move_by(&snap, page),
+        C::Top => v.select(&snap, 0),
+        C::Bottom => v.select(&snap, usize::MAX),
+        C::ScrollLeft => {
+            let n = v.nav_mut();
+            n.hscroll = n.hscroll.saturating_sub(8);
+        }
+        C::ScrollRight => v.nav_mut().hscroll += 8,
+        // The column is named; the view on screen knows its columns.
+        C::Sort(name) => match SortKey::parse(name) {
+            Some(k) if v.sort_by(&snap, k) => {}
+            _ => {
+                let msg = format!("the {} view has no {name} column", v.name());
+                app.set_status(Level::Info, msg);
+            }
+        },
+        C::SortNext => v.sort_step(&snap, 1),
+        C::SortPrev => v.sort_step(&snap, -1),
+        C::SortInvert => {
+            let n = v.nav_mut();
+            n.descending = !n.descending;
+            v.rebuild(&snap);
+        }
+        C::Filter(Some(t)) => {
+            v.nav_mut().filter = t.clone();
+            v.rebuild(&snap);
+        }
+        C::ClearFilter => {
+            v.nav_mut().filter.clear();
+            v.rebuild(&snap);
+        }
+        C::Follow => {
+            let nav = v.nav_mut();
+            nav.follow = !nav.follow;
+            let on = nav.follow;
             app.set_status(
                 Level::Info,
-                "no process holds this socket (the kernel keeps it)",
-            );
-        } else {
-            app.set_status(
-                Level::Warn,
-                super::portview::unknown_owner_hint(app.data.operator.uid),
+                if on {
+                    "following the selected row"
+                } else {
+                    "follow off"
+                },
             );
         }
-        return Vec::new();
-    };
-    if !app.view.reveal(&snap, key) {
-        app.set_status(Level::Warn, format!("process {} has exited", key.pid));
-        return Vec::new();
+        C::Mark => {
+            v.toggle_mark(&snap);
+            v.move_by(&snap, 1);
+        }
+        C::MarkRange => v.mark_range(&snap),
+        C::ClearMarks => v.clear_marks(),
+        _ => {}
     }
-    app.show(Screen::Processes);
-    app.back = Some(Screen::Ports);
     app.scroll_into_view();
-    app.set_status(Level::Info, "Esc: back to the ports view");
-    // The socket table is kept up to date for the way back.
-    Vec::new()
+    Some(Vec::new())
 }
 
 fn set_refresh(app: &mut App, ms: u64) -> Vec<Effect> {

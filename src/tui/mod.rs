@@ -20,8 +20,6 @@ pub mod pane_keys;
 pub mod panes;
 pub mod popup;
 pub mod popups;
-pub mod portview;
-pub mod procview;
 pub mod propose;
 pub mod remote;
 pub mod render;
@@ -35,7 +33,6 @@ pub mod table;
 pub mod table_state;
 pub mod terminal;
 pub mod theme;
-pub mod tree;
 pub mod update;
 pub mod view;
 

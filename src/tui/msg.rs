@@ -142,6 +142,16 @@ pub enum Act {
     Leave,
     /// An action: policy first, then its confirmation, then the dispatcher.
     Propose(Action),
+    /// Open `popup` (a menu or a prompt that leads to an action) unless the policy
+    /// refuses `probe`, the action its first choice stands for: then the denial is
+    /// shown and recorded instead, so no menu can only end in a denial.
+    Guarded {
+        probe: Action,
+        popup: crate::tui::popup::Popup,
+    },
+    /// The processes screen with this process selected (shown first if a filter
+    /// hid it); Esc comes back to the screen it came from.
+    ShowProcess(crate::model::ProcKey),
     /// Run a command as if typed on the `:` line.
     Run(crate::config::Command),
 }

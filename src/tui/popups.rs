@@ -2,9 +2,8 @@
 //! keymap cannot make a dialog's Cancel unreachable.
 
 use super::app::{App, InputKind, Level, Popup};
-use super::commands::apply;
 use super::msg::Effect;
-use crate::actions::{Action, NiceChange, Sig};
+use crate::actions::{Action, Sig};
 use crate::config::Command;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -156,7 +155,7 @@ pub fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
                 } else {
                     items[selected].0.clone()
                 };
-                return apply(app, Command::FilterUser(Some(user)));
+                return super::run::command(app, Command::FilterUser(Some(user)));
             }
             menu_move(&mut selected, items.len(), code);
             keep(app, Popup::UserMenu { items, selected })
@@ -251,16 +250,11 @@ fn submit(app: &mut App, kind: InputKind, text: String, previous: String) -> Vec
         InputKind::Exec if text.trim().is_empty() => Vec::new(),
         InputKind::Exec => super::fleet::exec(app, Some(text)),
         InputKind::Nice => match text.trim().parse::<i32>() {
-            Ok(n) if (-20..=19).contains(&n) => {
-                let targets = app.active().targets(&app.data.snapshot).procs;
-                super::propose::propose(
-                    app,
-                    Action::Renice {
-                        targets,
-                        change: NiceChange::Set(n),
-                    },
-                )
-            }
+            // The table on screen takes its targets as the value comes back.
+            Ok(n) if (-20..=19).contains(&n) => super::run::command(
+                app,
+                Command::Nice(Some(crate::config::command::NiceArg::Set(n))),
+            ),
             _ => retry(app, text, "a nice value is a number from -20 to 19".into()),
         },
         InputKind::Command => {

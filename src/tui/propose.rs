@@ -136,10 +136,13 @@ pub fn action_targets(app: &mut App) -> Option<Vec<ProcTarget>> {
         app.set_status(Level::Warn, "readonly: actions are refused in this session");
         return None;
     }
-    let t = app.active().targets(&app.data.snapshot);
+    let t = app
+        .active()
+        .map(|v| v.targets(&app.data.snapshot))
+        .unwrap_or_default();
     if t.procs.is_empty() {
         let msg = if t.unknown > 0 {
-            super::portview::unknown_owner_hint(app.data.operator.uid)
+            super::screens::owners::unknown_owner_hint(app.data.operator.uid)
         } else {
             "nothing selected"
         };

@@ -18,10 +18,34 @@ pub fn apply(app: &mut App, acts: Vec<Act>) -> Vec<Effect> {
             Act::Show(s) => out.extend(super::commands::show(app, s)),
             Act::Leave => app.leave(),
             Act::Propose(a) => out.extend(super::propose::propose(app, a)),
+            Act::Guarded { probe, popup } => match super::propose::refuse(app, &probe) {
+                Some(fx) => out.extend(fx),
+                None => app.popup = Some(popup),
+            },
+            Act::ShowProcess(key) => show_process(app, key),
             Act::Run(cmd) => out.extend(super::commands::apply(app, cmd)),
         }
     }
     out
+}
+
+/// Enter on a socket: its process, selected on the processes screen; Esc returns.
+fn show_process(app: &mut App, key: crate::model::ProcKey) {
+    use super::popup::Level;
+    use super::screen::Screen;
+    if !app.screens.processes.reveal(&app.data, key) {
+        app.set_status(Level::Warn, format!("process {} has exited", key.pid));
+        return;
+    }
+    let from = app.screen;
+    app.show(Screen::Processes);
+    // No collector change: the table left is kept up to date for the way back.
+    app.back = Some(from);
+    app.scroll_into_view();
+    app.set_status(
+        Level::Info,
+        format!("Esc: back to the {} view", from.name()),
+    );
 }
 
 /// A command from the keymap or the `:` line: the screen on top first, then the

@@ -16,10 +16,12 @@ use std::collections::VecDeque;
 /// PORT column and the sites' port counts), and the unit watcher, started once.
 pub fn switch_effects(app: &mut App, mode: Screen) -> Vec<Effect> {
     let scope = match mode {
-        Screen::Ports => Some(app.ports.scope),
+        Screen::Ports => Some(app.screens.ports.scope()),
         // The PORT column and the sites' port counts; without declared ports, the
         // socket dump (~7 ms per refresh with 2000 sockets) is not worth it.
-        Screen::Services | Screen::Sites if app.data.service_ports => Some(app.ports.scope),
+        Screen::Services | Screen::Sites if app.data.service_ports => {
+            Some(app.screens.ports.scope())
+        }
         Screen::Services | Screen::Sites => None,
         Screen::Processes => None,
         // The fleet, jobs and audit screens leave this host's collection as it is.
@@ -64,8 +66,6 @@ pub fn focus_site(app: &mut App, name: &str) -> Vec<Effect> {
     if name.is_empty() {
         app.data.site = None;
         app.svc.site = None;
-        app.view.site = None;
-        app.ports.site = None;
         app.set_status(Level::Info, "all sites");
         app.rebuild();
         return Vec::new();
@@ -91,8 +91,6 @@ pub fn focus_site(app: &mut App, name: &str) -> Vec<Effect> {
     };
     app.data.site = Some(site.clone());
     app.svc.site = Some(site.clone());
-    app.view.site = Some(site.clone());
-    app.ports.site = Some(site.clone());
     app.set_status(
         Level::Info,
         format!("site {site}: Tab cycles services, processes, ports · :site clears"),
@@ -300,6 +298,6 @@ pub fn total(app: &App) -> usize {
     match app.home {
         Screen::Services => t.map_or(0, |t| t.rows.len()),
         Screen::Sites => t.map_or(0, |t| t.sites.len()),
-        _ => app.active().nav().rows.len(),
+        _ => app.active().map_or(0, |v| v.nav().rows.len()),
     }
 }

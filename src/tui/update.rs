@@ -113,7 +113,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                     // failure they stay, so the failed targets can be retried at once
                     // (marks of processes that exited drop out on the next refresh).
                     if report.all_ok() {
-                        app.active_mut().clear_marks();
+                        if let Some(t) = app.screens.get_mut(app.home).and_then(|c| c.table_mut()) {
+                            t.clear_marks();
+                        } else if let Some(v) = app.active_mut() {
+                            v.clear_marks();
+                        }
                     }
                     let single_ok = report.all_ok() && report.outcomes.len() == 1;
                     if single_ok {
@@ -268,21 +272,23 @@ fn on_mouse(app: &mut App, m: MouseEvent) -> Vec<Effect> {
         return Vec::new();
     }
     let snap = app.data.snapshot.clone();
+    let t = layout::areas(app.size.0, app.size.1, app).table;
+    let Some(v) = app.active_mut() else {
+        return Vec::new();
+    };
     match m.kind {
-        MouseEventKind::ScrollDown => app.active_mut().move_by(&snap, 3),
-        MouseEventKind::ScrollUp => app.active_mut().move_by(&snap, -3),
+        MouseEventKind::ScrollDown => v.move_by(&snap, 3),
+        MouseEventKind::ScrollUp => v.move_by(&snap, -3),
         MouseEventKind::Down(MouseButton::Left) => {
-            let areas = layout::areas(app.size.0, app.size.1, app);
-            let t = areas.table;
             if m.row == t.y && m.column >= t.x {
-                let cols = app.active().columns();
+                let cols = v.columns();
                 if let Some(k) = layout::column_at(cols, t.width, m.column - t.x) {
                     return apply(app, crate::config::Command::Sort(k.name().to_string()));
                 }
             } else if m.row > t.y && m.row < t.y + t.height {
-                let pos = app.active().nav().offset + (m.row - t.y - 1) as usize;
-                if pos < app.active().nav().rows.len() {
-                    app.active_mut().select(&snap, pos);
+                let pos = v.nav().offset + (m.row - t.y - 1) as usize;
+                if pos < v.nav().rows.len() {
+                    v.select(&snap, pos);
                 }
             }
         }

@@ -1,11 +1,14 @@
-//! The bottom line: the filter or command being typed, the action under way, the last
-//! message, or key hints; on the right the view's sort, filters and row count.
+//! The bottom line of this host's tables: the filter or command being typed, the
+//! action under way, the last message, or key hints; on the right the table's name
+//! and own filters, its sort, follow, `/` filter and row count (from `TableOps` for
+//! the tables that are `Component`s).
 
-use crate::model::port::Scope;
 use crate::model::text::inert;
 use crate::tui::app::{App, InputKind, Level, Popup};
-use crate::tui::portview::unknown_owner_hint;
 use crate::tui::screen::Screen;
+use crate::tui::screens::Component;
+use crate::tui::screens::owners::unknown_owner_hint;
+use crate::tui::table::ops::TableOps;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -16,16 +19,6 @@ fn hints(app: &App) -> String {
     let k = &app.keymap;
     let mut parts = Vec::new();
     let hints: &[(&str, &str)] = match app.home {
-        Screen::Processes => &[
-            ("help", "help"),
-            ("filter", "filter"),
-            ("signal", "signal"),
-            ("mark", "mark"),
-            ("detail", "detail"),
-            ("tree", "tree"),
-            ("next-screen", "ports"),
-            ("quit", "quit"),
-        ],
         Screen::Services => &[
             ("help", "help"),
             ("filter", "filter"),
@@ -43,15 +36,6 @@ fn hints(app: &App) -> String {
             ("next-screen", "processes"),
             ("quit", "quit"),
         ],
-        Screen::Ports => &[
-            ("help", "help"),
-            ("filter", "filter"),
-            ("listening", "listening/all"),
-            ("owner", "owner"),
-            ("signal", "signal owner"),
-            ("next-screen", "processes"),
-            ("quit", "quit"),
-        ],
         // The other screens draw their own footers.
         _ => &[],
     };
@@ -63,32 +47,44 @@ fn hints(app: &App) -> String {
     parts.join("  ")
 }
 
-pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
-    if area.height == 0 {
-        return;
+/// The right end for a `Component`'s table: its title (name and own filters), then
+/// what every table has.
+fn table_state(app: &App, c: &dyn Component, t: &dyn TableOps) -> String {
+    let mut right = format!(" {}", inert(&c.title(&app.data), 60));
+    if let Some((name, descending)) = t.sorted() {
+        right.push_str(&format!(" · {name} {}", if descending { "▼" } else { "▲" }));
     }
-    let th = &app.theme;
-    let nav = app.active().nav();
+    if t.following() {
+        right.push_str(" · follow");
+    }
+    if !t.filter().is_empty() {
+        right.push_str(&format!(" · /{}", inert(t.filter(), 20)));
+    }
+    if let Some(s) = &app.data.site {
+        right.push_str(&format!(" · site {}", inert(s, 16)));
+    }
+    let (shown, total) = t.counts(&app.data);
+    right.push_str(&format!(" · {shown}/{total} "));
+    right
+}
+
+/// The right end for a table that is still an older view.
+fn older_state(app: &App) -> String {
+    let Some(v) = app.active() else {
+        return String::new();
+    };
+    let nav = v.nav();
     let mut right = format!(
         " {} · {} {}",
-        app.active().name(),
+        v.name(),
         nav.sort.name(),
         if nav.descending { "▼" } else { "▲" }
     );
-    if app.home == Screen::Processes && app.view.tree {
-        right.push_str(" · tree");
-    }
-    if app.home == Screen::Ports && app.ports.scope == Scope::All {
-        right.push_str(" · all sockets");
-    }
     if nav.follow {
         right.push_str(" · follow");
     }
     if !nav.filter.is_empty() {
         right.push_str(&format!(" · /{}", inert(&nav.filter, 20)));
-    }
-    if let (Screen::Processes, Some(u)) = (app.home, &app.view.user) {
-        right.push_str(&format!(" · user {}", inert(u, 16)));
     }
     if let Some(s) = &app.data.site {
         right.push_str(&format!(" · site {}", inert(s, 16)));
@@ -103,12 +99,21 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
     {
         right.push_str(" · all units");
     }
-    let total = match app.home {
-        Screen::Processes => app.data.snapshot.processes.len(),
-        Screen::Ports => app.data.snapshot.ports.as_ref().map_or(0, |t| t.rows.len()),
-        _ => crate::tui::svc_commands::total(app),
-    };
+    let total = crate::tui::svc_commands::total(app);
     right.push_str(&format!(" · {}/{total} ", nav.rows.len()));
+    right
+}
+
+pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
+    if area.height == 0 {
+        return;
+    }
+    let th = &app.theme;
+    let screen = app.screens.get(app.screen);
+    let right = match screen.and_then(|c| Some((c, c.table()?))) {
+        Some((c, t)) => table_state(app, c, t),
+        None => older_state(app),
+    };
     let left = match (&app.popup, &app.busy, &app.status) {
         (
             Some(Popup::Input {
@@ -149,18 +154,19 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
             };
             Line::from(Span::styled(inert(text, 300).into_owned(), st))
         }
-        _ if app.home == Screen::Ports
-            && app
-                .ports
-                .selected_port(&app.data.snapshot)
-                .is_some_and(|p| p.pid.is_none() && p.socket.inode != 0) =>
-        {
+        _ if app.screen == Screen::Ports && app.screens.ports.selected_unknown(&app.data) => {
             Line::from(Span::styled(
                 unknown_owner_hint(app.data.operator.uid),
                 th.warn,
             ))
         }
-        _ => Line::from(Span::styled(hints(app), th.muted)),
+        _ => {
+            let hints = match screen {
+                Some(c) => super::frame::hints(app, c),
+                None => hints(app),
+            };
+            Line::from(Span::styled(hints, th.muted))
+        }
     };
     buf.set_style(area, th.text);
     let rw = (right.chars().count() as u16).min(area.width / 2);

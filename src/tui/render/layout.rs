@@ -59,50 +59,6 @@ const fn col(title: &'static str, key: Option<SortKey>, width: u16, right: bool,
     }
 }
 
-pub const PROC_COLUMNS: [Col; 10] = [
-    col("", None, 1, false, 0),
-    col("PID", Some(SortKey::Pid), 7, true, 0),
-    col("USER", Some(SortKey::User), 9, false, 0),
-    col("NI", Some(SortKey::Nice), 3, true, 0),
-    col("S", Some(SortKey::State), 1, false, 0),
-    col("CPU%", Some(SortKey::Cpu), 5, true, 0),
-    col("MEM", Some(SortKey::Mem), 6, true, 0),
-    col("TIME+", Some(SortKey::Time), 9, true, 1),
-    col("START", Some(SortKey::Start), 5, false, 2),
-    col("COMMAND", Some(SortKey::Command), 0, false, 0),
-];
-
-/// The ports view listing listeners: no REMOTE (it is always `*`).
-pub const LISTEN_COLUMNS: [Col; 11] = [
-    col("", None, 1, false, 0),
-    col("PROTO", Some(SortKey::Proto), 5, false, 0),
-    col("LOCAL", Some(SortKey::Local), 22, false, 0),
-    col("STATE", Some(SortKey::State), 6, false, 3),
-    col("EXPOSURE", Some(SortKey::Exposure), 8, false, 0),
-    col("CONNS", Some(SortKey::Conns), 5, true, 2),
-    col("PID", Some(SortKey::Pid), 7, true, 0),
-    col("USER", Some(SortKey::User), 9, false, 1),
-    col("UNIT", Some(SortKey::Unit), 18, false, 4),
-    col("SITE", Some(SortKey::Site), 8, false, 5),
-    col("PROCESS", Some(SortKey::Command), 0, false, 0),
-];
-
-/// The ports view listing every socket.
-pub const ALL_SOCKET_COLUMNS: [Col; 12] = [
-    col("", None, 1, false, 0),
-    col("PROTO", Some(SortKey::Proto), 5, false, 0),
-    col("LOCAL", Some(SortKey::Local), 20, false, 0),
-    col("REMOTE", Some(SortKey::Remote), 20, false, 0),
-    col("STATE", Some(SortKey::State), 11, false, 2),
-    col("EXPOSURE", Some(SortKey::Exposure), 8, false, 3),
-    col("CONNS", Some(SortKey::Conns), 5, true, 5),
-    col("PID", Some(SortKey::Pid), 7, true, 0),
-    col("USER", Some(SortKey::User), 9, false, 4),
-    col("UNIT", Some(SortKey::Unit), 18, false, 6),
-    col("SITE", Some(SortKey::Site), 8, false, 7),
-    col("PROCESS", Some(SortKey::Command), 0, false, 0),
-];
-
 /// The services view.
 pub const SVC_COLUMNS: [Col; 15] = [
     col("", None, 1, false, 0),

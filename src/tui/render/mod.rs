@@ -10,25 +10,36 @@ pub mod header;
 pub mod help;
 pub mod layout;
 pub mod ops;
-pub mod ports;
-pub mod procs;
 pub mod services;
 pub mod table;
 
 use super::app::{App, Popup};
 use super::screen::{Layer, Screen};
+use super::screens;
 use ratatui::Frame;
 
 pub fn draw(f: &mut Frame, app: &App) {
     let area = f.area();
     if let Some(c) = app.screens.get(app.screen) {
-        frame::render(f.buffer_mut(), area, app, c);
+        if app.screen.is_host_table() {
+            host_table(f, app, c);
+        } else {
+            frame::render(f.buffer_mut(), area, app, c);
+        }
     } else {
         draw_older(f, app);
     }
     if app.layer() == Layer::Popup {
         popups(f, app);
     }
+}
+
+/// One of this host's tables: the host header, the screen's table, the footer.
+fn host_table(f: &mut Frame, app: &App, c: &dyn screens::Component) {
+    let a = layout::areas(f.area().width, f.area().height, app);
+    header::render(f.buffer_mut(), a.header, app);
+    c.draw(f.buffer_mut(), a.table, &app.data, &app.theme);
+    footer::render(f.buffer_mut(), a.footer, app);
 }
 
 /// The screens not yet converted to a `Component`.
@@ -41,10 +52,8 @@ fn draw_older(f: &mut Frame, app: &App) {
             let a = layout::areas(area.width, area.height, app);
             header::render(f.buffer_mut(), a.header, app);
             match table {
-                Screen::Ports => ports::render(f.buffer_mut(), a.table, app),
                 Screen::Services => services::render_services(f.buffer_mut(), a.table, app),
-                Screen::Sites => services::render_sites(f.buffer_mut(), a.table, app),
-                _ => procs::render(f.buffer_mut(), a.table, app),
+                _ => services::render_sites(f.buffer_mut(), a.table, app),
             }
             footer::render(f.buffer_mut(), a.footer, app);
         }

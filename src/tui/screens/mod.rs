@@ -4,6 +4,10 @@
 //! that `run::apply` carries out. App holds the screens (`Screens`); `update` hands a
 //! key to the screen on top and `render` asks it to draw.
 
+pub mod owners;
+pub mod ports;
+pub mod processes;
+
 use super::data::Data;
 use super::msg::Act;
 use super::table::ops::TableOps;
@@ -60,16 +64,27 @@ pub trait Component {
 /// `get`/`get_mut`; the host tables not yet converted are drawn and driven by the
 /// older views (`App::active`).
 #[derive(Default)]
-pub struct Screens {}
+pub struct Screens {
+    pub processes: processes::Processes,
+    pub ports: ports::Ports,
+}
 
 impl Screens {
     pub fn get(&self, s: crate::tui::screen::Screen) -> Option<&dyn Component> {
-        let _ = s;
-        None
+        use crate::tui::screen::Screen;
+        match s {
+            Screen::Processes => Some(&self.processes),
+            Screen::Ports => Some(&self.ports),
+            _ => None,
+        }
     }
 
     pub fn get_mut(&mut self, s: crate::tui::screen::Screen) -> Option<&mut dyn Component> {
-        let _ = s;
-        None
+        use crate::tui::screen::Screen;
+        match s {
+            Screen::Processes => Some(&mut self.processes),
+            Screen::Ports => Some(&mut self.ports),
+            _ => None,
+        }
     }
 }

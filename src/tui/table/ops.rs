@@ -32,6 +32,8 @@ pub trait TableOps {
     fn filter(&self) -> &str;
     fn set_filter(&mut self, data: &Data, text: &str);
     fn follow(&mut self) -> &mut bool;
+    /// The selection is followed wherever it sorts (the footer says so).
+    fn following(&self) -> bool;
     fn fit(&mut self, height: usize);
     fn export(&self, data: &Data, marked_only: bool) -> Export;
     /// A left click in a table drawn in `area`: sorts on a header, selects a row.
@@ -79,7 +81,10 @@ impl<S: Source<Ctx = Data>> TableOps for Table<S> {
     }
     fn sort_named(&mut self, data: &Data, name: &str) -> Result<(), String> {
         let cols = self.source.columns();
-        match S::Col::parse(name).filter(|c| c.sortable() && cols.contains(c)) {
+        // Among the columns shown: a source may show one field as different columns.
+        let want = name.trim().to_lowercase();
+        let named = |c: &&S::Col| c.name() == want || c.aliases().contains(&want.as_str());
+        match cols.iter().find(named).copied().filter(|c| c.sortable()) {
             Some(c) => {
                 Table::sort_by(self, data, c);
                 Ok(())
@@ -116,6 +121,9 @@ impl<S: Source<Ctx = Data>> TableOps for Table<S> {
     }
     fn follow(&mut self) -> &mut bool {
         &mut self.state.follow
+    }
+    fn following(&self) -> bool {
+        self.state.follow
     }
     fn fit(&mut self, height: usize) {
         Table::fit(self, height)
