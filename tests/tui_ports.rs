@@ -230,3 +230,174 @@ fn hostile_socket_holders_render_inert() {
     assert!(!s.chars().any(|c| c.is_control() && c != '\n'), "{s:?}");
     assert!(s.contains("10.0.0.5:8080"));
 }
+
+/// Types `text` as the whole `/` filter; the locals shown.
+fn filter(a: &mut App, t: &str) -> Vec<String> {
+    keys(a, "/");
+    press(
+        a,
+        ratatui::crossterm::event::KeyCode::Char('u'),
+        ratatui::crossterm::event::KeyModifiers::CONTROL,
+    );
+    keys(a, t);
+    keys(a, "\n");
+    rows(a).into_iter().map(|(l, _)| l).collect()
+}
+
+#[test]
+fn filter_is_substring_fuzzy_and_negatable() {
+    let mut a = ports_app(120, 40);
+    assert_eq!(filter(&mut a, ":5432"), ["127.0.0.1:5432"], "a substring");
+    assert_eq!(
+        filter(&mut a, "rdssrv"),
+        ["127.0.0.1:6379"],
+        "fuzzy on the process name"
+    );
+    assert_eq!(
+        filter(&mut a, "loopback !postgres !site_shop"),
+        ["127.0.0.53:53"],
+        "every word; ! excludes"
+    );
+    assert_eq!(filter(&mut a, "nginx").len(), 6);
+}
+
+#[test]
+fn sort_and_invert_on_any_column() {
+    let mut a = ports_app(120, 40);
+    keys(&mut a, ":sort process\n");
+    let names = |a: &App| -> Vec<String> {
+        let items = &a.data.snapshot.ports.as_ref().expect("ports").rows;
+        a.screens
+            .ports
+            .table
+            .state
+            .rows
+            .iter()
+            .map(|r| items[r.idx].process.as_deref().unwrap_or("").to_string())
+            .collect()
+    };
+    let asc = names(&a);
+    let mut sorted = asc.clone();
+    sorted.sort();
+    assert_eq!(asc, sorted);
+    let before = rows(&a);
+    keys(&mut a, "I");
+    let mut inverted = rows(&a);
+    inverted.reverse();
+    assert_eq!(inverted, before, "the same order backwards");
+    // The all-sockets set has its own columns: the sort follows to them.
+    keys(&mut a, "l");
+    assert_eq!(
+        a.screens.ports.table.sort().col.map(|c| c.all),
+        Some(true),
+        "the process column of the every-socket set"
+    );
+    keys(&mut a, ":sort remote\nl");
+    let s = text(&screen(&a));
+    assert!(s.contains("LOCAL▲"), "back to listening: by port\n{s}");
+}
+
+#[test]
+fn marks_stay_on_their_sockets_when_a_refresh_reorders_the_rows() {
+    let mut a = ports_app(120, 40);
+    select_local(&mut a, "127.0.0.1:5432");
+    keys(&mut a, " ");
+    select_local(&mut a, "127.0.0.1:6379");
+    keys(&mut a, " ");
+    let mut next: quarterdeck::model::Snapshot = (*a.data.snapshot).clone();
+    if let Some(t) = next.ports.as_mut() {
+        t.rows.reverse();
+    }
+    quarterdeck::tui::update::update(
+        &mut a,
+        quarterdeck::tui::msg::Msg::Snapshot(std::sync::Arc::new(next)),
+    );
+    assert_eq!(a.screens.ports.table.marked(), 2);
+    keys(&mut a, "k");
+    let Some(Popup::SignalMenu { targets, .. }) = &a.popup else {
+        panic!("signal menu: {:?}", a.popup)
+    };
+    let mut pids: Vec<i32> = targets.iter().map(|t| t.pid).collect();
+    pids.sort();
+    assert_eq!(pids, [700, 4300], "the same sockets' owners");
+}
+
+#[test]
+fn help_lists_the_ports_keys_then_the_global_ones() {
+    let mut a = ports_app(160, 40);
+    keys(&mut a, "?");
+    let s = text(&screen(&a));
+    for want in [
+        "Keys: ports",
+        "Jump to the socket's process",
+        "Listening sockets only / all sockets",
+        "Keys: everywhere",
+        "Quit",
+    ] {
+        assert!(s.contains(want), "{want} missing:\n{s}");
+    }
+}
+
+#[test]
+fn export_writes_the_filtered_sorted_sockets() {
+    let mut a = ports_app(120, 40);
+    filter(&mut a, "loopback");
+    keys(&mut a, ":sort pid\n");
+    let shown = rows(&a);
+    let fx = keys(&mut a, ":export csv /tmp/qd-ports.csv\n");
+    let [
+        Effect::Dispatch {
+            action: Action::Export { table, content, .. },
+            ..
+        },
+    ] = fx.as_slice()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(table, "ports");
+    let csv = String::from_utf8(content.clone()).expect("utf-8");
+    let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines[0],
+        "PROTO,LOCAL,STATE,EXPOSURE,CONNS,PID,USER,UNIT,SITE,PROCESS"
+    );
+    let got: Vec<(String, Option<i32>)> = lines[1..]
+        .iter()
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[1].to_string(), f[5].parse().ok())
+        })
+        .collect();
+    assert_eq!(got, shown, "the rows shown, in their order");
+    let fx = keys(&mut a, ":export json /tmp/qd-ports.json\n");
+    let [
+        Effect::Dispatch {
+            action: Action::Export { content, .. },
+            ..
+        },
+    ] = fx.as_slice()
+    else {
+        panic!("{fx:?}")
+    };
+    let v: serde_json::Value = serde_json::from_slice(content).expect("JSON");
+    let first = &v["ports"][0];
+    assert!(
+        first["inode"].is_u64() && first["local"].is_string(),
+        "{first}"
+    );
+}
+
+#[test]
+fn snapshot_ports_80x24() {
+    let a = ports_app(80, 24);
+    insta::assert_snapshot!(text(&screen(&a)));
+}
+
+#[test]
+fn snapshot_ports_160x40_all_with_marks() {
+    let mut a = ports_app(160, 40);
+    keys(&mut a, "l");
+    select_local(&mut a, "0.0.0.0:80");
+    keys(&mut a, "  ");
+    insta::assert_snapshot!(text(&screen(&a)));
+}

@@ -147,7 +147,7 @@ pub enum Act {
     /// shown and recorded instead, so no menu can only end in a denial.
     Guarded {
         probe: Action,
-        popup: crate::tui::popup::Popup,
+        popup: Box<crate::tui::popup::Popup>,
     },
     /// The processes screen with this process selected (shown first if a filter
     /// hid it); Esc comes back to the screen it came from.

@@ -20,7 +20,7 @@ pub fn apply(app: &mut App, acts: Vec<Act>) -> Vec<Effect> {
             Act::Propose(a) => out.extend(super::propose::propose(app, a)),
             Act::Guarded { probe, popup } => match super::propose::refuse(app, &probe) {
                 Some(fx) => out.extend(fx),
-                None => app.popup = Some(popup),
+                None => app.popup = Some(*popup),
             },
             Act::ShowProcess(key) => show_process(app, key),
             Act::Run(cmd) => out.extend(super::commands::apply(app, cmd)),

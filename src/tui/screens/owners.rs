@@ -83,10 +83,10 @@ pub fn signal(data: &Data, owners: Owners, sig: Option<Sig>) -> Vec<Act> {
                 targets: targets.clone(),
                 sig: Sig::ALL[0],
             },
-            popup: Popup::SignalMenu {
+            popup: Box::new(Popup::SignalMenu {
                 selected: 0,
                 targets,
-            },
+            }),
         },
     });
     acts
@@ -112,12 +112,12 @@ pub fn nice(data: &Data, owners: Owners, arg: Option<NiceArg>) -> Vec<Act> {
                 targets,
                 change: NiceChange::By(0),
             },
-            popup: Popup::Input {
+            popup: Box::new(Popup::Input {
                 kind: InputKind::Nice,
                 text: String::new(),
                 previous: String::new(),
                 error: None,
-            },
+            }),
         },
     });
     acts
