@@ -22,12 +22,14 @@ fn frame(c: &mut Criterion) {
         })
     });
     c.bench_function("rebuild 10k rows (sort cpu)", |b| b.iter(|| app.rebuild()));
-    app.view.table.nav.filter = "jobs-3".into();
+    let procs = &mut app.screens.processes.table;
+    procs.set_filter(&app.data, "jobs-3");
     c.bench_function("rebuild 10k rows (fuzzy filter)", |b| {
         b.iter(|| app.rebuild())
     });
-    app.view.table.nav.filter.clear();
-    app.view.tree = true;
+    let procs = &mut app.screens.processes.table;
+    procs.set_filter(&app.data, "");
+    procs.source.tree = true;
     c.bench_function("rebuild 10k rows (tree)", |b| b.iter(|| app.rebuild()));
 }
 

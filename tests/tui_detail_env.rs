@@ -87,15 +87,15 @@ fn app_for(name: &str, role: Role, snap: quarterdeck::model::Snapshot) -> App {
 /// Opens the detail of `pid` and feeds it what the event loop would load.
 fn open_detail(a: &mut App, pid: i32) -> bool {
     let pos = a
-        .view
+        .screens
+        .processes
         .table
-        .nav
+        .state
         .rows
         .iter()
         .position(|r| a.data.snapshot.processes[r.idx].pid == pid)
         .expect("listed");
-    let s = a.data.snapshot.clone();
-    quarterdeck::tui::view::View::select(&mut a.view, &s, pos);
+    a.screens.processes.table.select(&a.data, pos);
     let fx = keys(a, "\n");
     let Some(Effect::LoadDetail {
         pid: p,

@@ -11,7 +11,6 @@ use quarterdeck::model::policy::{PolicySpec, Rule, SiteSet, Who};
 use quarterdeck::tui::app::{App, Env, Popup};
 use quarterdeck::tui::msg::Effect;
 use quarterdeck::tui::screen::Screen;
-use quarterdeck::tui::view::View as _;
 use std::sync::Arc;
 use std::time::Duration;
 use support::tui::*;
@@ -108,14 +107,15 @@ fn a_developer_gets_the_denial_on_another_sites_unit() {
     let mut a = app_under(spec);
     quarterdeck::tui::update::update(&mut a, quarterdeck::tui::msg::Msg::Snapshot(Arc::new(snap)));
     let pos = a
-        .view
-        .nav()
+        .screens
+        .processes
+        .table
+        .state
         .rows
         .iter()
         .position(|r| a.data.snapshot.processes[r.idx].pid == pid)
         .expect("her own process is listed");
-    let s2 = a.data.snapshot.clone();
-    a.view.select(&s2, pos);
+    a.screens.processes.table.select(&a.data, pos);
     let fx = keys(&mut a, "k");
     assert!(
         matches!(denied_dispatch(&fx), Action::Signal { .. }),
@@ -160,7 +160,7 @@ fn a_developer_gets_the_denial_on_another_sites_unit() {
 fn dialogs_follow_the_actions_risk() {
     let mut a = app_under(rules("alice", Role::Admin, SiteSet::All));
     // KILL is destructive: a dialog with Cancel focused.
-    let fx = quarterdeck::tui::commands::apply(
+    let fx = quarterdeck::tui::run::command(
         &mut a,
         quarterdeck::config::Command::Signal(Some(Sig::Kill)),
     );
@@ -178,7 +178,7 @@ fn dialogs_follow_the_actions_risk() {
     );
     // CONT is normal: it runs at once, no dialog.
     a.popup = None;
-    let fx = quarterdeck::tui::commands::apply(
+    let fx = quarterdeck::tui::run::command(
         &mut a,
         quarterdeck::config::Command::Signal(Some(Sig::Cont)),
     );

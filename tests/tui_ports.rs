@@ -10,7 +10,6 @@ use quarterdeck::sources::Control;
 use quarterdeck::tui::app::{App, Popup};
 use quarterdeck::tui::msg::Effect;
 use quarterdeck::tui::screen::Screen;
-use quarterdeck::tui::view::View;
 use support::tui::*;
 
 fn ports_app(w: u16, h: u16) -> App {
@@ -35,9 +34,10 @@ fn rows(a: &App) -> Vec<(String, Option<i32>)> {
         .expect("ports")
         .rows
         .as_slice();
-    a.ports
+    a.screens
+        .ports
         .table
-        .nav
+        .state
         .rows
         .iter()
         .map(|r| (items[r.idx].socket.local.to_string(), items[r.idx].pid))
@@ -49,8 +49,7 @@ fn select_local(a: &mut App, local: &str) {
         .iter()
         .position(|(l, _)| l == local)
         .unwrap_or_else(|| panic!("{local} not shown"));
-    let snap = a.data.snapshot.clone();
-    a.ports.select(&snap, pos);
+    a.screens.ports.table.select(&a.data, pos);
 }
 
 #[test]
@@ -108,7 +107,7 @@ fn filter_by_port_and_sort_by_any_column() {
     assert!(
         a.status
             .as_ref()
-            .is_some_and(|(_, s)| s.contains("no cpu column")),
+            .is_some_and(|(_, s)| s.contains("no column `cpu`")),
         "{:?}",
         a.status
     );
@@ -120,13 +119,18 @@ fn enter_jumps_to_the_owner_and_esc_comes_back() {
     select_local(&mut a, "127.0.0.1:10011");
     keys(&mut a, "\n");
     assert_eq!(a.screen, Screen::Processes);
-    let p = a.view.selected_process(&a.data.snapshot).expect("selected");
+    let p = a
+        .screens
+        .processes
+        .selected_process(&a.data)
+        .expect("selected");
     assert_eq!(p.pid, 1801);
     keys(&mut a, "\x1b");
     assert_eq!(a.screen, Screen::Ports);
     let sel = a
+        .screens
         .ports
-        .selected_port(&a.data.snapshot)
+        .selected_port(&a.data)
         .expect("selected port");
     assert_eq!(
         sel.socket.local.to_string(),
@@ -138,7 +142,7 @@ fn enter_jumps_to_the_owner_and_esc_comes_back() {
     select_local(&mut a, "127.0.0.1:5432");
     keys(&mut a, "\n");
     assert_eq!(
-        a.view.selected_process(&a.data.snapshot).map(|p| p.pid),
+        a.screens.processes.selected_process(&a.data).map(|p| p.pid),
         Some(700)
     );
 }
@@ -181,7 +185,7 @@ fn marked_sockets_act_on_their_owners_once_each() {
     keys(&mut a, " ");
     select_local(&mut a, "0.0.0.0:25");
     keys(&mut a, " ");
-    assert_eq!(a.ports.marked(), 5);
+    assert_eq!(a.screens.ports.table.marked(), 5);
     keys(&mut a, ":signal TERM\n");
     let Some(Popup::Confirm { action, .. }) = &a.popup else {
         panic!("confirm expected, got {:?}", a.popup)
@@ -225,4 +229,175 @@ fn hostile_socket_holders_render_inert() {
     let s = text(&screen(&a));
     assert!(!s.chars().any(|c| c.is_control() && c != '\n'), "{s:?}");
     assert!(s.contains("10.0.0.5:8080"));
+}
+
+/// Types `text` as the whole `/` filter; the locals shown.
+fn filter(a: &mut App, t: &str) -> Vec<String> {
+    keys(a, "/");
+    press(
+        a,
+        ratatui::crossterm::event::KeyCode::Char('u'),
+        ratatui::crossterm::event::KeyModifiers::CONTROL,
+    );
+    keys(a, t);
+    keys(a, "\n");
+    rows(a).into_iter().map(|(l, _)| l).collect()
+}
+
+#[test]
+fn filter_is_substring_fuzzy_and_negatable() {
+    let mut a = ports_app(120, 40);
+    assert_eq!(filter(&mut a, ":5432"), ["127.0.0.1:5432"], "a substring");
+    assert_eq!(
+        filter(&mut a, "rdssrv"),
+        ["127.0.0.1:6379"],
+        "fuzzy on the process name"
+    );
+    assert_eq!(
+        filter(&mut a, "loopback !postgres !site_shop"),
+        ["127.0.0.53:53"],
+        "every word; ! excludes"
+    );
+    assert_eq!(filter(&mut a, "nginx").len(), 6);
+}
+
+#[test]
+fn sort_and_invert_on_any_column() {
+    let mut a = ports_app(120, 40);
+    keys(&mut a, ":sort process\n");
+    let names = |a: &App| -> Vec<String> {
+        let items = &a.data.snapshot.ports.as_ref().expect("ports").rows;
+        a.screens
+            .ports
+            .table
+            .state
+            .rows
+            .iter()
+            .map(|r| items[r.idx].process.as_deref().unwrap_or("").to_string())
+            .collect()
+    };
+    let asc = names(&a);
+    let mut sorted = asc.clone();
+    sorted.sort();
+    assert_eq!(asc, sorted);
+    let before = rows(&a);
+    keys(&mut a, "I");
+    let mut inverted = rows(&a);
+    inverted.reverse();
+    assert_eq!(inverted, before, "the same order backwards");
+    // The all-sockets set has its own columns: the sort follows to them.
+    keys(&mut a, "l");
+    assert_eq!(
+        a.screens.ports.table.sort().col.map(|c| c.all),
+        Some(true),
+        "the process column of the every-socket set"
+    );
+    keys(&mut a, ":sort remote\nl");
+    let s = text(&screen(&a));
+    assert!(s.contains("LOCAL▲"), "back to listening: by port\n{s}");
+}
+
+#[test]
+fn marks_stay_on_their_sockets_when_a_refresh_reorders_the_rows() {
+    let mut a = ports_app(120, 40);
+    select_local(&mut a, "127.0.0.1:5432");
+    keys(&mut a, " ");
+    select_local(&mut a, "127.0.0.1:6379");
+    keys(&mut a, " ");
+    let mut next: quarterdeck::model::Snapshot = (*a.data.snapshot).clone();
+    if let Some(t) = next.ports.as_mut() {
+        t.rows.reverse();
+    }
+    quarterdeck::tui::update::update(
+        &mut a,
+        quarterdeck::tui::msg::Msg::Snapshot(std::sync::Arc::new(next)),
+    );
+    assert_eq!(a.screens.ports.table.marked(), 2);
+    keys(&mut a, "k");
+    let Some(Popup::SignalMenu { targets, .. }) = &a.popup else {
+        panic!("signal menu: {:?}", a.popup)
+    };
+    let mut pids: Vec<i32> = targets.iter().map(|t| t.pid).collect();
+    pids.sort();
+    assert_eq!(pids, [700, 4300], "the same sockets' owners");
+}
+
+#[test]
+fn help_lists_the_ports_keys_then_the_global_ones() {
+    let mut a = ports_app(160, 40);
+    keys(&mut a, "?");
+    let s = text(&screen(&a));
+    for want in [
+        "Keys: ports",
+        "Jump to the socket's process",
+        "Listening sockets only / all sockets",
+        "Keys: everywhere",
+        "Quit",
+    ] {
+        assert!(s.contains(want), "{want} missing:\n{s}");
+    }
+}
+
+#[test]
+fn export_writes_the_filtered_sorted_sockets() {
+    let mut a = ports_app(120, 40);
+    filter(&mut a, "loopback");
+    keys(&mut a, ":sort pid\n");
+    let shown = rows(&a);
+    let fx = keys(&mut a, ":export csv /tmp/qd-ports.csv\n");
+    let [
+        Effect::Dispatch {
+            action: Action::Export { table, content, .. },
+            ..
+        },
+    ] = fx.as_slice()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(table, "ports");
+    let csv = String::from_utf8(content.clone()).expect("utf-8");
+    let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines[0],
+        "PROTO,LOCAL,STATE,EXPOSURE,CONNS,PID,USER,UNIT,SITE,PROCESS"
+    );
+    let got: Vec<(String, Option<i32>)> = lines[1..]
+        .iter()
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[1].to_string(), f[5].parse().ok())
+        })
+        .collect();
+    assert_eq!(got, shown, "the rows shown, in their order");
+    let fx = keys(&mut a, ":export json /tmp/qd-ports.json\n");
+    let [
+        Effect::Dispatch {
+            action: Action::Export { content, .. },
+            ..
+        },
+    ] = fx.as_slice()
+    else {
+        panic!("{fx:?}")
+    };
+    let v: serde_json::Value = serde_json::from_slice(content).expect("JSON");
+    let first = &v["ports"][0];
+    assert!(
+        first["inode"].is_u64() && first["local"].is_string(),
+        "{first}"
+    );
+}
+
+#[test]
+fn snapshot_ports_80x24() {
+    let a = ports_app(80, 24);
+    insta::assert_snapshot!(text(&screen(&a)));
+}
+
+#[test]
+fn snapshot_ports_160x40_all_with_marks() {
+    let mut a = ports_app(160, 40);
+    keys(&mut a, "l");
+    select_local(&mut a, "0.0.0.0:80");
+    keys(&mut a, "  ");
+    insta::assert_snapshot!(text(&screen(&a)));
 }

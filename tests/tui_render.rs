@@ -13,18 +13,28 @@ use std::sync::Arc;
 use support::tui::*;
 
 fn pids(app: &App) -> Vec<i32> {
-    app.view
+    app.screens
+        .processes
         .table
-        .nav
+        .state
         .rows
         .iter()
         .map(|r| app.data.snapshot.processes[r.idx].pid)
         .collect()
 }
 
+/// The sort column's name.
+fn sorted(app: &App) -> &'static str {
+    app.screens.processes.table.sort().col.map_or("", |c| {
+        use quarterdeck::tui::table::Column;
+        c.name()
+    })
+}
+
 fn selected_pid(app: &App) -> i32 {
-    app.view
-        .selected_process(&app.data.snapshot)
+    app.screens
+        .processes
+        .selected_process(&app.data)
         .expect("selection")
         .pid
 }
@@ -40,9 +50,9 @@ fn sorts_by_cpu_by_default_and_by_any_column_on_keys() {
     keys(&mut a, "M");
     assert_eq!(pids(&a)[0], 2215, "largest rss first");
     keys(&mut a, ">");
-    assert_eq!(a.view.table.nav.sort.name(), "time");
+    assert_eq!(sorted(&a), "time");
     keys(&mut a, "<<");
-    assert_eq!(a.view.table.nav.sort.name(), "cpu");
+    assert_eq!(sorted(&a), "cpu");
 }
 
 #[test]
@@ -59,7 +69,8 @@ fn filter_is_fuzzy_negatable_and_esc_restores() {
     assert!(shown.contains(&700), "postgres stays: {shown:?}");
     keys(&mut a, "\x1b");
     assert_eq!(
-        a.view.table.nav.filter, "nginx",
+        a.screens.processes.table.filter(),
+        "nginx",
         "Esc restores the filter from before"
     );
     keys(&mut a, ":clear-filter\n");
@@ -90,14 +101,14 @@ fn user_filter_picks_from_the_users_present() {
 fn marks_sum_up_and_actions_target_the_marked_rows() {
     let mut a = app(120, 40);
     keys(&mut a, "  "); // mark rows 0 and 1, moving down
-    let (n, cpu, mem) = a.view.marked_totals(&a.data.snapshot);
+    let (n, cpu, mem) = a.screens.processes.marked_totals(&a.data);
     assert_eq!(n, 2);
     assert!((cpu - (198.5 + 23.4)).abs() < 0.01);
     assert_eq!(mem, (1450 + 180) * 1024 * 1024);
     keys(&mut a, "j");
     press(&mut a, KeyCode::Char(' '), KeyModifiers::CONTROL);
     assert_eq!(
-        a.view.table.marks.len(),
+        a.screens.processes.table.marked(),
         4,
         "ctrl-space marks the range to the selection"
     );
@@ -125,7 +136,7 @@ fn marks_sum_up_and_actions_target_the_marked_rows() {
     got.sort();
     assert_eq!(got, [1801, 1802, 2210, 2215]);
     press(&mut a, KeyCode::Char('\\'), KeyModifiers::CONTROL);
-    assert!(a.view.table.marks.is_empty());
+    assert!((a.screens.processes.table.marked() == 0));
 }
 
 #[test]
@@ -172,11 +183,11 @@ fn selection_follows_the_process_across_refreshes() {
     update(&mut a, Msg::Snapshot(Arc::new(next.clone())));
     assert_eq!(selected_pid(&a), pid);
     keys(&mut a, "F");
-    assert!(a.view.table.nav.follow);
+    assert!(a.screens.processes.table.state.follow);
     // The followed process exits: follow stops, the selection stays in place.
     next.processes.retain(|p| p.pid != pid);
     update(&mut a, Msg::Snapshot(Arc::new(next)));
-    assert!(!a.view.table.nav.follow);
+    assert!(!a.screens.processes.table.state.follow);
     assert_ne!(selected_pid(&a), pid);
 }
 
@@ -192,7 +203,7 @@ fn tree_view_nests_children_and_collapses() {
             && pos(5131) < pos(2210)
             && pos(2210) < pos(2215)
     );
-    let row = &a.view.table.nav.rows[pos(2215)];
+    let row = &a.screens.processes.table.state.rows[pos(2215)];
     assert!(row.prefix.ends_with("└─"), "{:?}", row.prefix);
     keys(&mut a, "g");
     for _ in 0..pos(5120) {
@@ -348,7 +359,7 @@ fn marks_stay_after_a_partial_failure_and_clear_after_success() {
         outcomes: vec![outcome(2215, true), outcome(1801, false)],
     };
     update(&mut a, Msg::ActionDone(0, Ok(partial)));
-    assert_eq!(a.view.table.marks.len(), 2);
+    assert_eq!(a.screens.processes.table.marked(), 2);
     assert!(
         matches!(a.popup, Some(Popup::Results { .. })),
         "per-target results are shown"
@@ -359,5 +370,5 @@ fn marks_stay_after_a_partial_failure_and_clear_after_success() {
         outcomes: vec![outcome(2215, true), outcome(1801, true)],
     };
     update(&mut a, Msg::ActionDone(0, Ok(done)));
-    assert!(a.view.table.marks.is_empty());
+    assert!((a.screens.processes.table.marked() == 0));
 }

@@ -16,7 +16,6 @@ use quarterdeck::tui::app::{App, Popup};
 use quarterdeck::tui::msg::{Effect, Msg};
 use quarterdeck::tui::screen::Screen;
 use quarterdeck::tui::update::update;
-use quarterdeck::tui::view::View;
 use support::tui::*;
 
 fn svc_app(w: u16, h: u16) -> App {
@@ -204,11 +203,10 @@ fn enter_on_a_site_shows_only_that_site_and_esc_returns() {
     keys(&mut a, "\t");
     assert_eq!(a.screen, Screen::Processes);
     let snap = a.data.snapshot.clone();
-    assert!(!a.view.nav().rows.is_empty());
+    let procs = &a.screens.processes.table.state.rows;
+    assert!(!procs.is_empty());
     assert!(
-        a.view
-            .nav()
-            .rows
+        procs
             .iter()
             .all(|r| snap.processes[r.idx].site.as_deref() == Some("shop"))
     );
@@ -216,8 +214,10 @@ fn enter_on_a_site_shows_only_that_site_and_esc_returns() {
     assert_eq!(a.screen, Screen::Ports);
     let ports = &snap.ports.as_ref().expect("ports").rows;
     assert!(
-        a.ports
-            .nav()
+        a.screens
+            .ports
+            .table
+            .state
             .rows
             .iter()
             .all(|r| ports[r.idx].site.as_deref() == Some("shop"))
@@ -231,8 +231,11 @@ fn enter_on_a_site_shows_only_that_site_and_esc_returns() {
 fn restarting_a_process_of_a_service_restarts_the_unit() {
     let mut a = app(160, 40);
     keys(&mut a, "/node\n");
-    let snap = a.data.snapshot.clone();
-    let p = a.view.selected_process(&snap).expect("a node process");
+    let p = a
+        .screens
+        .processes
+        .selected_process(&a.data)
+        .expect("a node process");
     assert_eq!(p.unit.as_deref(), Some("qd-shop-api.service"));
     keys(&mut a, "R");
     let Some(Popup::Confirm {

@@ -4,11 +4,8 @@
 
 use super::keys::Keymap;
 pub use super::popup::{CmdItem, InputKind, Level, Popup};
-use super::portview::PortView;
-use super::procview::ProcView;
 use super::screen::Screen;
 use super::theme::Theme;
-use super::view::View;
 use crate::actions::{Action, Operator};
 use crate::model::Snapshot;
 use std::collections::VecDeque;
@@ -57,8 +54,6 @@ pub struct App {
     pub data: super::data::Data,
     /// The screens, each with its state, keys and draw.
     pub screens: super::screens::Screens,
-    pub view: ProcView,
-    pub ports: PortView,
     /// Whether the unit watcher has been started (on the first services or sites view).
     pub units_started: bool,
     /// What is on screen (popups are drawn over it).
@@ -101,12 +96,8 @@ fn visible_to(
 impl App {
     pub fn new(env: Env, snapshot: Arc<Snapshot>, size: (u16, u16)) -> Self {
         let snapshot = visible_to(&env.operator, &env.sites, snapshot);
-        let mut view = ProcView {
-            show_kernel: env.show_kernel_threads,
-            ..ProcView::default()
-        };
-        view.rebuild(&snapshot);
         let mut screens = super::screens::Screens::default();
+        screens.processes = super::screens::processes::Processes::new(env.show_kernel_threads);
         screens.hosts = super::screens::hosts::Hosts::new(env.exec_parallel);
         screens.panes = super::screens::panes::Panes::new(env.pane_prefix, env.ssh_scrollback);
         let mut app = Self {
@@ -131,8 +122,6 @@ impl App {
                 hosts: env.hosts,
                 size,
             },
-            view,
-            ports: PortView::default(),
             units_started: false,
             screen: Screen::Processes,
             home: Screen::Processes,
@@ -152,6 +141,7 @@ impl App {
         };
         // The fleet's rows from the start: `:exec` from any screen has its targets.
         app.screens.hosts.table.rebuild(&app.data);
+        app.rebuild();
         app
     }
 
@@ -201,7 +191,7 @@ impl App {
     pub fn filter_text(&self) -> String {
         match self.screens.get(self.screen).and_then(|c| c.table()) {
             Some(t) => t.filter().to_string(),
-            None => self.active().nav().filter.clone(),
+            None => String::new(),
         }
     }
 
@@ -213,43 +203,27 @@ impl App {
             .and_then(|c| c.table_mut())
         {
             t.set_filter(&self.data, text);
-            return;
-        }
-        self.active_mut().nav_mut().filter = text.to_string();
-        self.rebuild();
-    }
-
-    /// The host table on screen, or the last one shown (the fleet, jobs and audit
-    /// screens keep their own state), among those not yet a `Component`.
-    pub fn active(&self) -> &dyn View {
-        match self.home {
-            Screen::Ports => &self.ports,
-            _ => &self.view,
-        }
-    }
-
-    pub fn active_mut(&mut self) -> &mut dyn View {
-        match self.home {
-            Screen::Ports => &mut self.ports,
-            _ => &mut self.view,
         }
     }
 
     /// Clears the marks of the host table Esc returns to (a job done everywhere).
     pub fn clear_home_marks(&mut self) {
-        match self.screens.get_mut(self.home).and_then(|c| c.table_mut()) {
-            Some(t) => t.clear_marks(),
-            None => self.active_mut().clear_marks(),
+        if let Some(t) = self.screens.get_mut(self.home).and_then(|c| c.table_mut()) {
+            t.clear_marks();
         }
     }
 
-    /// Recomputes the active view's rows (the other one catches up when shown).
+    /// Recomputes the rows of the screen on top (the others catch up when shown).
     pub fn rebuild(&mut self) {
-        if let Some(c) = self.screens.get_mut(self.screen) {
-            c.rebuild(&self.data);
+        // Under a screen without a table of this host (a pane), the host table Esc
+        // returns to.
+        let s = if self.screens.get(self.screen).is_some() {
+            self.screen
         } else {
-            let snap = self.data.snapshot.clone();
-            self.active_mut().rebuild(&snap);
+            self.home
+        };
+        if let Some(c) = self.screens.get_mut(s) {
+            c.rebuild(&self.data);
         }
         self.scroll_into_view();
     }
@@ -287,9 +261,7 @@ impl App {
             .and_then(|c| c.table_mut())
         {
             t.fit(h);
-            return;
         }
-        self.active_mut().nav_mut().scroll_into_view(h);
     }
 }
 

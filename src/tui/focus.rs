@@ -13,10 +13,12 @@ use crate::sources::unitwatch::WatchCtl;
 /// (the PORT column and the sites' port counts), and the unit watcher, started once.
 pub fn switch_effects(app: &mut App, mode: Screen) -> Vec<Effect> {
     let scope = match mode {
-        Screen::Ports => Some(app.ports.scope),
+        Screen::Ports => Some(app.screens.ports.scope()),
         // The PORT column and the sites' port counts; without declared ports, the
         // socket dump (~7 ms per refresh with 2000 sockets) is not worth it.
-        Screen::Services | Screen::Sites if app.data.service_ports => Some(app.ports.scope),
+        Screen::Services | Screen::Sites if app.data.service_ports => {
+            Some(app.screens.ports.scope())
+        }
         Screen::Services | Screen::Sites => None,
         Screen::Processes => None,
         // The fleet, jobs and audit screens leave this host's collection as it is.
@@ -34,8 +36,6 @@ pub fn switch_effects(app: &mut App, mode: Screen) -> Vec<Effect> {
 pub fn focus_site(app: &mut App, name: &str) -> Vec<Effect> {
     if name.is_empty() {
         app.data.site = None;
-        app.view.site = None;
-        app.ports.site = None;
         app.set_status(Level::Info, "all sites");
         app.rebuild();
         return Vec::new();
@@ -60,8 +60,6 @@ pub fn focus_site(app: &mut App, name: &str) -> Vec<Effect> {
         return Vec::new();
     };
     app.data.site = Some(site.clone());
-    app.view.site = Some(site.clone());
-    app.ports.site = Some(site.clone());
     app.set_status(
         Level::Info,
         format!("site {site}: Tab cycles services, processes, ports · :site clears"),

@@ -128,36 +128,6 @@ pub fn typed_word(action: &Action, sites: &crate::model::site::Sites) -> String 
     }
 }
 
-/// The targets of an action, or `None` (with a message) when there are none or the
-/// session is readonly. The dispatcher refuses readonly actions anyway; saying so
-/// here spares the operator a menu and a dialog that can only end in a denial.
-pub fn action_targets(app: &mut App) -> Option<Vec<ProcTarget>> {
-    if app.data.readonly {
-        app.set_status(Level::Warn, "readonly: actions are refused in this session");
-        return None;
-    }
-    let t = app.active().targets(&app.data.snapshot);
-    if t.procs.is_empty() {
-        let msg = if t.unknown > 0 {
-            super::portview::unknown_owner_hint(app.data.operator.uid)
-        } else {
-            "nothing selected"
-        };
-        app.set_status(Level::Info, msg);
-        return None;
-    }
-    if t.unknown > 0 {
-        app.set_status(
-            Level::Warn,
-            format!(
-                "{} marked socket(s) have no visible owner and are left out",
-                t.unknown
-            ),
-        );
-    }
-    Some(t.procs)
-}
-
 /// A confirmed action (or one that needs no confirmation) becomes a job and goes to
 /// the dispatcher.
 pub fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {

@@ -38,12 +38,36 @@ pub fn apply(app: &mut App, acts: Vec<Act>) -> Vec<Effect> {
                     break;
                 }
             }
+            Act::Guarded { probe, popup } => match super::propose::refuse(app, &probe) {
+                Some(fx) => out.extend(fx),
+                None => app.popup = Some(*popup),
+            },
+            Act::ShowProcess(key) => show_process(app, key),
         }
     }
     if !shells.is_empty() {
         out.extend(super::fleet::open_shells(app, shells));
     }
     out
+}
+
+/// Enter on a socket: its process, selected on the processes screen; Esc returns.
+fn show_process(app: &mut App, key: crate::model::ProcKey) {
+    use super::popup::Level;
+    use super::screen::Screen;
+    if !app.screens.processes.reveal(&app.data, key) {
+        app.set_status(Level::Warn, format!("process {} has exited", key.pid));
+        return;
+    }
+    let from = app.screen;
+    app.show(Screen::Processes);
+    // No collector change: the table left is kept up to date for the way back.
+    app.back = Some(from);
+    app.scroll_into_view();
+    app.set_status(
+        Level::Info,
+        format!("Esc: back to the {} view", from.name()),
+    );
 }
 
 /// A command from the keymap or the `:` line: the screen on top first, then the

@@ -5,7 +5,6 @@ use super::app::{App, Level, Popup};
 use super::commands::apply;
 use super::msg::{Effect, Msg};
 use super::popups;
-use super::render::layout;
 use super::screen::{Layer, Screen};
 
 use crate::sources::Control;
@@ -262,29 +261,6 @@ fn on_mouse(app: &mut App, m: MouseEvent) -> Vec<Effect> {
                 _ => return Vec::new(),
             }
         }
-        app.scroll_into_view();
-        return Vec::new();
-    }
-    let snap = app.data.snapshot.clone();
-    match m.kind {
-        MouseEventKind::ScrollDown => app.active_mut().move_by(&snap, 3),
-        MouseEventKind::ScrollUp => app.active_mut().move_by(&snap, -3),
-        MouseEventKind::Down(MouseButton::Left) => {
-            let areas = layout::areas(app.size.0, app.size.1, app);
-            let t = areas.table;
-            if m.row == t.y && m.column >= t.x {
-                let cols = app.active().columns();
-                if let Some(k) = layout::column_at(cols, t.width, m.column - t.x) {
-                    return apply(app, crate::config::Command::Sort(k.name().to_string()));
-                }
-            } else if m.row > t.y && m.row < t.y + t.height {
-                let pos = app.active().nav().offset + (m.row - t.y - 1) as usize;
-                if pos < app.active().nav().rows.len() {
-                    app.active_mut().select(&snap, pos);
-                }
-            }
-        }
-        _ => return Vec::new(),
     }
     app.scroll_into_view();
     Vec::new()

@@ -1,121 +1,37 @@
-//! The bottom line: the filter or command being typed, the action under way, the last
-//! message, or key hints; on the right the view's sort, filters and row count.
+//! The bottom line of this host's tables: the filter or command being typed, the
+//! action under way, the last message, or key hints; on the right the table's name
+//! and own filters, its sort, follow, `/` filter and row count (from `TableOps` for
+//! the tables that are `Component`s).
 
-use crate::model::port::Scope;
 use crate::model::text::inert;
 use crate::tui::app::{App, InputKind, Level, Popup};
-use crate::tui::portview::unknown_owner_hint;
 use crate::tui::screen::Screen;
+use crate::tui::screens::Component;
+use crate::tui::screens::owners::unknown_owner_hint;
+use crate::tui::table::ops::TableOps;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
 
-fn hints(app: &App) -> String {
-    if let Some(c) = app.screens.get(app.screen) {
-        return super::frame::hints(app, c);
+/// The right end for a `Component`'s table: its title (name and own filters), then
+/// what every table has.
+fn table_state(app: &App, c: &dyn Component, t: &dyn TableOps) -> String {
+    let mut right = format!(" {}", inert(&c.title(&app.data), 60));
+    if let Some((name, descending)) = t.sorted() {
+        right.push_str(&format!(" · {name} {}", if descending { "▼" } else { "▲" }));
     }
-    let k = &app.keymap;
-    let mut parts = Vec::new();
-    let hints: &[(&str, &str)] = match app.home {
-        Screen::Processes => &[
-            ("help", "help"),
-            ("filter", "filter"),
-            ("signal", "signal"),
-            ("mark", "mark"),
-            ("detail", "detail"),
-            ("tree", "tree"),
-            ("next-screen", "ports"),
-            ("quit", "quit"),
-        ],
-        Screen::Ports => &[
-            ("help", "help"),
-            ("filter", "filter"),
-            ("listening", "listening/all"),
-            ("owner", "owner"),
-            ("signal", "signal owner"),
-            ("next-screen", "processes"),
-            ("quit", "quit"),
-        ],
-        // The other screens draw their own footers.
-        _ => &[],
-    };
-    for &(name, what) in hints {
-        if let Some(first) = k.keys_for(app.home.section(), name).first() {
-            parts.push(format!("{first} {what}"));
-        }
-    }
-    parts.join("  ")
-}
-
-/// What the right end says of the table on screen: its name, sort, follow, filter,
-/// rows shown and items.
-struct Shown {
-    name: &'static str,
-    sort: Option<(&'static str, bool)>,
-    follow: bool,
-    filter: String,
-    rows: usize,
-    total: usize,
-}
-
-fn shown(app: &App) -> Shown {
-    if let Some(t) = app.screens.get(app.screen).and_then(|c| c.table()) {
-        let (rows, total) = t.counts(&app.data);
-        return Shown {
-            name: t.name(),
-            sort: t.sorted(),
-            follow: t.following(),
-            filter: t.filter().to_string(),
-            rows,
-            total,
-        };
-    }
-    let nav = app.active().nav();
-    Shown {
-        name: app.active().name(),
-        sort: Some((nav.sort.name(), nav.descending)),
-        follow: nav.follow,
-        filter: nav.filter.clone(),
-        rows: nav.rows.len(),
-        total: match app.home {
-            Screen::Processes => app.data.snapshot.processes.len(),
-            Screen::Ports => app.data.snapshot.ports.as_ref().map_or(0, |t| t.rows.len()),
-            _ => nav.rows.len(),
-        },
-    }
-}
-
-pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
-    if area.height == 0 {
-        return;
-    }
-    let th = &app.theme;
-    let nav = shown(app);
-    let mut right = format!(" {}", nav.name);
-    if let Some((col, desc)) = nav.sort {
-        right.push_str(&format!(" · {col} {}", if desc { "▼" } else { "▲" }));
-    }
-    if app.home == Screen::Processes && app.view.tree {
-        right.push_str(" · tree");
-    }
-    if app.home == Screen::Ports && app.ports.scope == Scope::All {
-        right.push_str(" · all sockets");
-    }
-    if nav.follow {
+    if t.following() {
         right.push_str(" · follow");
     }
-    if !nav.filter.is_empty() {
-        right.push_str(&format!(" · /{}", inert(&nav.filter, 20)));
-    }
-    if let (Screen::Processes, Some(u)) = (app.home, &app.view.user) {
-        right.push_str(&format!(" · user {}", inert(u, 16)));
+    if !t.filter().is_empty() {
+        right.push_str(&format!(" · /{}", inert(t.filter(), 20)));
     }
     if let Some(s) = &app.data.site {
         right.push_str(&format!(" · site {}", inert(s, 16)));
     }
-    if app.home == Screen::Services
+    if app.screen == Screen::Services
         && app
             .data
             .snapshot
@@ -125,7 +41,21 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
     {
         right.push_str(" · all units");
     }
-    right.push_str(&format!(" · {}/{} ", nav.rows, nav.total));
+    let (shown, total) = t.counts(&app.data);
+    right.push_str(&format!(" · {shown}/{total} "));
+    right
+}
+
+pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
+    if area.height == 0 {
+        return;
+    }
+    let th = &app.theme;
+    let screen = app.screens.get(app.screen);
+    let right = match screen.and_then(|c| Some((c, c.table()?))) {
+        Some((c, t)) => table_state(app, c, t),
+        None => String::new(),
+    };
     let left = match (&app.popup, &app.busy, &app.status) {
         (
             Some(Popup::Input {
@@ -166,18 +96,18 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
             };
             Line::from(Span::styled(inert(text, 300).into_owned(), st))
         }
-        _ if app.home == Screen::Ports
-            && app
-                .ports
-                .selected_port(&app.data.snapshot)
-                .is_some_and(|p| p.pid.is_none() && p.socket.inode != 0) =>
-        {
+        _ if app.screen == Screen::Ports && app.screens.ports.selected_unknown(&app.data) => {
             Line::from(Span::styled(
                 unknown_owner_hint(app.data.operator.uid),
                 th.warn,
             ))
         }
-        _ => Line::from(Span::styled(hints(app), th.muted)),
+        _ => {
+            let hints = screen
+                .map(|c| super::frame::hints(app, c))
+                .unwrap_or_default();
+            Line::from(Span::styled(hints, th.muted))
+        }
     };
     buf.set_style(area, th.text);
     let rw = (right.chars().count() as u16).min(area.width / 2);

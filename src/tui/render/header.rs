@@ -80,8 +80,8 @@ fn title_line(app: &App) -> Line<'_> {
 fn identity_line(app: &App) -> Line<'_> {
     let th = &app.theme;
     let mut spans = Vec::new();
-    let (n, cpu, mem) = app.view.marked_totals(&app.data.snapshot);
-    let sockets = app.ports.table.marks.len();
+    let (n, cpu, mem) = app.screens.processes.marked_totals(&app.data);
+    let sockets = app.screens.ports.table.marked();
     if app.home == Screen::Ports && sockets > 0 {
         spans.push(Span::styled(
             format!(" marked {sockets} socket(s) "),

@@ -9,13 +9,10 @@ pub mod header;
 pub mod help;
 pub mod layout;
 pub mod ops;
-pub mod ports;
-pub mod procs;
 pub mod services;
-pub mod table;
 
 use super::app::{App, Popup};
-use super::screen::{Layer, Screen};
+use super::screen::Layer;
 use ratatui::Frame;
 
 pub fn draw(f: &mut Frame, app: &App) {
@@ -23,7 +20,8 @@ pub fn draw(f: &mut Frame, app: &App) {
     match app.screens.get(app.screen) {
         Some(c) if app.screen.is_host_table() => host_table(f, app, c),
         Some(c) => frame::render(f.buffer_mut(), area, app, c),
-        None => draw_older(f, app),
+        // Every screen is a Component: nothing else to draw.
+        None => {}
     }
     if app.layer() == Layer::Popup {
         popups(f, app);
@@ -36,18 +34,6 @@ fn host_table(f: &mut Frame, app: &App, c: &dyn crate::tui::screens::Component) 
     let a = layout::areas(area.width, area.height, app);
     header::render(f.buffer_mut(), a.header, app);
     c.draw(f.buffer_mut(), a.table, &app.data, &app.theme);
-    footer::render(f.buffer_mut(), a.footer, app);
-}
-
-/// The screens not yet converted to a `Component`.
-fn draw_older(f: &mut Frame, app: &App) {
-    let area = f.area();
-    let a = layout::areas(area.width, area.height, app);
-    header::render(f.buffer_mut(), a.header, app);
-    match app.screen {
-        Screen::Ports => ports::render(f.buffer_mut(), a.table, app),
-        _ => procs::render(f.buffer_mut(), a.table, app),
-    }
     footer::render(f.buffer_mut(), a.footer, app);
 }
 

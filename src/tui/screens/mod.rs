@@ -5,7 +5,10 @@
 //! key to the screen on top and `render` asks it to draw.
 
 pub mod hosts;
+pub mod owners;
 pub mod panes;
+pub mod ports;
+pub mod processes;
 pub mod services;
 pub mod sites;
 pub mod units;
@@ -65,9 +68,7 @@ pub trait Component {
 pub mod audit;
 pub mod jobs;
 
-/// The screens App holds. A screen converted to a `Component` is reached through
-/// `get`/`get_mut`; the host tables not yet converted are drawn and driven by the
-/// older views (`App::active`).
+/// The screens App holds, each a `Component` reached through `get`/`get_mut`.
 #[derive(Default)]
 pub struct Screens {
     pub jobs: jobs::JobsScreen,
@@ -76,6 +77,8 @@ pub struct Screens {
     pub sites: sites::SitesScreen,
     pub hosts: hosts::Hosts,
     pub panes: panes::Panes,
+    pub processes: processes::Processes,
+    pub ports: ports::Ports,
 }
 
 impl Screens {
@@ -88,7 +91,8 @@ impl Screens {
             Screen::Sites => Some(&self.sites),
             Screen::Hosts => Some(&self.hosts),
             Screen::Panes => Some(&self.panes),
-            _ => None,
+            Screen::Processes => Some(&self.processes),
+            Screen::Ports => Some(&self.ports),
         }
     }
 
@@ -101,7 +105,8 @@ impl Screens {
             Screen::Sites => Some(&mut self.sites),
             Screen::Hosts => Some(&mut self.hosts),
             Screen::Panes => Some(&mut self.panes),
-            _ => None,
+            Screen::Processes => Some(&mut self.processes),
+            Screen::Ports => Some(&mut self.ports),
         }
     }
 }

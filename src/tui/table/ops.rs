@@ -81,7 +81,10 @@ impl<S: Source<Ctx = Data>> TableOps for Table<S> {
     }
     fn sort_named(&mut self, data: &Data, name: &str) -> Result<(), String> {
         let cols = self.source.columns();
-        match S::Col::parse(name).filter(|c| c.sortable() && cols.contains(c)) {
+        // Among the columns shown: a source may show one field as different columns.
+        let want = name.trim().to_lowercase();
+        let named = |c: &&S::Col| c.name() == want || c.aliases().contains(&want.as_str());
+        match cols.iter().find(named).copied().filter(|c| c.sortable()) {
             Some(c) => {
                 Table::sort_by(self, data, c);
                 Ok(())

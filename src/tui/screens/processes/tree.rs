@@ -1,5 +1,6 @@
-//! Parent/child ordering for the tree view: each process under its parent, siblings
-//! in the current sort order, with the connector prefix (`├─`, `└─`) drawn per row.
+//! Parent/child ordering for the process table's tree (`ProcSource::arrange`): each
+//! process under its parent, siblings in the table's order, with the connector
+//! prefix (`├─`, `└─`) the table draws before the command.
 
 use crate::model::{ProcKey, Process};
 use std::collections::{HashMap, HashSet};
