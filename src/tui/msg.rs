@@ -155,13 +155,6 @@ pub enum Act {
     /// for the acts after it to be done: when it refuses, the denial is shown and
     /// recorded instead, so no menu opens that can only end in a denial.
     Check(Action),
-    /// Open `popup` (a menu or a prompt that leads to an action) unless the policy
-    /// refuses `probe`, the action its first choice stands for: then the denial is
-    /// shown and recorded instead, so no menu can only end in a denial.
-    Guarded {
-        probe: Action,
-        popup: Box<crate::tui::popup::Popup>,
-    },
     /// The processes screen with this process selected (shown first if a filter
     /// hid it); Esc comes back to the screen it came from.
     ShowProcess(crate::model::ProcKey),

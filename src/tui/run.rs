@@ -38,10 +38,6 @@ pub fn apply(app: &mut App, acts: Vec<Act>) -> Vec<Effect> {
                     break;
                 }
             }
-            Act::Guarded { probe, popup } => match super::propose::refuse(app, &probe) {
-                Some(fx) => out.extend(fx),
-                None => app.popup = Some(*popup),
-            },
             Act::ShowProcess(key) => show_process(app, key),
         }
     }

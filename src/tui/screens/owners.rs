@@ -76,19 +76,19 @@ pub fn signal(data: &Data, owners: Owners, sig: Option<Sig>) -> Vec<Act> {
         Ok(t) => t,
         Err(acts) => return acts,
     };
-    acts.push(match sig {
-        Some(sig) => Act::Propose(Action::Signal { targets, sig }),
-        None => Act::Guarded {
-            probe: Action::Signal {
+    match sig {
+        Some(sig) => acts.push(Act::Propose(Action::Signal { targets, sig })),
+        None => acts.extend([
+            Act::Check(Action::Signal {
                 targets: targets.clone(),
                 sig: Sig::ALL[0],
-            },
-            popup: Box::new(Popup::SignalMenu {
+            }),
+            Act::Popup(Popup::SignalMenu {
                 selected: 0,
                 targets,
             }),
-        },
-    });
+        ]),
+    }
     acts
 }
 
@@ -99,27 +99,27 @@ pub fn nice(data: &Data, owners: Owners, arg: Option<NiceArg>) -> Vec<Act> {
         Ok(t) => t,
         Err(acts) => return acts,
     };
-    acts.push(match arg {
-        Some(arg) => Act::Propose(Action::Renice {
+    match arg {
+        Some(arg) => acts.push(Act::Propose(Action::Renice {
             targets,
             change: match arg {
                 NiceArg::Set(n) => NiceChange::Set(n),
                 NiceArg::By(d) => NiceChange::By(d),
             },
-        }),
-        None => Act::Guarded {
-            probe: Action::Renice {
+        })),
+        None => acts.extend([
+            Act::Check(Action::Renice {
                 targets,
                 change: NiceChange::By(0),
-            },
-            popup: Box::new(Popup::Input {
+            }),
+            Act::Popup(Popup::Input {
                 kind: InputKind::Nice,
                 text: String::new(),
                 previous: String::new(),
                 error: None,
             }),
-        },
-    });
+        ]),
+    }
     acts
 }
 
