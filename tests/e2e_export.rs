@@ -38,7 +38,7 @@ fn the_filtered_process_table_exports_as_csv_and_json() {
     t.type_text(":export csv");
     t.keys(&["Enter"]);
     assert!(
-        t.wait_for("exported 1 rows of processes", 5),
+        t.wait_for("exported 1 row of processes", 5),
         "{}",
         t.screen()
     );
@@ -75,6 +75,8 @@ fn the_filtered_process_table_exports_as_csv_and_json() {
     t.type_text(&format!(":export json {}", path.display()));
     t.keys(&["Enter"]);
     assert!(t.wait_for("exists", 5), "{}", t.screen());
+    // The refusal is listed in the results; Esc closes them.
+    t.keys(&["Escape"]);
     // Ctrl-S: CSV to the exports dir again (a second file).
     t.keys(&["C-s"]);
     assert!(

@@ -44,7 +44,12 @@ fn an_export_is_a_new_0600_file_with_exactly_the_content() {
     let p = dir.join("hosts.csv");
     let o = export(&open(&dir), &p, &content);
     assert!(o.ok(), "{o:?}");
-    assert!(o.message.contains(&p.display().to_string()), "{o:?}");
+    // The path is the target: the status line and the record say where.
+    assert_eq!(o.label(), p.display().to_string(), "{o:?}");
+    assert!(
+        o.message.starts_with("exported 1 row of hosts as csv"),
+        "{o:?}"
+    );
     assert_eq!(std::fs::read_to_string(&p).expect("read"), content);
     assert_eq!(mode(&p), 0o600);
 }

@@ -43,11 +43,11 @@ pub fn write(
         let make_dirs = default_dir.is_some() && path.parent() == default_dir.as_deref();
         crate::sys::ownfile::create(path, content, user.as_ref(), make_dirs)?;
         let what = if rows == 1 { "row" } else { "rows" };
+        // The path is the target (the record's and the status line's label).
         Ok(format!(
-            "exported {rows} {what} of {} as {} to {}",
+            "exported {rows} {what} of {} as {}",
             crate::model::text::inert(table, 64),
             format.name(),
-            path.display()
         ))
     })();
     TargetOutcome::new(target(path), r)
