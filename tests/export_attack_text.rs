@@ -65,7 +65,8 @@ fn the_status_line_shows_a_hostile_path_inert() {
     let o = export(&open(&dir), &p, "x\r\n");
     assert!(o.ok(), "{o:?}");
     let mut a = support::tui::app(220, 30);
-    a.set_status(Level::Ok, o.message.clone());
+    // What the status line says of a single ok target: its label (the path), then the message.
+    a.set_status(Level::Ok, format!("{}: {}", o.label(), o.message));
     let shown = support::tui::text(&support::tui::screen(&a));
     assert!(
         shown.contains("\\e]52;c;cm0gLXJmIH4=\\x07\\u{202e}x.csv"),
