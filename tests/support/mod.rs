@@ -59,11 +59,20 @@ pub fn spawn_execd(cmd: &mut Command) -> Child {
 
 /// `sleep 1000` with a unique extra marker in its environment.
 pub fn sleeper() -> Proc {
-    let child = Command::new("sleep")
-        .arg("1000")
-        .stdin(Stdio::null())
-        .spawn()
-        .expect("spawn sleep");
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new("sleep");
+    cmd.arg("1000").stdin(Stdio::null());
+    // A test runner started in the background (`cmd &` in a script) ignores SIGINT and
+    // SIGQUIT, and a child inherits that: the sleeper must die of the signals tests send.
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            libc::signal(libc::SIGQUIT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+    let child = cmd.spawn().expect("spawn sleep");
     wait_exec(child.id());
     Proc { child, stdin: None }
 }
