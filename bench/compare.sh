@@ -15,7 +15,7 @@ DURATION=${1:-30}
 LOADS=${LOADS:-"1000 3000"}
 TOOLS=${TOOLS:-"qd htop btop btm"}   # e.g. TOOLS="qd btop"
 cargo build --release --locked -q
-QD=$PWD/target/release/qd
+QD=${CARGO_TARGET_DIR:-$PWD/target}/release/qd
 CLK=$(getconf CLK_TCK)
 work=$(mktemp -d)
 sock="qd-bench-$$"

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 N=${1:-2000}
 DURATION=${2:-20}
 cargo build --release --locked -q
-QD=$PWD/target/release/qd
+QD=${CARGO_TARGET_DIR:-$PWD/target}/release/qd
 work=$(mktemp -d)
 sock="qd-ports-bench-$$"
 holders=()

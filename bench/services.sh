@@ -15,7 +15,7 @@ N=${1:-500}
 DURATION=${2:-10}
 CLK=$(getconf CLK_TCK)
 cargo build --release --locked -q
-QD=$PWD/target/release/qd
+QD=${CARGO_TARGET_DIR:-$PWD/target}/release/qd
 mkdir -p /run/systemd/system
 run=$(mktemp -d); chmod 700 "$run"; cfg=$(mktemp -d)
 mkdir -p "$cfg/systemd/user"

@@ -9,8 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-20}
 cargo build --release --quiet --bin qd --example ssh_bench
-QD=$PWD/target/release/qd
-BENCH=$PWD/target/release/examples/ssh_bench
+QD=${CARGO_TARGET_DIR:-$PWD/target}/release/qd
+BENCH=${CARGO_TARGET_DIR:-$PWD/target}/release/examples/ssh_bench
 W=$(mktemp -d)
 pids=()
 cleanup() {
