@@ -23,11 +23,6 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::ShowServices => return switch(app, Screen::Services),
         Command::ShowSites => return switch(app, Screen::Sites),
         Command::FocusSite(name) => return super::focus::focus_site(app, &name),
-        // Within a site, the processes and ports screens' `L`: the site's log.
-        Command::SiteLogs => {
-            let acts = super::screens::units::site_log(&app.data, app.data.site.as_deref());
-            return super::run::apply(app, acts);
-        }
         Command::DaemonReload if app.data.readonly => {
             app.set_status(Level::Warn, "readonly: actions are refused in this session");
         }
@@ -45,7 +40,7 @@ pub fn apply(app: &mut App, cmd: Command) -> Vec<Effect> {
         }
         Command::ShowJobs => show_jobs(app),
         Command::ShowAudit => return show_audit(app),
-        Command::ShowHosts | Command::ShowPanes | Command::OpenHost(_) | Command::Exec(_) => {
+        Command::ShowHosts | Command::ShowPanes | Command::OpenHost(_) => {
             return super::fleet::command(app, cmd);
         }
         Command::Back => {

@@ -28,11 +28,6 @@ pub fn command(app: &mut App, cmd: crate::config::Command) -> Vec<Effect> {
             app.screens.panes.fit(&app.data)
         }
         C::OpenHost(h) => open_host(app, &h),
-        C::Exec(c) => {
-            // The hosts screen's targets, whichever screen `:exec` was typed on.
-            let acts = app.screens.hosts.exec(c, &app.data);
-            super::run::apply(app, acts)
-        }
         _ => {
             app.show(Screen::Hosts);
             app.rebuild();

@@ -81,6 +81,20 @@ pub fn command(app: &mut App, cmd: crate::config::Command) -> Vec<Effect> {
             return fx;
         }
     }
+    // Global commands a screen answers for, whichever screen is on top.
+    match &cmd {
+        // Within a site, the processes and ports screens' `L`: the site's log.
+        crate::config::Command::SiteLogs => {
+            let acts = super::screens::units::site_log(&app.data, app.data.site.as_deref());
+            return apply(app, acts);
+        }
+        // The hosts screen's targets, whichever screen `:exec` was typed on.
+        crate::config::Command::Exec(c) => {
+            let acts = app.screens.hosts.exec(c.clone(), &app.data);
+            return apply(app, acts);
+        }
+        _ => {}
+    }
     if let crate::config::Command::Export {
         format,
         path,

@@ -1,38 +1,15 @@
 //! Popups: confirmation (Cancel focused by default, exact targets listed), signal and
 //! user menus, the nice prompt, per-target results and errors.
 
-use super::layout::centered;
+use super::layout::frame_box;
 use crate::actions::{Action, Sig};
 use crate::model::text::inert;
 use crate::tui::app::{App, InputKind, Popup};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
-use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-pub(super) fn frame_box(
-    f: &mut Frame,
-    th: &Theme,
-    w: u16,
-    h: u16,
-    title: &str,
-    danger: bool,
-) -> Rect {
-    let area = centered(f.area(), w, h);
-    f.render_widget(Clear, area);
-    let border = if danger { th.danger } else { th.border };
-    let block = Block::bordered()
-        .title(Span::styled(
-            format!(" {title} "),
-            if danger { th.danger } else { th.accent },
-        ))
-        .border_style(border)
-        .style(th.dialog);
-    let inner = block.inner(area);
-    f.render_widget(block, area);
-    inner
-}
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
 
 fn sig_desc(s: Sig) -> &'static str {
     match s {

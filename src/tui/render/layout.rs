@@ -2,7 +2,11 @@
 //! and the mouse handler agree on every rectangle.
 
 use crate::tui::app::App;
+use crate::tui::theme::Theme;
+use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::text::Span;
+use ratatui::widgets::{Block, Clear};
 
 pub use crate::tui::geometry::{Areas, cpu_grid};
 
@@ -24,4 +28,29 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
         w,
         h,
     )
+}
+
+/// A centered dialog box of at most `w` x `h` with its title (red when `danger`),
+/// drawn over what is there; returns its inside.
+pub(super) fn frame_box(
+    f: &mut Frame,
+    th: &Theme,
+    w: u16,
+    h: u16,
+    title: &str,
+    danger: bool,
+) -> Rect {
+    let area = centered(f.area(), w, h);
+    f.render_widget(Clear, area);
+    let border = if danger { th.danger } else { th.border };
+    let block = Block::bordered()
+        .title(Span::styled(
+            format!(" {title} "),
+            if danger { th.danger } else { th.accent },
+        ))
+        .border_style(border)
+        .style(th.dialog);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    inner
 }

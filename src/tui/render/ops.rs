@@ -1,7 +1,7 @@
 //! Drawing of the operations popups: the command menu and the typed confirmation.
 //! Command names and service names are foreign text: made inert before they are drawn.
 
-use super::dialogs::frame_box;
+use super::layout::frame_box;
 use crate::model::text::inert;
 use crate::tui::app::{App, CmdItem, Popup};
 use crate::tui::theme::Theme;

@@ -25,7 +25,7 @@ fn op_desc(op: UnitOp) -> &'static str {
 }
 
 fn boxed(f: &mut Frame, th: &Theme, w: u16, h: u16, title: &str) -> Rect {
-    super::dialogs::frame_box(f, th, w, h, title, false)
+    super::layout::frame_box(f, th, w, h, title, false)
 }
 
 pub fn render_popup(f: &mut Frame, app: &App) {
