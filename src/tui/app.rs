@@ -181,15 +181,12 @@ impl App {
             return super::geometry::areas(w, h, cores).table;
         }
         let body = super::geometry::body(ratatui::layout::Rect::new(0, 0, w, h));
-        match self.screens.get(self.screen) {
-            Some(c) => c.table_area(body),
-            None => body,
-        }
+        self.screens.get(self.screen).table_area(body)
     }
 
     /// The `/` filter text of the table on screen.
     pub fn filter_text(&self) -> String {
-        match self.screens.get(self.screen).and_then(|c| c.table()) {
+        match self.screens.get(self.screen).table() {
             Some(t) => t.filter().to_string(),
             None => String::new(),
         }
@@ -197,34 +194,21 @@ impl App {
 
     /// Sets the `/` filter of the table on screen (as it is typed).
     pub fn set_filter(&mut self, text: &str) {
-        if let Some(t) = self
-            .screens
-            .get_mut(self.screen)
-            .and_then(|c| c.table_mut())
-        {
+        if let Some(t) = self.screens.get_mut(self.screen).table_mut() {
             t.set_filter(&self.data, text);
         }
     }
 
     /// Clears the marks of the host table Esc returns to (a job done everywhere).
     pub fn clear_home_marks(&mut self) {
-        if let Some(t) = self.screens.get_mut(self.home).and_then(|c| c.table_mut()) {
+        if let Some(t) = self.screens.get_mut(self.home).table_mut() {
             t.clear_marks();
         }
     }
 
     /// Recomputes the rows of the screen on top (the others catch up when shown).
     pub fn rebuild(&mut self) {
-        // Under a screen without a table of this host (a pane), the host table Esc
-        // returns to.
-        let s = if self.screens.get(self.screen).is_some() {
-            self.screen
-        } else {
-            self.home
-        };
-        if let Some(c) = self.screens.get_mut(s) {
-            c.rebuild(&self.data);
-        }
+        self.screens.get_mut(self.screen).rebuild(&self.data);
         self.scroll_into_view();
     }
 
@@ -255,11 +239,7 @@ impl App {
     pub fn scroll_into_view(&mut self) {
         let h = self.table_height();
         self.data.page = h.max(1);
-        if let Some(t) = self
-            .screens
-            .get_mut(self.screen)
-            .and_then(|c| c.table_mut())
-        {
+        if let Some(t) = self.screens.get_mut(self.screen).table_mut() {
             t.fit(h);
         }
     }

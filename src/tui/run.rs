@@ -69,17 +69,16 @@ fn show_process(app: &mut App, key: crate::model::ProcKey) {
 /// A command from the keymap or the `:` line: the screen on top first, then the
 /// generic commands of its table, then the global ones (`commands::apply`).
 pub fn command(app: &mut App, cmd: crate::config::Command) -> Vec<Effect> {
-    if let Some(c) = app.screens.get_mut(app.screen) {
-        if let Some(acts) = c.run(&cmd, &app.data) {
-            return apply(app, acts);
-        }
-        if let Some(t) = c.table_mut()
-            && let Some(acts) = table_command(t, &cmd, &app.data)
-        {
-            let fx = apply(app, acts);
-            app.scroll_into_view();
-            return fx;
-        }
+    let c = app.screens.get_mut(app.screen);
+    if let Some(acts) = c.run(&cmd, &app.data) {
+        return apply(app, acts);
+    }
+    if let Some(t) = c.table_mut()
+        && let Some(acts) = table_command(t, &cmd, &app.data)
+    {
+        let fx = apply(app, acts);
+        app.scroll_into_view();
+        return fx;
     }
     // Global commands a screen answers for, whichever screen is on top.
     match &cmd {
@@ -94,20 +93,6 @@ pub fn command(app: &mut App, cmd: crate::config::Command) -> Vec<Effect> {
             return apply(app, acts);
         }
         _ => {}
-    }
-    if let crate::config::Command::Export {
-        format,
-        path,
-        marked_only,
-    } = &cmd
-    {
-        // The older views: one of this host's tables not yet a Component.
-        let _ = (format, path, marked_only);
-        app.set_status(
-            super::app::Level::Info,
-            format!("the {} table cannot export yet", app.screen.name()),
-        );
-        return Vec::new();
     }
     super::commands::apply(app, cmd)
 }

@@ -2,7 +2,6 @@
 //! and never does I/O; what needs the outside world comes back as an `Effect`.
 
 use super::app::{App, Level, Popup};
-use super::commands::apply;
 use super::msg::{Effect, Msg};
 use super::popups;
 use super::screen::{Layer, Screen};
@@ -30,18 +29,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             };
             // A new key press replaces an old message.
             app.status = None;
-            if let Some(c) = app.screens.get_mut(screen) {
-                if let Some(acts) = c.raw_key(&k, &app.data) {
-                    return super::run::apply(app, acts);
-                }
-                return match app.keymap.command(screen.section(), &k) {
-                    Some(cmd) => super::run::command(app, cmd),
-                    None => Vec::new(),
-                };
+            if let Some(acts) = app.screens.get_mut(screen).raw_key(&k, &app.data) {
+                return super::run::apply(app, acts);
             }
-            // This host's tables not yet a Component: the keymap, then the older views.
             match app.keymap.command(screen.section(), &k) {
-                Some(cmd) => apply(app, cmd),
+                Some(cmd) => super::run::command(app, cmd),
                 None => Vec::new(),
             }
         }
@@ -251,15 +243,13 @@ fn on_mouse(app: &mut App, m: MouseEvent) -> Vec<Effect> {
         return Vec::new();
     }
     let area = app.table_area();
-    if let Some(c) = app.screens.get_mut(app.screen) {
-        let data = &app.data;
-        if let Some(t) = c.table_mut() {
-            match m.kind {
-                MouseEventKind::ScrollDown => t.move_by(data, 3),
-                MouseEventKind::ScrollUp => t.move_by(data, -3),
-                MouseEventKind::Down(MouseButton::Left) => t.click(data, area, m.column, m.row),
-                _ => return Vec::new(),
-            }
+    let data = &app.data;
+    if let Some(t) = app.screens.get_mut(app.screen).table_mut() {
+        match m.kind {
+            MouseEventKind::ScrollDown => t.move_by(data, 3),
+            MouseEventKind::ScrollUp => t.move_by(data, -3),
+            MouseEventKind::Down(MouseButton::Left) => t.click(data, area, m.column, m.row),
+            _ => return Vec::new(),
         }
     }
     app.scroll_into_view();

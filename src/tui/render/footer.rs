@@ -52,8 +52,8 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
     }
     let th = &app.theme;
     let screen = app.screens.get(app.screen);
-    let right = match screen.and_then(|c| Some((c, c.table()?))) {
-        Some((c, t)) => table_state(app, c, t),
+    let right = match screen.table() {
+        Some(t) => table_state(app, screen, t),
         None => String::new(),
     };
     let left = match (&app.popup, &app.busy, &app.status) {
@@ -103,9 +103,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
             ))
         }
         _ => {
-            let hints = screen
-                .map(|c| super::frame::hints(app, c))
-                .unwrap_or_default();
+            let hints = super::frame::hints(app, screen);
             Line::from(Span::styled(hints, th.muted))
         }
     };

@@ -17,11 +17,11 @@ use ratatui::Frame;
 
 pub fn draw(f: &mut Frame, app: &App) {
     let area = f.area();
-    match app.screens.get(app.screen) {
-        Some(c) if app.screen.is_host_table() => host_table(f, app, c),
-        Some(c) => frame::render(f.buffer_mut(), area, app, c),
-        // Every screen is a Component: nothing else to draw.
-        None => {}
+    let c = app.screens.get(app.screen);
+    if app.screen.is_host_table() {
+        host_table(f, app, c);
+    } else {
+        frame::render(f.buffer_mut(), area, app, c);
     }
     if app.layer() == Layer::Popup {
         popups(f, app);

@@ -82,31 +82,31 @@ pub struct Screens {
 }
 
 impl Screens {
-    pub fn get(&self, s: crate::tui::screen::Screen) -> Option<&dyn Component> {
+    pub fn get(&self, s: crate::tui::screen::Screen) -> &dyn Component {
         use crate::tui::screen::Screen;
         match s {
-            Screen::Jobs => Some(&self.jobs),
-            Screen::Audit => Some(&self.audit),
-            Screen::Services => Some(&self.services),
-            Screen::Sites => Some(&self.sites),
-            Screen::Hosts => Some(&self.hosts),
-            Screen::Panes => Some(&self.panes),
-            Screen::Processes => Some(&self.processes),
-            Screen::Ports => Some(&self.ports),
+            Screen::Jobs => &self.jobs,
+            Screen::Audit => &self.audit,
+            Screen::Services => &self.services,
+            Screen::Sites => &self.sites,
+            Screen::Hosts => &self.hosts,
+            Screen::Panes => &self.panes,
+            Screen::Processes => &self.processes,
+            Screen::Ports => &self.ports,
         }
     }
 
-    pub fn get_mut(&mut self, s: crate::tui::screen::Screen) -> Option<&mut dyn Component> {
+    pub fn get_mut(&mut self, s: crate::tui::screen::Screen) -> &mut dyn Component {
         use crate::tui::screen::Screen;
         match s {
-            Screen::Jobs => Some(&mut self.jobs),
-            Screen::Audit => Some(&mut self.audit),
-            Screen::Services => Some(&mut self.services),
-            Screen::Sites => Some(&mut self.sites),
-            Screen::Hosts => Some(&mut self.hosts),
-            Screen::Panes => Some(&mut self.panes),
-            Screen::Processes => Some(&mut self.processes),
-            Screen::Ports => Some(&mut self.ports),
+            Screen::Jobs => &mut self.jobs,
+            Screen::Audit => &mut self.audit,
+            Screen::Services => &mut self.services,
+            Screen::Sites => &mut self.sites,
+            Screen::Hosts => &mut self.hosts,
+            Screen::Panes => &mut self.panes,
+            Screen::Processes => &mut self.processes,
+            Screen::Ports => &mut self.ports,
         }
     }
 }
