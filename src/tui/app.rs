@@ -75,8 +75,6 @@ pub struct App {
     pub spinner: usize,
     /// Total CPU% of the last refreshes, newest last, for the header sparkline.
     pub cpu_history: VecDeque<f32>,
-    /// Terminal size, kept from resize events for layout-dependent keys and mouse.
-    pub size: (u16, u16),
     pub quit: bool,
 }
 
@@ -136,7 +134,6 @@ impl App {
             finished: Vec::new(),
             spinner: 0,
             cpu_history: VecDeque::with_capacity(HISTORY),
-            size,
             quit: false,
         };
         // The fleet's rows from the start: `:exec` from any screen has its targets.
@@ -175,7 +172,7 @@ impl App {
     /// Where the table of the screen on top is drawn: under the host header for this
     /// host's tables, else where its screen puts it inside the frame's body.
     pub fn table_area(&self) -> ratatui::layout::Rect {
-        let (w, h) = self.size;
+        let (w, h) = self.data.size;
         if self.screen.is_host_table() {
             let cores = self.data.snapshot.stats.cpu_per_core.len();
             return super::geometry::areas(w, h, cores).table;

@@ -39,7 +39,6 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Term(Event::Mouse(m)) => on_mouse(app, m),
         Msg::Term(Event::Resize(w, h)) => {
-            app.size = (w, h);
             app.data.size = (w, h);
             app.scroll_into_view();
             app.screens.panes.fit(&app.data)

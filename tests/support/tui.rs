@@ -34,7 +34,7 @@ pub fn keys(app: &mut App, s: &str) -> Vec<Effect> {
 }
 
 pub fn screen(app: &App) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).expect("backend");
+    let mut t = Terminal::new(TestBackend::new(app.data.size.0, app.data.size.1)).expect("backend");
     t.draw(|f| draw(f, app)).expect("draw");
     t
 }
