@@ -71,7 +71,7 @@ pub struct Panes {
 
 /// The frame's body (below the title, above the footer) of a terminal of `size`.
 fn body(size: (u16, u16)) -> Rect {
-    Rect::new(0, 1, size.0, size.1.saturating_sub(2))
+    crate::tui::geometry::body(Rect::new(0, 0, size.0, size.1))
 }
 
 impl Panes {
