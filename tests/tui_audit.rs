@@ -15,35 +15,18 @@ use quarterdeck::tui::screen::Screen;
 use quarterdeck::tui::update::update;
 use support::tui::*;
 
-fn record(i: u64, operator: &str, outcome: &str, message: &str) -> Record {
-    let t = 1_795_300_000_000 + i * 61_000;
-    Record {
-        time: quarterdeck::model::format::timestamp(t),
-        unix_ms: t,
-        operator: operator.into(),
-        host: "web1".into(),
-        site: Some("shop".into()),
-        target: "shop/api (qd-shop-api.service)".into(),
-        action: "run migrate".into(),
-        outcome: outcome.into(),
-        message: message.into(),
-        exit_status: (outcome != "denied" && outcome != "started").then_some(0),
-        ..Default::default()
-    }
-}
-
 fn records() -> Vec<Record> {
     vec![
-        record(0, "alice", "started", ""),
-        record(1, "alice", "ok", "exited with status 0 (3.1s)"),
-        record(
+        audit_record(0, "alice", "started", ""),
+        audit_record(1, "alice", "ok", "exited with status 0 (3.1s)"),
+        audit_record(
             2,
             "bob",
             "denied",
             "run migrate refused: operator bob has the readonly role",
         ),
-        record(3, "carol", "failed", "=HYPERLINK(\"http://x\",\"y\")"),
-        record(4, "mallory\u{1b}[2J", "denied", "evil\u{1b}]0;x\u{7}"),
+        audit_record(3, "carol", "failed", "=HYPERLINK(\"http://x\",\"y\")"),
+        audit_record(4, "mallory\u{1b}[2J", "denied", "evil\u{1b}]0;x\u{7}"),
     ]
 }
 
@@ -103,8 +86,8 @@ fn marks_stay_on_their_records_when_a_reload_reorders_them() {
     assert_eq!(a.screens.audit.table().marked(), 1);
     // The next read: the oldest record has left the 7 days, two are new.
     let mut next = records()[1..].to_vec();
-    next.push(record(5, "dave", "ok", ""));
-    next.push(record(6, "erin", "ok", ""));
+    next.push(audit_record(5, "dave", "ok", ""));
+    next.push(audit_record(6, "erin", "ok", ""));
     update(&mut a, Msg::AuditLoaded(Ok(next)));
     assert_eq!(rows(&a)[..2], ["erin", "dave"]);
     let marked: Vec<&str> = a
@@ -132,12 +115,12 @@ fn following_reloads_and_keeps_the_newest_selected_until_scrolled_back() {
         "following: every refresh reads again"
     );
     let mut next = records();
-    next.push(record(5, "dave", "ok", ""));
+    next.push(audit_record(5, "dave", "ok", ""));
     update(&mut a, Msg::AuditLoaded(Ok(next.clone())));
     assert_eq!(selected(&a), "dave", "the new newest");
     // Scrolled back, a new record does not pull the selection down.
     keys(&mut a, "k");
-    next.push(record(6, "erin", "ok", ""));
+    next.push(audit_record(6, "erin", "ok", ""));
     update(&mut a, Msg::AuditLoaded(Ok(next)));
     assert_eq!(selected(&a), "mallory\u{1b}[2J");
     // f pauses: no more reads; f again follows from the newest.

@@ -8,7 +8,6 @@
 mod support;
 
 use quarterdeck::actions::{Action, Report, TargetOutcome};
-use quarterdeck::audit::Record;
 use quarterdeck::model::fixture;
 use quarterdeck::tui::app::{App, Env, Popup};
 use quarterdeck::tui::msg::{Effect, Msg};
@@ -240,23 +239,6 @@ fn failed_targets_are_retried_as_a_new_job_and_running_jobs_cancel() {
     insta::assert_snapshot!("jobs_100x24", scrub(&text(&screen(&a))));
 }
 
-fn record(i: u64, operator: &str, outcome: &str, message: &str) -> Record {
-    let t = 1_795_300_000_000 + i * 61_000;
-    Record {
-        time: quarterdeck::model::format::timestamp(t),
-        unix_ms: t,
-        operator: operator.into(),
-        host: "web1".into(),
-        site: Some("shop".into()),
-        target: "shop/api (qd-shop-api.service)".into(),
-        action: "run migrate".into(),
-        outcome: outcome.into(),
-        message: message.into(),
-        exit_status: (outcome != "denied" && outcome != "started").then_some(0),
-        ..Default::default()
-    }
-}
-
 #[test]
 fn the_audit_view_loads_follows_and_filters_inert_records() {
     let mut a = ops_app(120, 20);
@@ -265,15 +247,15 @@ fn the_audit_view_loads_follows_and_filters_inert_records() {
     update(
         &mut a,
         Msg::AuditLoaded(Ok(vec![
-            record(0, "alice", "started", ""),
-            record(1, "alice", "ok", "exited with status 0 (3.1s)"),
-            record(
+            audit_record(0, "alice", "started", ""),
+            audit_record(1, "alice", "ok", "exited with status 0 (3.1s)"),
+            audit_record(
                 2,
                 "bob",
                 "denied",
                 "run migrate refused: operator bob has the readonly role",
             ),
-            record(3, "mallory\u{1b}[2J", "denied", "evil\u{1b}]0;x\u{7}"),
+            audit_record(3, "mallory\u{1b}[2J", "denied", "evil\u{1b}]0;x\u{7}"),
         ])),
     );
     let t = text(&screen(&a));

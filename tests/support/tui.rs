@@ -53,3 +53,26 @@ pub fn text(t: &Terminal<TestBackend>) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// An audit record of a `run migrate` on shop/api, `i` minutes (and a second) apart.
+pub fn audit_record(
+    i: u64,
+    operator: &str,
+    outcome: &str,
+    message: &str,
+) -> quarterdeck::audit::Record {
+    let t = 1_795_300_000_000 + i * 61_000;
+    quarterdeck::audit::Record {
+        time: quarterdeck::model::format::timestamp(t),
+        unix_ms: t,
+        operator: operator.into(),
+        host: "web1".into(),
+        site: Some("shop".into()),
+        target: "shop/api (qd-shop-api.service)".into(),
+        action: "run migrate".into(),
+        outcome: outcome.into(),
+        message: message.into(),
+        exit_status: (outcome != "denied" && outcome != "started").then_some(0),
+        ..Default::default()
+    }
+}
