@@ -11,6 +11,7 @@
 # `cargo install bottom`. Every process started here is stopped by its own pid.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 DURATION=${1:-30}
 LOADS=${LOADS:-"1000 3000"}
 TOOLS=${TOOLS:-"qd htop btop btm"}   # e.g. TOOLS="qd btop"
@@ -21,20 +22,13 @@ work=$(mktemp -d)
 sock="qd-bench-$$"
 sleepers=()
 
-cleanup() {
-    local pid
-    pid=$(tmux -L "$sock" display-message -p '#{pid}' 2>/dev/null || true)
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-    for p in "${sleepers[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-    rm -rf "$work"
-}
+cleanup() { stop_bench "$sock" "$work" "${sleepers[@]:-}"; }
 trap cleanup EXIT
 
 # btop refreshes every 2 s by default; give it the same 1 s as everyone else.
 mkdir -p "$work/xdg/btop"
 printf 'update_ms = 1000\nshown_boxes = "cpu mem net proc"\n' > "$work/xdg/btop/btop.conf"
 
-. bench/lib.sh
 
 measure() { # name, command
     local name=$1 cmd=$2 pid t0 t1 hwm

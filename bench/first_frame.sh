@@ -6,6 +6,7 @@
 #   bench/first_frame.sh [N] [RUNS]      (default 3000 processes, 5 runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 N=${1:-3000}
 RUNS=${2:-5}
 cargo build --release --locked -q
@@ -13,13 +14,7 @@ QD=${CARGO_TARGET_DIR:-$PWD/target}/release/qd
 work=$(mktemp -d)
 sock="qd-ff-$$"
 sleepers=()
-cleanup() {
-    local pid
-    pid=$(tmux -L "$sock" display-message -p '#{pid}' 2>/dev/null || true)
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-    for p in "${sleepers[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-    rm -rf "$work"
-}
+cleanup() { stop_bench "$sock" "$work" "${sleepers[@]:-}"; }
 trap cleanup EXIT
 for _ in $(seq "$N"); do sleep 600 & sleepers+=($!); done
 for i in $(seq "$RUNS"); do

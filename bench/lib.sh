@@ -21,3 +21,15 @@ steady_cpu() {
     sleep 0.5
     awk -v d=$((t1 - t0)) -v clk="$clk" -v s="$duration" 'BEGIN { printf "%.1f", d / clk / s * 1000 }'
 }
+
+# Teardown of a bench: the tmux server on socket SOCK (by its pid), then each PID
+# given, then the directory WORK.
+#   stop_bench SOCK WORK [PID...]
+stop_bench() {
+    local sock=$1 work=$2 pid p
+    shift 2
+    pid=$(tmux -L "$sock" display-message -p '#{pid}' 2>/dev/null || true)
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+    for p in "$@"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+    rm -rf "$work"
+}

@@ -10,6 +10,7 @@
 # Every process started here is stopped by its own pid.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 N=${1:-2000}
 DURATION=${2:-20}
 cargo build --release --locked -q
@@ -17,13 +18,7 @@ QD=${CARGO_TARGET_DIR:-$PWD/target}/release/qd
 work=$(mktemp -d)
 sock="qd-ports-bench-$$"
 holders=()
-cleanup() {
-    local pid
-    pid=$(tmux -L "$sock" display-message -p '#{pid}' 2>/dev/null || true)
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-    for p in "${holders[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-    rm -rf "$work"
-}
+cleanup() { stop_bench "$sock" "$work" "${holders[@]:-}"; }
 trap cleanup EXIT
 # Each holder listens on N/4 loopback ports (python3: the quickest portable listener).
 for i in 0 1 2 3; do
@@ -57,7 +52,6 @@ else
     done
 fi
 
-. bench/lib.sh
 
 steady() { # keys to reach the view ("" for the process view)
     steady_cpu "$sock" "env XDG_CONFIG_HOME=$work/xdg XDG_STATE_HOME=$work/state $QD --refresh 1000" "$1" "$DURATION"
