@@ -10,14 +10,12 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Widget;
 
-pub use crate::tui::geometry::body;
-
 pub fn render(buf: &mut Buffer, area: Rect, app: &App, c: &dyn Component) {
     let t = &app.theme;
     buf.set_style(area, t.text);
     let title = inert(&c.title(&app.data), 400).into_owned();
     Line::styled(title, t.header).render(Rect::new(area.x, area.y, area.width, 1), buf);
-    c.draw(buf, body(area), &app.data, t);
+    c.draw(buf, crate::tui::geometry::body(area), &app.data, t);
     let foot = Rect::new(
         area.x,
         area.y + area.height.saturating_sub(1),

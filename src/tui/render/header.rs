@@ -1,10 +1,10 @@
 //! The header: host, uptime, load, processes, refresh, marks, operator; then CPU bars
 //! per core, memory, swap and a CPU history sparkline.
 
-use super::layout::cpu_grid;
 use crate::model::format::human_bytes;
 use crate::model::text::inert;
 use crate::tui::app::App;
+use crate::tui::geometry::cpu_grid;
 use crate::tui::screen::Screen;
 use crate::tui::theme::Theme;
 use ratatui::buffer::Buffer;

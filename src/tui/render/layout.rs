@@ -8,12 +8,9 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Clear};
 
-pub use crate::tui::geometry::{Areas, cpu_grid};
+pub use crate::tui::geometry::Areas;
 
-pub fn header_height(w: u16, h: u16, app: &App) -> u16 {
-    crate::tui::geometry::header_height(w, h, app.data.snapshot.stats.cpu_per_core.len())
-}
-
+/// This host's tables' areas for the snapshot's number of CPU bars.
 pub fn areas(w: u16, h: u16, app: &App) -> Areas {
     crate::tui::geometry::areas(w, h, app.data.snapshot.stats.cpu_per_core.len())
 }
