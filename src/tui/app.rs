@@ -209,6 +209,14 @@ impl App {
         self.scroll_into_view();
     }
 
+    /// The session's jobs changed (one started, a target's outcome or the end came):
+    /// the jobs screen's rows follow while it is on top; it rebuilds when shown.
+    pub fn jobs_changed(&mut self) {
+        if self.screen == Screen::Jobs {
+            self.screens.jobs.rebuild(&self.data);
+        }
+    }
+
     /// The one precedence rule: a popup, when open, over the screen.
     pub fn layer(&self) -> super::screen::Layer {
         if self.popup.is_some() {

@@ -44,7 +44,7 @@ pub fn refuse(app: &mut App, action: &Action) -> Option<Vec<Effect>> {
     let d = (app.checker)(action).err()?;
     app.set_status(Level::Error, d.to_string());
     let (id, cancel) = app.data.jobs.start(action.clone());
-    app.screens.jobs.rebuild(&app.data);
+    app.jobs_changed();
     app.popup = Some(Popup::Error {
         title: "Denied".into(),
         message: d.reason,
@@ -140,7 +140,7 @@ pub fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
         app.popup = None;
         app.show(super::screen::Screen::Jobs);
     } else {
-        app.screens.jobs.rebuild(&app.data);
+        app.jobs_changed();
     }
     vec![Effect::Dispatch {
         job: super::msg::JobRef { id, cancel },

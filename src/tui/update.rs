@@ -72,7 +72,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::ActionDone(id, result) => {
             app.data.jobs.finish(id, &result);
-            app.screens.jobs.rebuild(&app.data);
+            app.jobs_changed();
             let written = match (app.data.jobs.get(id).map(|j| &j.action), &result) {
                 (Some(crate::actions::Action::WriteEnv { service, .. }), Ok(r)) if r.all_ok() => {
                     Some(service.clone())
@@ -174,7 +174,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 app.finished.push(o.clone());
             }
             app.data.jobs.progress(id, o);
-            app.screens.jobs.rebuild(&app.data);
+            app.jobs_changed();
             Vec::new()
         }
         Msg::JobOutput(id, target, line) => {
