@@ -72,13 +72,20 @@ impl Owners {
 
 /// `k` (the menu) or `:signal SIG`.
 pub fn signal(data: &Data, owners: Owners, sig: Option<Sig>) -> Vec<Act> {
-    let (targets, mut acts) = match owners.checked(data) {
-        Ok(t) => t,
-        Err(acts) => return acts,
-    };
+    match owners.checked(data) {
+        Ok((targets, mut acts)) => {
+            acts.extend(signal_acts(targets, sig));
+            acts
+        }
+        Err(acts) => acts,
+    }
+}
+
+/// The signal to `targets`, or its menu once the policy allows signals.
+pub fn signal_acts(targets: Vec<ProcTarget>, sig: Option<Sig>) -> Vec<Act> {
     match sig {
-        Some(sig) => acts.push(Act::Propose(Action::Signal { targets, sig })),
-        None => acts.extend([
+        Some(sig) => vec![Act::Propose(Action::Signal { targets, sig })],
+        None => vec![
             Act::Check(Action::Signal {
                 targets: targets.clone(),
                 sig: Sig::ALL[0],
@@ -87,27 +94,33 @@ pub fn signal(data: &Data, owners: Owners, sig: Option<Sig>) -> Vec<Act> {
                 selected: 0,
                 targets,
             }),
-        ]),
+        ],
     }
-    acts
 }
 
 /// `]` / `[` (`nice-by`), `:nice N`, or `n` (the prompt, whose value comes back as
 /// `nice N`).
 pub fn nice(data: &Data, owners: Owners, arg: Option<NiceArg>) -> Vec<Act> {
-    let (targets, mut acts) = match owners.checked(data) {
-        Ok(t) => t,
-        Err(acts) => return acts,
-    };
+    match owners.checked(data) {
+        Ok((targets, mut acts)) => {
+            acts.extend(nice_acts(targets, arg));
+            acts
+        }
+        Err(acts) => acts,
+    }
+}
+
+/// The renice of `targets`, or the prompt for a value once the policy allows it.
+pub fn nice_acts(targets: Vec<ProcTarget>, arg: Option<NiceArg>) -> Vec<Act> {
     match arg {
-        Some(arg) => acts.push(Act::Propose(Action::Renice {
+        Some(arg) => vec![Act::Propose(Action::Renice {
             targets,
             change: match arg {
                 NiceArg::Set(n) => NiceChange::Set(n),
                 NiceArg::By(d) => NiceChange::By(d),
             },
-        })),
-        None => acts.extend([
+        })],
+        None => vec![
             Act::Check(Action::Renice {
                 targets,
                 change: NiceChange::By(0),
@@ -118,9 +131,8 @@ pub fn nice(data: &Data, owners: Owners, arg: Option<NiceArg>) -> Vec<Act> {
                 previous: String::new(),
                 error: None,
             }),
-        ]),
+        ],
     }
-    acts
 }
 
 /// `R`: a process restart, or its units' restart when systemd supervises them all.

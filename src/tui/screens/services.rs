@@ -14,13 +14,13 @@ pub use source::{ServiceSource, SvcCol};
 
 use super::super::data::Data;
 use super::super::msg::{Act, Effect};
-use super::super::popup::{InputKind, Popup};
+use super::super::popup::Popup;
 use super::super::table::Table;
 use super::super::table::ops::TableOps;
 use super::super::theme::Theme;
 use super::Component;
 use super::units;
-use crate::actions::{Action, NiceChange, ProcTarget, Sig, UnitTarget};
+use crate::actions::{Action, ProcTarget, Sig, UnitTarget};
 use crate::config::Command;
 use crate::config::command::NiceArg;
 use crate::model::services::ServiceRow;
@@ -240,53 +240,23 @@ impl ServicesScreen {
     }
 
     fn signal(&self, data: &Data, sig: Option<Sig>) -> Vec<Act> {
-        let (targets, mut acts) = match self.main_procs(data) {
-            Ok(t) => t,
-            Err(acts) => return acts,
-        };
-        acts.extend(match sig {
-            Some(sig) => vec![Act::Propose(Action::Signal { targets, sig })],
-            None => vec![
-                Act::Check(Action::Signal {
-                    targets: targets.clone(),
-                    sig: Sig::ALL[0],
-                }),
-                Act::Popup(Popup::SignalMenu {
-                    selected: 0,
-                    targets,
-                }),
-            ],
-        });
-        acts
+        match self.main_procs(data) {
+            Ok((targets, mut acts)) => {
+                acts.extend(super::owners::signal_acts(targets, sig));
+                acts
+            }
+            Err(acts) => acts,
+        }
     }
 
     fn nice(&self, data: &Data, arg: Option<&NiceArg>) -> Vec<Act> {
-        let (targets, mut acts) = match self.main_procs(data) {
-            Ok(t) => t,
-            Err(acts) => return acts,
-        };
-        acts.extend(match arg {
-            Some(a) => {
-                let change = match *a {
-                    NiceArg::Set(n) => NiceChange::Set(n),
-                    NiceArg::By(d) => NiceChange::By(d),
-                };
-                vec![Act::Propose(Action::Renice { targets, change })]
+        match self.main_procs(data) {
+            Ok((targets, mut acts)) => {
+                acts.extend(super::owners::nice_acts(targets, arg.copied()));
+                acts
             }
-            None => vec![
-                Act::Check(Action::Renice {
-                    targets,
-                    change: NiceChange::By(0),
-                }),
-                Act::Popup(Popup::Input {
-                    kind: InputKind::Nice,
-                    text: String::new(),
-                    previous: String::new(),
-                    error: None,
-                }),
-            ],
-        });
-        acts
+            Err(acts) => acts,
+        }
     }
 
     /// The line shown instead of rows: not listed yet, systemd unreachable, no units.
