@@ -18,8 +18,21 @@ if ((${#need[@]})); then
     echo "scripts/test.sh: installing ${need[*]}" >&2
     sudo=""
     [ "$(id -u)" = 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+    # Another apt (unattended-upgrades, a second session) may hold the locks: wait for
+    # it rather than fail. install waits by itself (DPkg::Lock::Timeout); update does not
+    # (it fails at once on the lists lock), so it is retried while the lock is the reason.
+    wait=(-o DPkg::Lock::Timeout=900)
+    err=$(mktemp)
+    for try in $(seq 1 180); do
+        if $sudo apt-get "${wait[@]}" update -qq 2>"$err"; then break; fi
+        if ! grep -q "Could not get lock" "$err" || [ "$try" = 180 ]; then
+            cat "$err" >&2; rm -f "$err"; exit 1
+        fi
+        [ "$try" = 1 ] && echo "scripts/test.sh: waiting for another apt to finish" >&2
+        sleep 5
+    done
+    rm -f "$err"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get "${wait[@]}" install -y -qq "${need[@]}" >/dev/null
 fi
 
 # Debian's sshd will not start without its privilege separation directory.
