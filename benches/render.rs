@@ -1,6 +1,6 @@
 //! Frame cost with 10k processes (rebuild = filter+sort after a snapshot; draw = build
 //! the visible rows and render them into a 200x50 buffer), and one refresh of the
-//! live /proc collector on this machine.
+//! live /proc collector on this machine, and the /proc/PID/stat parsers side by side.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use quarterdeck::model::fixture;
@@ -41,5 +41,16 @@ fn collect(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, frame, collect);
+/// /proc/PID/stat parsed by procfs (what the collector uses) and by the hand-written
+/// parser it replaced, on this process's own stat line.
+fn stat(c: &mut Criterion) {
+    use quarterdeck::sources::procstat::{parse_stat, parse_stat_fields};
+    let buf = std::fs::read("/proc/self/stat").expect("own stat");
+    c.bench_function("stat: procfs", |b| b.iter(|| parse_stat(black_box(&buf))));
+    c.bench_function("stat: hand-written", |b| {
+        b.iter(|| parse_stat_fields(black_box(&buf)))
+    });
+}
+
+criterion_group!(benches, frame, collect, stat);
 criterion_main!(benches);

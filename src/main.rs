@@ -15,13 +15,18 @@ use std::time::Duration;
 /// synchronous: qd logs rarely, and a background writer would cost a thread and a
 /// preallocated queue.
 fn init_logging(level: &str) -> Option<()> {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let level: tracing_subscriber::filter::LevelFilter = level.parse().ok()?;
     let file = config::logfile::open(quarterdeck::sys::privileged()).ok()?;
-    let filter =
-        tracing_subscriber::EnvFilter::try_new(format!("quarterdeck={level},qd={level}")).ok()?;
+    let targets = tracing_subscriber::filter::Targets::new()
+        .with_target("quarterdeck", level)
+        .with_target("qd", level);
     tracing_subscriber::fmt()
         .with_writer(std::sync::Mutex::new(config::logfile::Escaping(file)))
         .with_ansi(false)
-        .with_env_filter(filter)
+        .finish()
+        .with(targets)
         .try_init()
         .ok()
 }

@@ -74,18 +74,6 @@ fn read_err(what: &str, e: std::io::Error) -> String {
     }
 }
 
-fn status_ids(status: &str, key: &str) -> Vec<u32> {
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(key))
-        .map(|v| {
-            v.split_whitespace()
-                .filter_map(|x| x.parse().ok())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn capture(pid: i32) -> Result<LaunchSpec, String> {
     let cmdline =
         read_capped(&format!("/proc/{pid}/cmdline"), 4 << 20).map_err(|e| read_err("argv", e))?;
@@ -129,24 +117,15 @@ fn capture(pid: i32) -> Result<LaunchSpec, String> {
             ))
         })
         .collect();
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .map_err(|e| read_err("status", e))?;
-    let uid = status_ids(&status, "Uid:")
-        .first()
-        .copied()
-        .ok_or("no Uid in its status")?;
-    let gid = status_ids(&status, "Gid:")
-        .first()
-        .copied()
-        .ok_or("no Gid in its status")?;
+    let status = crate::sys::procfile::read_status(pid).map_err(|e| read_err("status", e))?;
     Ok(LaunchSpec {
         exe,
         argv,
         cwd: cwd.into_os_string(),
         env,
-        uid,
-        gid,
-        groups: status_ids(&status, "Groups:"),
+        uid: status.ruid,
+        gid: status.rgid,
+        groups: status.groups,
     })
 }
 

@@ -54,16 +54,15 @@ fn descendants(root: i32) -> Vec<(i32, u64)> {
             let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else {
                 continue;
             };
-            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            // Bytes, parsed lossily: a command name that is not UTF-8 must not hide a
+            // descendant from the kill (read_to_string would fail on it).
+            let Some(stat) = std::fs::read(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|b| crate::sources::procstat::parse_stat(&b))
+            else {
                 continue;
             };
-            let Some(rest) = stat.rfind(')').map(|i| &stat[i + 2..]) else {
-                continue;
-            };
-            let f: Vec<&str> = rest.split_whitespace().collect();
-            if let (Some(pp), Some(st)) = (f.get(1), f.get(19)) {
-                parent.push((pid, pp.parse().unwrap_or(0), st.parse().unwrap_or(0)));
-            }
+            parent.push((pid, stat.ppid, stat.starttime));
         }
     }
     let mut out: Vec<(i32, u64)> = Vec::new();

@@ -14,6 +14,22 @@ pub fn human_bytes(b: u64) -> String {
     }
 }
 
+/// Sizes and rates in at most four characters, as df -h: 812B, 47K, 1.2M, 250G, 1.0T.
+pub fn short_bytes(b: u64) -> String {
+    const UNITS: [&str; 6] = ["B", "K", "M", "G", "T", "P"];
+    let mut f = b as f64;
+    let mut u = 0;
+    while f >= 1000.0 && u + 1 < UNITS.len() {
+        f /= 1024.0;
+        u += 1;
+    }
+    if u > 0 && f < 9.95 {
+        format!("{f:.1}{}", UNITS[u])
+    } else {
+        format!("{f:.0}{}", UNITS[u])
+    }
+}
+
 /// CPU time as TIME+ does: minutes:seconds.hundredths, or hours when long.
 pub fn cpu_time(secs: f64) -> String {
     let total = secs.max(0.0);
@@ -98,6 +114,16 @@ pub fn timestamp(unix_ms: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_sizes() {
+        assert_eq!(short_bytes(812), "812B");
+        assert_eq!(short_bytes(48_000), "47K");
+        assert_eq!(short_bytes(1_250_000), "1.2M");
+        assert_eq!(short_bytes(250 << 30), "250G");
+        assert_eq!(short_bytes(1 << 40), "1.0T");
+        assert_eq!(short_bytes(0), "0B");
+    }
 
     #[test]
     fn formats() {

@@ -16,6 +16,6 @@ pub mod snapshot;
 pub mod text;
 pub mod unit;
 
-pub use host::HostStats;
+pub use host::{DiskUse, HostStats, NetRate, Temp};
 pub use process::{ProcKey, Process};
 pub use snapshot::Snapshot;

@@ -9,7 +9,7 @@ use super::owners::socket_inodes;
 use super::procstat::parse_stat;
 use super::sockets::{SocketEntry, read_all};
 use crate::model::text::split_nul;
-use crate::sys::procfile::{describe_read_error, read_capped, read_unit};
+use crate::sys::procfile::{describe_read_error, read_capped, read_io, read_status, read_unit};
 use serde::Serialize;
 
 /// A field that may be unreadable: the value, or the reason it is missing.
@@ -27,6 +27,8 @@ pub struct ProcDetail {
     pub uids: Field<String>,
     pub gids: Field<String>,
     pub groups: Field<String>,
+    /// Bytes read and written (/proc/PID/io: owner and root only).
+    pub io: Field<IoCounts>,
     pub threads: u32,
     pub open_files: Field<usize>,
     pub sockets: Field<Vec<SocketEntry>>,
@@ -37,6 +39,17 @@ pub struct ProcDetail {
     pub environ: Field<Vec<String>>,
     /// The environment's values are masked (`KEY=****`).
     pub environ_masked: bool,
+}
+
+/// A process's I/O since it started: what reached storage (`read_bytes`,
+/// `write_bytes`) and everything through read/write calls, caches and pipes included
+/// (`rchar`, `wchar`).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct IoCounts {
+    pub read_bytes: u64,
+    pub write_bytes: u64,
+    pub rchar: u64,
+    pub wchar: u64,
 }
 
 /// `KEY=VALUE` entries with every value replaced by `****` (an entry without `=` is
@@ -50,16 +63,13 @@ pub fn mask_environ(vars: Vec<String>) -> Vec<String> {
         .collect()
 }
 
-fn why(e: std::io::Error) -> String {
-    describe_read_error(&e)
+/// `0 0 0 0`: ids as /proc/PID/status lists them.
+fn join(ids: &[u32]) -> String {
+    ids.iter().map(u32::to_string).collect::<Vec<_>>().join(" ")
 }
 
-fn status_line(status: &str, key: &str) -> Field<String> {
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(key))
-        .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
-        .ok_or_else(|| format!("no {key} in status"))
+fn why(e: std::io::Error) -> String {
+    describe_read_error(&e)
 }
 
 /// Reads the detail of `pid`, refusing if it is no longer the process with `starttime`;
@@ -73,8 +83,10 @@ pub fn load(pid: i32, starttime: u64, values: bool) -> Result<ProcDetail, String
         Some(_) => return Err("the process changed since it was listed (pid reused)".into()),
         None => return Err("unreadable /proc stat".into()),
     }
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).map_err(why);
-    let from_status = |key: &str| status.clone().and_then(|s| status_line(&s, key));
+    let status = read_status(pid).map_err(why);
+    let ids = |f: fn(&procfs::process::Status) -> Vec<u32>| {
+        status.as_ref().map(|s| join(&f(s))).map_err(Clone::clone)
+    };
     let inodes = socket_inodes(pid).map_err(why);
     let sockets = inodes.as_ref().map_err(Clone::clone).and_then(|set| {
         read_all(&format!("/proc/{pid}/net"))
@@ -91,10 +103,7 @@ pub fn load(pid: i32, starttime: u64, values: bool) -> Result<ProcDetail, String
     Ok(ProcDetail {
         pid,
         starttime,
-        name: stat
-            .as_ref()
-            .map(|s| s.comm(&stat_buf).into_owned())
-            .unwrap_or_default(),
+        name: stat.as_ref().map(|s| s.comm.clone()).unwrap_or_default(),
         cmdline: read_capped(&format!("/proc/{pid}/cmdline"), 1 << 20)
             .map(|b| split_nul(&b))
             .map_err(why),
@@ -104,10 +113,21 @@ pub fn load(pid: i32, starttime: u64, values: bool) -> Result<ProcDetail, String
         cwd: std::fs::read_link(format!("/proc/{pid}/cwd"))
             .map(|p| p.to_string_lossy().into_owned())
             .map_err(why),
-        uids: from_status("Uid:"),
-        gids: from_status("Gid:"),
-        groups: from_status("Groups:"),
-        threads: stat.as_ref().map(|s| s.threads).unwrap_or(0),
+        uids: ids(|s| vec![s.ruid, s.euid, s.suid, s.fuid]),
+        gids: ids(|s| vec![s.rgid, s.egid, s.sgid, s.fgid]),
+        groups: ids(|s| s.groups.clone()),
+        io: read_io(pid)
+            .map(|io| IoCounts {
+                read_bytes: io.read_bytes,
+                write_bytes: io.write_bytes,
+                rchar: io.rchar,
+                wchar: io.wchar,
+            })
+            .map_err(why),
+        threads: stat
+            .as_ref()
+            .and_then(|s| u32::try_from(s.num_threads).ok())
+            .unwrap_or(0),
         open_files,
         sockets,
         cgroup: std::fs::read_to_string(format!("/proc/{pid}/cgroup"))

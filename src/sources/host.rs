@@ -1,7 +1,10 @@
 //! Host-wide stats for the header: CPU per core (from deltas of /proc/stat), memory
-//! and swap (/proc/meminfo), load (/proc/loadavg), uptime and host name.
+//! and swap (/proc/meminfo), load (/proc/loadavg), uptime and host name. The files are
+//! parsed by procfs from one buffer qd reuses; the networks, disks and temperatures
+//! come from `devices` (sysinfo), for the TUI only.
 
 use crate::model::HostStats;
+use procfs::{FromBufRead, FromBufReadSI, FromRead, KernelStats, LoadAverage, Meminfo, Uptime};
 
 #[derive(Clone, Copy, Default)]
 struct CpuTimes {
@@ -13,6 +16,27 @@ pub struct HostCollector {
     hostname: String,
     boot_time: u64,
     prev: Vec<CpuTimes>,
+    buf: Vec<u8>,
+    system: procfs::ExplicitSystemInfo,
+}
+
+/// Reads a small /proc file into `buf` (reused across refreshes).
+fn read_into<'a>(path: &str, buf: &'a mut Vec<u8>) -> Option<&'a [u8]> {
+    use std::io::Read;
+    buf.clear();
+    std::fs::File::open(path).ok()?.read_to_end(buf).ok()?;
+    Some(buf)
+}
+
+/// What procfs needs to parse /proc/stat; the tick rate and page size are the
+/// kernel's, the boot time is not used by the parts read here.
+fn system_info() -> procfs::ExplicitSystemInfo {
+    procfs::ExplicitSystemInfo {
+        boot_time_secs: 0,
+        ticks_per_second: rustix::param::clock_ticks_per_second(),
+        page_size: rustix::param::page_size() as u64,
+        is_little_endian: cfg!(target_endian = "little"),
+    }
 }
 
 impl HostCollector {
@@ -21,18 +45,18 @@ impl HostCollector {
             .nodename()
             .to_string_lossy()
             .into_owned();
-        let boot_time = std::fs::read_to_string("/proc/stat")
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find_map(|l| l.strip_prefix("btime "))
-                    .and_then(|v| v.trim().parse().ok())
-            })
+        let system = system_info();
+        let mut buf = Vec::with_capacity(4096);
+        let boot_time = read_into("/proc/stat", &mut buf)
+            .and_then(|b| KernelStats::from_buf_read(b, &system).ok())
+            .map(|k| k.btime)
             .unwrap_or(0);
         Self {
             hostname,
             boot_time,
             prev: Vec::new(),
+            buf,
+            system,
         }
     }
 
@@ -46,38 +70,30 @@ impl HostCollector {
             boot_time: self.boot_time,
             ..HostStats::default()
         };
-        if let Ok(s) = std::fs::read_to_string("/proc/uptime") {
-            st.uptime_secs = s
-                .split_whitespace()
-                .next()
-                .and_then(|v| v.parse::<f64>().ok())
-                .unwrap_or(0.0) as u64;
+        if let Some(u) =
+            read_into("/proc/uptime", &mut self.buf).and_then(|b| Uptime::from_read(b).ok())
+        {
+            st.uptime_secs = u.uptime as u64;
         }
-        if let Ok(s) = std::fs::read_to_string("/proc/loadavg") {
-            for (i, v) in s.split_whitespace().take(3).enumerate() {
-                st.load[i] = v.parse().unwrap_or(0.0);
-            }
+        if let Some(l) =
+            read_into("/proc/loadavg", &mut self.buf).and_then(|b| LoadAverage::from_read(b).ok())
+        {
+            st.load = [l.one.into(), l.five.into(), l.fifteen.into()];
         }
-        if let Ok(s) = std::fs::read_to_string("/proc/meminfo") {
-            for line in s.lines() {
-                let mut it = line.split_whitespace();
-                let (Some(k), Some(v)) = (it.next(), it.next()) else {
-                    continue;
-                };
-                let bytes = v.parse::<u64>().unwrap_or(0) * 1024;
-                match k {
-                    "MemTotal:" => st.mem_total = bytes,
-                    "MemAvailable:" => st.mem_available = bytes,
-                    "SwapTotal:" => st.swap_total = bytes,
-                    "SwapFree:" => st.swap_free = bytes,
-                    _ => {}
-                }
-            }
+        if let Some(m) =
+            read_into("/proc/meminfo", &mut self.buf).and_then(|b| Meminfo::from_buf_read(b).ok())
+        {
+            st.mem_total = m.mem_total;
+            // Kernels before 3.14 have no MemAvailable: free + page cache is its estimate.
+            st.mem_available = m.mem_available.unwrap_or(m.mem_free + m.cached);
+            st.swap_total = m.swap_total;
+            st.swap_free = m.swap_free;
         }
-        if let Ok(s) = std::fs::read_to_string("/proc/stat") {
-            let (total, cores) = parse_cpu_lines(&s);
-            let mut all = vec![total];
-            all.extend(cores);
+        if let Some(k) = read_into("/proc/stat", &mut self.buf)
+            .and_then(|b| KernelStats::from_buf_read(b, &self.system).ok())
+        {
+            let mut all = vec![times(&k.total)];
+            all.extend(k.cpu_time.iter().map(times));
             let pct: Vec<f32> = all
                 .iter()
                 .enumerate()
@@ -103,28 +119,16 @@ impl Default for HostCollector {
     }
 }
 
-/// The aggregate `cpu` line and the `cpuN` lines of /proc/stat.
-fn parse_cpu_lines(s: &str) -> (CpuTimes, Vec<CpuTimes>) {
-    let mut total = CpuTimes::default();
-    let mut cores = Vec::new();
-    for line in s.lines().take_while(|l| l.starts_with("cpu")) {
-        let mut it = line.split_whitespace();
-        let label = it.next().unwrap_or("");
-        let v: Vec<u64> = it.map(|x| x.parse().unwrap_or(0)).collect();
-        // user nice system idle iowait irq softirq steal (guest is inside user)
-        let sum: u64 = v.iter().take(8).sum();
-        let idle = v.get(3).copied().unwrap_or(0) + v.get(4).copied().unwrap_or(0);
-        let t = CpuTimes {
-            busy: sum.saturating_sub(idle),
-            total: sum,
-        };
-        if label == "cpu" {
-            total = t;
-        } else {
-            cores.push(t);
-        }
+/// Busy and total ticks of one `cpu` line: user nice system idle iowait irq softirq
+/// steal (guest time is already inside user); idle and iowait are not busy.
+fn times(t: &procfs::CpuTime) -> CpuTimes {
+    let opt = |v: Option<u64>| v.unwrap_or(0);
+    let idle = t.idle + opt(t.iowait);
+    let total = t.user + t.nice + t.system + idle + opt(t.irq) + opt(t.softirq) + opt(t.steal);
+    CpuTimes {
+        busy: total.saturating_sub(idle),
+        total,
     }
-    (total, cores)
 }
 
 #[cfg(test)]
@@ -133,9 +137,22 @@ mod tests {
 
     #[test]
     fn cpu_lines() {
-        let s = "cpu  10 0 10 80 0 0 0 0 0 0\ncpu0 5 0 5 40 0 0 0 0 0 0\ncpu1 5 0 5 40 0 0 0 0 0 0\nintr 1\n";
-        let (t, c) = parse_cpu_lines(s);
+        let s = "cpu  10 0 10 80 0 0 0 0 0 0\ncpu0 5 0 5 40 0 0 0 0 0 0\ncpu1 5 0 5 40 0 0 0 0 0 0\nintr 1\nctxt 1\nbtime 1700000000\nprocesses 1\n";
+        let k = KernelStats::from_buf_read(s.as_bytes(), &system_info()).expect("parses");
+        let t = times(&k.total);
         assert_eq!((t.busy, t.total), (20, 100));
-        assert_eq!(c.len(), 2);
+        assert_eq!(k.cpu_time.len(), 2);
+        assert_eq!(k.btime, 1_700_000_000);
+    }
+
+    #[test]
+    fn this_host() {
+        let mut c = HostCollector::new();
+        assert!(c.boot_time() > 0);
+        let _ = c.collect();
+        let st = c.collect();
+        assert!(st.mem_total > 0 && st.mem_available <= st.mem_total);
+        assert!(!st.cpu_per_core.is_empty());
+        assert!(st.uptime_secs > 0);
     }
 }

@@ -1,6 +1,7 @@
 //! The local host's snapshot: host stats and processes, and the sockets when asked
 //! for, collected together so the ports join sees the same processes.
 
+use super::devices::Devices;
 use super::host::HostCollector;
 use super::ports::PortCollector;
 use super::procs::ProcCollector;
@@ -23,6 +24,8 @@ pub struct LocalCollector {
     pub sites: Arc<Sites>,
     /// The unit watcher's latest list, joined into each snapshot (TUI only).
     pub units: Option<tokio::sync::watch::Receiver<Arc<UnitList>>>,
+    /// Networks, disks and temperatures for the header (TUI only).
+    pub devices: Option<Devices>,
 }
 
 impl LocalCollector {
@@ -36,11 +39,18 @@ impl LocalCollector {
             ports: None,
             sites: Arc::default(),
             units: None,
+            devices: None,
         }
     }
 
     pub fn snapshot(&mut self) -> Snapshot {
-        let stats: HostStats = self.host.collect();
+        let mut stats: HostStats = self.host.collect();
+        if let Some(d) = self.devices.as_mut() {
+            stats.networks = d.networks();
+            d.refresh_slow();
+            stats.disks = d.disks_now.clone();
+            stats.temps = d.temps_now.clone();
+        }
         let mut processes = self.procs.collect();
         if !self.sites.is_empty() {
             for p in &mut processes {

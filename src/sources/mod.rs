@@ -5,6 +5,7 @@
 //! consumer never queues stale work and a slow refresh never blocks input.
 
 pub mod detail;
+pub mod devices;
 pub mod health;
 pub mod host;
 pub mod local;
@@ -74,6 +75,7 @@ pub fn spawn_local(
             let mut collector = LocalCollector::new();
             collector.sites = sites;
             collector.units = units;
+            collector.devices = Some(devices::Devices::new());
             collector.procs.skip_kernel_threads = !kernel_threads;
             if tx.send(Arc::new(collector.snapshot())).is_err() {
                 return;

@@ -9,6 +9,11 @@
 //! (permission denied) stay empty instead of failing the refresh.
 
 use super::procstat::{PF_KTHREAD, Stat, parse_stat};
+
+/// procfs reads nice and priority as i64; the kernel's range fits i32.
+fn clamp_i32(v: i64) -> i32 {
+    v.clamp(i32::MIN as i64, i32::MAX as i64) as i32
+}
 use crate::model::Process;
 use crate::model::text::split_nul;
 use crate::sys::procfile::{is_gone, parse_pid, pread_all, raise_fd_limit, read_capped, read_unit};
@@ -238,9 +243,8 @@ impl ProcCollector {
                 e.cmdline = Arc::from(args);
             }
         }
-        let comm = self.buf.get(stat.comm.clone()).unwrap_or_default();
-        if e.name.as_bytes() != comm {
-            e.name = Arc::from(String::from_utf8_lossy(comm).as_ref());
+        if *e.name != *stat.comm {
+            e.name = Arc::from(stat.comm.as_str());
         }
         let ticks = stat.utime + stat.stime;
         let cpu_percent = match elapsed {
@@ -258,11 +262,11 @@ impl ProcCollector {
             name: e.name.clone(),
             cmdline: e.cmdline.clone(),
             state: stat.state,
-            nice: stat.nice,
-            priority: stat.priority,
-            threads: stat.threads,
+            nice: clamp_i32(stat.nice),
+            priority: clamp_i32(stat.priority),
+            threads: u32::try_from(stat.num_threads).unwrap_or(0),
             cpu_percent,
-            rss_bytes: stat.rss_pages * self.page_size,
+            rss_bytes: stat.rss.saturating_mul(self.page_size),
             vsize_bytes: stat.vsize,
             cpu_ticks: ticks,
             cpu_seconds: ticks as f64 / self.clk_tck,
@@ -315,7 +319,7 @@ impl ProcCollector {
                 stat_fd: keep_fd.then_some(file),
                 uid,
                 user,
-                name: Arc::from(stat.comm(&self.buf).as_ref()),
+                name: Arc::from(stat.comm.as_str()),
                 cmdline,
                 unit,
                 // A new process: its CPU% counts from its start, not from zero ticks.

@@ -3,7 +3,6 @@
 //! view of a process's own namespace.
 
 pub use crate::model::port::SocketEntry;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 const TABLES: [(&str, &str); 4] = [
     ("tcp", "tcp"),
@@ -21,10 +20,10 @@ pub fn read_all(net_dir: &str) -> std::io::Result<Vec<SocketEntry>> {
     let mut read_any = false;
     for (file, proto) in TABLES {
         let path = format!("{net_dir}/{file}");
-        match std::fs::read_to_string(&path) {
-            Ok(text) => {
+        match std::fs::read(&path).and_then(|text| parse_table(proto, &text)) {
+            Ok(rows) => {
                 read_any = true;
-                out.extend(text.lines().skip(1).filter_map(|l| parse_line(proto, l)));
+                out.extend(rows);
             }
             Err(e) => {
                 first_err
@@ -36,6 +35,52 @@ pub fn read_all(net_dir: &str) -> std::io::Result<Vec<SocketEntry>> {
         Some(e) if !read_any => Err(e),
         _ => Ok(out),
     }
+}
+
+/// What procfs needs for the net tables: the byte order of the addresses.
+const SYSTEM: procfs::ExplicitSystemInfo = procfs::ExplicitSystemInfo {
+    boot_time_secs: 0,
+    ticks_per_second: 100,
+    page_size: 4096,
+    is_little_endian: cfg!(target_endian = "little"),
+};
+
+/// One /proc/net table (its header line first), parsed by procfs.
+fn parse_table(proto: &'static str, text: &[u8]) -> std::io::Result<Vec<SocketEntry>> {
+    use procfs::FromBufReadSI;
+    use procfs::net::{TcpNetEntries, UdpNetEntries};
+    let bad = |e: procfs::ProcError| {
+        std::io::Error::new(std::io::ErrorKind::InvalidData, format!("unparsable: {e}"))
+    };
+    Ok(if proto.starts_with("udp") {
+        UdpNetEntries::from_buf_read(text, &SYSTEM)
+            .map_err(bad)?
+            .0
+            .into_iter()
+            .map(|e| SocketEntry {
+                proto,
+                local: e.local_address,
+                remote: e.remote_address,
+                state: tcp_state(e.state.to_u8(), true),
+                uid: e.uid,
+                inode: e.inode,
+            })
+            .collect()
+    } else {
+        TcpNetEntries::from_buf_read(text, &SYSTEM)
+            .map_err(bad)?
+            .0
+            .into_iter()
+            .map(|e| SocketEntry {
+                proto,
+                local: e.local_address,
+                remote: e.remote_address,
+                state: tcp_state(e.state.to_u8(), false),
+                uid: e.uid,
+                inode: e.inode,
+            })
+            .collect()
+    })
 }
 
 pub(crate) fn tcp_state(code: u8, udp: bool) -> &'static str {
@@ -56,43 +101,6 @@ pub(crate) fn tcp_state(code: u8, udp: bool) -> &'static str {
     }
 }
 
-/// The kernel prints each 32-bit word of an address as the hex of its in-memory
-/// (network order) bytes read as a native integer.
-fn parse_addr(s: &str) -> Option<SocketAddr> {
-    let (ip, port) = s.split_once(':')?;
-    let port = u16::from_str_radix(port, 16).ok()?;
-    let ip = match ip.len() {
-        8 => IpAddr::V4(Ipv4Addr::from(
-            u32::from_str_radix(ip, 16).ok()?.to_ne_bytes(),
-        )),
-        32 => {
-            let mut b = [0u8; 16];
-            for i in 0..4 {
-                let w = u32::from_str_radix(ip.get(i * 8..i * 8 + 8)?, 16).ok()?;
-                b[i * 4..i * 4 + 4].copy_from_slice(&w.to_ne_bytes());
-            }
-            IpAddr::V6(Ipv6Addr::from(b))
-        }
-        _ => return None,
-    };
-    Some(SocketAddr::new(ip, port))
-}
-
-fn parse_line(proto: &'static str, line: &str) -> Option<SocketEntry> {
-    let f: Vec<&str> = line.split_whitespace().collect();
-    Some(SocketEntry {
-        proto,
-        local: parse_addr(f.get(1)?)?,
-        remote: parse_addr(f.get(2)?)?,
-        state: tcp_state(
-            u8::from_str_radix(f.get(3)?, 16).ok()?,
-            proto.starts_with("udp"),
-        ),
-        uid: f.get(7)?.parse().ok()?,
-        inode: f.get(9)?.parse().ok()?,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,14 +113,17 @@ mod tests {
     }
 
     #[test]
-    fn parses_v4_and_v6_lines() {
-        let l = "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 12345 1 0 100 0 0 10 0";
-        let e = parse_line("tcp", l).expect("v4");
-        assert_eq!(e.local.to_string(), "127.0.0.1:8080");
-        assert_eq!((e.state, e.uid, e.inode), ("LISTEN", 1000, 12345));
-        let l6 = "   1: 00000000000000000000000001000000:0035 00000000000000000000000000000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 999 2";
-        let e6 = parse_line("udp6", l6).expect("v6");
-        assert_eq!(e6.local.to_string(), "[::1]:53");
-        assert_eq!(e6.state, "UNCONN");
+    fn parses_v4_and_v6_tables() {
+        let head = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
+        let l = "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 12345 1 0 100 0 0 10 0\n";
+        let t = parse_table("tcp", format!("{head}{l}").as_bytes()).expect("v4");
+        assert_eq!(t[0].local.to_string(), "127.0.0.1:8080");
+        assert_eq!((t[0].state, t[0].uid, t[0].inode), ("LISTEN", 1000, 12345));
+        let l6 = "   1: 00000000000000000000000001000000:0035 00000000000000000000000000000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 999 2\n";
+        let u = parse_table("udp6", format!("{head}{l6}").as_bytes()).expect("v6");
+        assert_eq!(u[0].local.to_string(), "[::1]:53");
+        assert_eq!(u[0].state, "UNCONN");
+        let e = parse_table("tcp", format!("{head}garbage\n").as_bytes()).expect_err("bad line");
+        assert!(e.to_string().contains("unparsable"), "{e}");
     }
 }

@@ -17,13 +17,14 @@ pub fn cpu_grid(width: u16, cores: usize) -> (usize, usize) {
     (cols, lines)
 }
 
-/// The host header's height: a title line, then the bars (3 to 8 lines).
+/// The host header's height: a title line, then the bars and the two device lines
+/// (networks; disks and temperature) under them, 3 to 8 lines.
 pub fn header_height(w: u16, h: u16, cores: usize) -> u16 {
     if h < 16 {
         return 2;
     }
     let (_, lines) = cpu_grid(w, cores);
-    1 + lines.clamp(3, 8) as u16
+    1 + (lines + 2).clamp(3, 8) as u16
 }
 
 /// This host's tables: the header, the table, the footer line.

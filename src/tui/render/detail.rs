@@ -111,6 +111,19 @@ fn lines_for<'a>(app: &App, d: &ProcDetail, revealed: Option<&[String]>) -> Vec<
             ),
         ),
         kv(th, "Threads", d.threads.to_string()),
+        kv(
+            th,
+            "I/O",
+            field(&d.io, |io| {
+                format!(
+                    "read {} written {} (storage); {} / {} through calls",
+                    human_bytes(io.read_bytes),
+                    human_bytes(io.write_bytes),
+                    human_bytes(io.rchar),
+                    human_bytes(io.wchar)
+                )
+            }),
+        ),
         kv(th, "Open files", field(&d.open_files, |n| n.to_string())),
         kv(
             th,

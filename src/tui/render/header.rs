@@ -1,5 +1,6 @@
 //! The header: host, uptime, load, processes, refresh, marks, operator; then CPU bars
-//! per core, memory, swap and a CPU history sparkline.
+//! per core with the networks, disks and temperature under them (`devices`), memory,
+//! swap and a CPU history sparkline.
 
 use crate::model::format::human_bytes;
 use crate::model::text::inert;
@@ -156,6 +157,19 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
             &b,
             col_w,
         );
+    }
+    // Under the CPU bars: the networks, then the disks and the hottest sensor.
+    let cpu_lines = s.cpu_per_core.len().div_ceil(cols) as u16;
+    let device_lines = [
+        super::devices::networks_line(s, th, left_w.saturating_sub(1)),
+        super::devices::disks_line(s, th, left_w.saturating_sub(1)),
+    ];
+    for (k, line) in device_lines.iter().enumerate() {
+        let row = cpu_lines + k as u16;
+        if row >= lines {
+            break;
+        }
+        buf.set_line(area.x, area.y + 1 + row, line, left_w.saturating_sub(1));
     }
     let rx = area.x + left_w;
     let swap_pct = if s.swap_total > 0 {

@@ -2,6 +2,7 @@
 //! over the table.
 
 pub mod detail;
+pub mod devices;
 pub mod dialogs;
 pub mod footer;
 pub mod frame;
