@@ -6,6 +6,7 @@
 #
 #   bench/compare.sh [DURATION]     (default 30; a peer that is not installed is skipped)
 #   TOOLS="qd btop" LOADS=1000 bench/compare.sh 10
+#   QD_BASE=/path/to/old/qd TOOLS="qd qd-base btop" bench/compare.sh   (before/after)
 #
 # Needs tmux; htop and btop come from Debian (apt-get install htop btop), btm from
 # `cargo install bottom`. Every process started here is stopped by its own pid.
@@ -15,8 +16,11 @@ cd "$(dirname "$0")/.."
 DURATION=${1:-30}
 LOADS=${LOADS:-"1000 3000"}
 TOOLS=${TOOLS:-"qd htop btop btm"}   # e.g. TOOLS="qd btop"
-cargo build --release --locked -q
-QD=${CARGO_TARGET_DIR:-$PWD/target}/release/qd
+# QD=path measures that binary instead of building one.
+if [ -z "${QD:-}" ]; then
+    cargo build --release --locked -q
+    QD=${CARGO_TARGET_DIR:-$PWD/target}/release/qd
+fi
 CLK=$(getconf CLK_TCK)
 work=$(mktemp -d)
 sock="qd-bench-$$"
@@ -57,6 +61,7 @@ for LOAD in $LOADS; do
     for tool in $TOOLS; do
         case $tool in
             qd) measure qd "$QD --refresh 1000" ;;
+            qd-base) [ -n "${QD_BASE:-}" ] && measure base "$QD_BASE --refresh 1000" ;;
             htop) command -v htop >/dev/null && measure htop "htop -d 10" ;;
             btop) command -v btop >/dev/null && measure btop "btop" ;;
             btm) command -v btm >/dev/null && measure btm "btm -r 1000" ;;

@@ -9,8 +9,11 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 N=${1:-3000}
 RUNS=${2:-5}
-cargo build --release --locked -q
-QD=${CARGO_TARGET_DIR:-$PWD/target}/release/qd
+# QD=path measures that binary instead of building one.
+if [ -z "${QD:-}" ]; then
+    cargo build --release --locked -q
+    QD=${CARGO_TARGET_DIR:-$PWD/target}/release/qd
+fi
 work=$(mktemp -d)
 sock="qd-ff-$$"
 sleepers=()
