@@ -6,7 +6,8 @@
 #     session bus: the recipe of tests/support/systemd.rs) running two sites:
 #       shop: api (an HTTP server on a loopback port, health check passing, an env
 #             file, custom commands `migrate` (requires_stop) and `seed` (dangerous))
-#             and worker (a job loop with a metrics port and a socket health check);
+#             and worker (a job loop with two child processes, a metrics port and a
+#             socket health check);
 #       blog: web (an HTTP server whose health check fails) and mailer (a unit that
 #             exits 1, so it shows failed);
 #   - three OpenSSH servers on 127.0.0.1 (web1 and web2 tagged web, web1 also prod;
@@ -14,17 +15,19 @@
 #     known_hosts file naming them (host keys are checked strictly);
 #   - qd's config for all of it ($DIR/qd.toml, checked with `qd config check`), and
 #     qd itself on it in this terminal, its state, log and audit inside the directory.
-# The site user is you (sites normally have a Linux user each). When qd exits (or the
-# script is interrupted), every process is stopped by its own pid and the directory is
-# deleted; nothing is written to ~, ~/.config, ~/.ssh or /etc. (One exception, as for
-# any ssh login: sshd records a shell pane's login in the system's wtmp and lastlog.)
+# Each site has a Linux user: as root Debian's stock www-data (shop) and nobody (blog),
+# as anyone else both are you. When qd exits (or the script is interrupted), every
+# process is stopped by its own pid and the directory is deleted; nothing is written
+# to ~, ~/.config, ~/.ssh or /etc. (One exception, as for any ssh login: sshd records
+# a shell pane's login in the system's wtmp and lastlog.)
 #
 # Needs what scripts/test.sh installs: systemd, dbus-user-session, openssh-server,
 # python3 (tmux for --tmux). As root it also creates /run/systemd/system and /run/sshd
 # when missing (empty marker dirs that systemd --user and Debian's sshd want; as a
 # normal user they must exist already, as they do on a systemd machine with sshd) and
-# gives the manager cgroups of its own (not possible as a normal user: then it shares
-# yours, which is fine outside containers).
+# gives the manager cgroups of its own. A normal user's manager needs a cgroup subtree
+# delegated to them: run `systemd-run --user --scope -p Delegate=yes scripts/demo.sh`
+# from a login session (the script says so when the manager cannot start).
 #
 # Usage: scripts/demo.sh            build qd (release) and open it on the demo
 #        scripts/demo.sh --check    start everything, run headless qd commands against
@@ -35,7 +38,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-mode=run sock=""
+mode=run sock="" orig_args="$*"
 while (($#)); do
     case $1 in
     --check) mode=check ;;
@@ -106,10 +109,9 @@ trap 'exit 129' HUP
 mkdir -p "$RT" "$D"/{systemd/systemd/user,log,home,ssh,qd/config,qd/state,qd/data,audit}
 mkdir -p "$D"/sites/{shop/api,shop/worker,shop/bin,blog/web,blog/bin}
 chmod 700 "$RT"
-# The site users read their programs and run in their working dirs (the config stays
-# trusted: root's, not writable by others).
+# The site users reach their programs and working dirs (the config stays trusted:
+# root's, not writable by others).
 chmod 711 "$D"
-chmod -R a+rX "$D/sites"
 # Distinct free loopback ports, held together while chosen.
 read -r P_API P_WORKER P_BLOG P_WEB1 P_WEB2 P_DB1 < <($PY -c '
 import socket
@@ -163,6 +165,7 @@ echo "mailer: connecting to smtp relay 127.0.0.1:2525"
 echo "mailer: connection refused" >&2
 exit 1
 EOF
+chmod -R a+rX "$D/sites" # whatever the umask: the site users read them
 
 # --- the units -----------------------------------------------------------------------
 U=$D/systemd/systemd/user
@@ -196,8 +199,21 @@ env -u DBUS_SESSION_BUS_ADDRESS XDG_RUNTIME_DIR="$RT" XDG_CONFIG_HOME="$D/system
     HOME="$D/home" /bin/sh -c "${join}exec $SYSTEMD --user" </dev/null >"$D/log/systemd.log" 2>&1 &
 sd_pid=$!
 export XDG_RUNTIME_DIR=$RT DBUS_SESSION_BUS_ADDRESS=unix:path=$RT/bus
-for _ in $(seq 200); do [ -S "$RT/bus" ] && [ -S "$RT/systemd/private" ] && break; sleep 0.1; done
-[ -S "$RT/bus" ] || { echo "demo.sh: systemd --user did not come up:" >&2; cat "$D/log/systemd.log" >&2; exit 1; }
+for _ in $(seq 200); do
+    [ -S "$RT/bus" ] && [ -S "$RT/systemd/private" ] && break
+    kill -0 "$sd_pid" 2>/dev/null || break
+    sleep 0.1
+done
+if ! [ -S "$RT/bus" ]; then
+    echo "demo.sh: systemd --user did not come up (it logs to the console, not here)." >&2
+    if [ "$(id -u)" != 0 ]; then
+        # It must move itself into a cgroup of its own, which a normal user may do only
+        # in a subtree delegated to them: a scope of their own user manager.
+        echo "demo.sh: as a normal user it needs a cgroup you may write; on a machine with a" >&2
+        echo "  login session run: systemd-run --user --scope -p Delegate=yes $0 $orig_args" >&2
+    fi
+    exit 1
+fi
 sc() { systemctl --user "$@"; }
 sc start qd-shop-api.service qd-shop-worker.service qd-blog-web.service
 sc start --no-block qd-blog-mailer.service
@@ -349,8 +365,10 @@ done
 case $mode in
 run)
     echo "demo: sites shop and blog on a private systemd --user, hosts web1 web2 db1."
-    echo "demo: headless from another terminal: $D/bin/qd snapshot services; q in qd stops it all."
-    sleep 1
+    echo "demo: qd opens on the processes: Tab goes on to ports, services, sites (or :sites),"
+    echo "      :hosts for the fleet, ? for the keys; q quits qd and stops it all."
+    echo "demo: headless from another terminal: $D/bin/qd snapshot services"
+    sleep 2
     qd
     ;;
 tmux)
