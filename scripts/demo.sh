@@ -14,7 +14,8 @@
 #     db1), each with its own host key, accepting one client key made here, with a
 #     known_hosts file naming them (host keys are checked strictly);
 #   - qd's config for all of it ($DIR/qd.toml, checked with `qd config check`), and
-#     qd itself on it in this terminal, its state, log and audit inside the directory.
+#     qd itself on it in this terminal (on the sites view), its state, log and audit
+#     inside the directory.
 # Each site has a Linux user: as root Debian's stock www-data (shop) and nobody (blog),
 # as anyone else both are you. When qd exits (or the script is interrupted), every
 # process is stopped by its own pid and the directory is deleted; nothing is written
@@ -365,16 +366,16 @@ done
 case $mode in
 run)
     echo "demo: sites shop and blog on a private systemd --user, hosts web1 web2 db1."
-    echo "demo: qd opens on the processes: Tab goes on to ports, services, sites (or :sites),"
-    echo "      :hosts for the fleet, ? for the keys; q quits qd and stops it all."
+    echo "demo: qd opens on the sites: Tab goes on to processes, ports, services; :hosts for"
+    echo "      the fleet, ? for the keys; q quits qd and stops it all."
     echo "demo: headless from another terminal: $D/bin/qd snapshot services"
     sleep 2
-    qd
+    qd --screen sites
     ;;
 tmux)
     # The caller drives the session and quits qd; this shell waits, then cleans up.
     tmux -L "$sock" -f /dev/null new-session -d -x "${DEMO_COLS:-140}" -y "${DEMO_ROWS:-40}" \
-        "exec env TERM=xterm-256color $D/bin/qd"
+        "exec env TERM=xterm-256color $D/bin/qd --screen sites"
     echo "demo: qd runs in tmux -L $sock"
     while tmux -L "$sock" has-session 2>/dev/null; do sleep 0.2; done
     ;;
