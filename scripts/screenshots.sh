@@ -53,6 +53,10 @@ keys() { t send-keys -t 0 "$@"; }
 type_() { t send-keys -t 0 -l "$1"; }
 cmd() { keys :; type_ "$1"; keys Enter; sleep 0.4; }
 esc() { keys Escape; sleep 0.4; } # Esc then a key at once would read as Alt+key
+until_shown() { # text [seconds]: waits until the screen shows it (a loaded machine is slow)
+    for _ in $(seq $((${2:-15} * 5))); do t capture-pane -p -t 0 | grep -qF -- "$1" && return; sleep 0.2; done
+    echo "screenshots.sh: \"$1\" never showed" >&2
+}
 shot() { # name [seconds to wait first]
     sleep "${2:-1.2}"
     t capture-pane -e -p -t 0 >"$out/$1.ansi"
@@ -76,7 +80,8 @@ shot commands 0.8
 keys Enter
 sleep 0.5
 keys y
-shot jobs 5
+until_shown "started and healthy"
+shot jobs 0.5
 esc
 esc
 # A dangerous command wants the service's name typed.
@@ -118,7 +123,8 @@ keys Space Space Enter
 sleep 3
 type_ 'echo "this is $DEMO_HOST"; uptime'
 keys Enter
-shot panes 2
+until_shown "this is web2"
+shot panes 0.5
 # A command on the three hosts: confirmation, then its job with each host's output.
 keys 'C-\' H
 sleep 0.5
@@ -128,7 +134,8 @@ type_ 'uname -sr; uptime -p'
 keys Enter
 shot exec-confirm 0.6
 keys y
-shot exec 2.5
+until_shown "0 failed"
+shot exec 0.5
 esc
 cmd hosts
 shot hosts 1.5
