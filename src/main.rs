@@ -156,14 +156,15 @@ fn real_main(args: Cli) -> i32 {
     for w in &ssh_warnings {
         tracing::warn!("{w}");
     }
+    let screen = args.screen.map(start_screen);
     match args.command {
-        None => quarterdeck::tui::run(cfg, dispatcher, fleet, None),
+        None => quarterdeck::tui::run(cfg, dispatcher, fleet, None, screen),
         Some(Cmd::Ssh { host }) => {
             if !fleet.iter().any(|h| h.name == host) {
                 eprintln!("qd: no host `{host}` in the fleet (see `qd hosts`)");
                 return cli::EXIT_USAGE;
             }
-            quarterdeck::tui::run(cfg, dispatcher, fleet, Some(host))
+            quarterdeck::tui::run(cfg, dispatcher, fleet, Some(host), screen)
         }
         Some(Cmd::Hosts { json }) => cli::exec_cmd::hosts(&fleet, json),
         Some(Cmd::Exec(opts)) => cli::exec_cmd::exec(&dispatcher, &cfg.ssh, &fleet, opts),
@@ -258,5 +259,19 @@ fn service(d: &Dispatcher, cfg: &config::Config, bus: Bus, cmd: ServiceCmd) -> i
         ServiceCmd::Render { target } => cli::site_cmds::render(cfg, &target),
         ServiceCmd::Install(t) => cli::site_cmds::install(d, cfg, &t.targets),
         ServiceCmd::DaemonReload => sc::daemon_reload(d),
+    }
+}
+
+/// `--screen NAME` as the console's screen.
+fn start_screen(s: cli::StartScreen) -> quarterdeck::tui::screen::Screen {
+    use quarterdeck::tui::screen::Screen;
+    match s {
+        cli::StartScreen::Processes => Screen::Processes,
+        cli::StartScreen::Ports => Screen::Ports,
+        cli::StartScreen::Services => Screen::Services,
+        cli::StartScreen::Sites => Screen::Sites,
+        cli::StartScreen::Hosts => Screen::Hosts,
+        cli::StartScreen::Jobs => Screen::Jobs,
+        cli::StartScreen::Audit => Screen::Audit,
     }
 }

@@ -333,3 +333,21 @@ fn the_services_view_follows_systemd_and_starts_a_unit() {
     t.keys(&["q"]);
     t.assert_restored();
 }
+
+#[test]
+fn screen_flag_opens_the_console_on_that_screen() {
+    // The sites table (its footer names it), with the watcher it needs started.
+    let t = Tmux::start_ready("screen-sites", "", "--screen sites", 120, 30, "sites ·");
+    assert!(!t.screen().contains("COMMAND"), "{}", t.screen());
+    t.keys(&["Tab"]); // Tab goes on from there, to the processes
+    assert!(t.wait_for("COMMAND", 5), "{}", t.screen());
+    t.keys(&["q"]);
+    t.assert_restored();
+    assert!(t.screen().contains("QD_EXIT=0"));
+    // A screen above the tables: Esc/q returns to the processes, as after `:hosts`.
+    let t = Tmux::start_ready("screen-hosts", "", "--screen hosts", 120, 30, "hosts (");
+    t.keys(&["q"]);
+    assert!(t.wait_for("COMMAND", 5), "{}", t.screen());
+    t.keys(&["q"]);
+    t.assert_restored();
+}

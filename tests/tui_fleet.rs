@@ -375,3 +375,39 @@ fn a_pane_the_policy_refuses_never_opens() {
         a.popup
     );
 }
+
+#[test]
+fn exec_prompt_and_confirmation_show_the_command_and_the_hosts() {
+    let mut a = app(120, 20);
+    keys(&mut a, ":hosts\n");
+    keys(&mut a, "  "); // web1, web2
+    keys(&mut a, "x");
+    keys(&mut a, "uptime");
+    // The command shows as it is typed (it was typed blind before).
+    let s = text(&screen(&a));
+    let bottom = s.lines().last().unwrap_or_default();
+    assert!(bottom.contains("run on the hosts: uptime█"), "{s}");
+    keys(&mut a, "\n");
+    // The confirmation names each host it runs on, and only those.
+    let s = text(&screen(&a));
+    assert!(s.contains("exec uptime — 2 hosts:"), "{s}");
+    assert!(
+        s.contains("web1") && s.contains("deploy@10.0.0.5:22"),
+        "{s}"
+    );
+    assert!(s.contains("deploy@10.0.0.5:2222"), "{s}");
+    let confirm: String = s.lines().filter(|l| l.contains('│')).collect();
+    assert!(!confirm.contains("db1"), "db1 is not marked: {s}");
+}
+
+#[test]
+fn a_filter_typed_on_the_hosts_screen_shows_where_it_is_typed() {
+    let mut a = app(120, 10);
+    keys(&mut a, ":hosts\n");
+    keys(&mut a, "/web");
+    let s = text(&screen(&a));
+    assert!(
+        s.lines().last().unwrap_or_default().starts_with("/web█"),
+        "{s}"
+    );
+}

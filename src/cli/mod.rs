@@ -44,11 +44,26 @@ pub struct Cli {
     /// system manager.
     #[arg(long, global = true)]
     pub user_bus: bool,
+    /// The screen the console opens on (default: processes).
+    #[arg(long, global = true, value_enum, value_name = "NAME")]
+    pub screen: Option<StartScreen>,
     /// Level of qd's own log file (error, warn, info, debug, trace).
     #[arg(long, global = true, value_name = "LEVEL")]
     pub log_level: Option<String>,
     #[command(subcommand)]
     pub command: Option<Cmd>,
+}
+
+/// The screens `--screen` opens the console on (those `:NAME` shows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StartScreen {
+    Processes,
+    Ports,
+    Services,
+    Sites,
+    Hosts,
+    Jobs,
+    Audit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

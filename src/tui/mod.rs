@@ -56,6 +56,7 @@ pub fn run(
     dispatcher: Arc<Dispatcher>,
     fleet: Vec<crate::ssh::Host>,
     open_host: Option<String>,
+    screen: Option<screen::Screen>,
 ) -> i32 {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         eprintln!("qd: the console needs a terminal; for scripts use `qd snapshot --json`");
@@ -132,9 +133,12 @@ pub fn run(
     }
     let units = event_loop::Units::new(dispatcher.bus, cfg.sites.clone(), units_tx);
     let remote = remote::Remote::new(cfg.ssh.clone(), fleet);
-    let initial = match open_host {
-        Some(h) => fleet::open_host(&mut app, &h),
-        None => Vec::new(),
+    // `qd ssh HOST` opens on its pane; `--screen NAME` on that screen, shown as `:NAME`
+    // shows it (with what it needs started: the unit watcher, the sockets...).
+    let initial = match (open_host, screen) {
+        (Some(h), _) => fleet::open_host(&mut app, &h),
+        (None, Some(s)) => commands::show(&mut app, s),
+        (None, None) => Vec::new(),
     };
     let result = rt.block_on(event_loop::run(
         term, app, dispatcher, collector, units, remote, initial,

@@ -18,6 +18,42 @@ fn kv<'a>(th: &Theme, k: &str, v: String) -> Line<'a> {
     ])
 }
 
+/// A start time as the START column's clock is: UTC, to the second.
+fn started(unix: u64) -> String {
+    let day = unix % 86400;
+    format!(
+        "{} {:02}:{:02}:{:02} UTC",
+        crate::model::format::date(unix),
+        day / 3600,
+        (day % 3600) / 60,
+        day % 60
+    )
+}
+
+/// /proc/PID/cgroup has a line per hierarchy (several under cgroup v1): one row each,
+/// not one row with the newlines shown as `\n`.
+fn cgroup_lines<'a>(th: &Theme, f: &Field<String>) -> Vec<Line<'a>> {
+    let Ok(text) = f else {
+        return vec![kv(th, "Cgroup", field(f, String::clone))];
+    };
+    let mut out: Vec<Line> = text
+        .lines()
+        .filter(|l| !l.is_empty())
+        .enumerate()
+        .map(|(i, l)| {
+            kv(
+                th,
+                if i == 0 { "Cgroup" } else { "" },
+                inert(l, 300).into_owned(),
+            )
+        })
+        .collect();
+    if out.is_empty() {
+        out.push(kv(th, "Cgroup", "-".into()));
+    }
+    out
+}
+
 fn field<T>(f: &Field<T>, show: impl Fn(&T) -> String) -> String {
     match f {
         Ok(v) => show(v),
@@ -86,7 +122,11 @@ fn lines_for<'a>(app: &App, d: &ProcDetail, revealed: Option<&[String]>) -> Vec<
         l.push(kv(
             th,
             "Started",
-            format!("unix {} ({:.2} CPU s used)", p.start_time, p.cpu_seconds),
+            format!(
+                "{} ({:.2} CPU s used)",
+                started(p.start_time),
+                p.cpu_seconds
+            ),
         ));
     }
     l.extend([
@@ -133,14 +173,9 @@ fn lines_for<'a>(app: &App, d: &ProcDetail, revealed: Option<&[String]>) -> Vec<
                 .map(|u| inert(u, 200).into_owned())
                 .unwrap_or_else(|| "-".into()),
         ),
-        kv(
-            th,
-            "Cgroup",
-            field(&d.cgroup, |s| inert(s, 500).into_owned()),
-        ),
-        Line::raw(""),
-        section(th, "Command"),
     ]);
+    l.extend(cgroup_lines(th, &d.cgroup));
+    l.extend([Line::raw(""), section(th, "Command")]);
     match &d.cmdline {
         Ok(args) if args.is_empty() => l.push(Line::from(Span::styled(
             "  (none: kernel thread or zombie)",
@@ -247,4 +282,37 @@ pub fn render(
             .scroll((scroll.min(max) as u16, 0)),
         area,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(l: &Line) -> String {
+        l.spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    #[test]
+    fn a_start_time_reads_as_a_clock_not_unix_seconds() {
+        assert_eq!(started(1_700_000_000), "2023-11-14 22:13:20 UTC");
+    }
+
+    #[test]
+    fn every_cgroup_hierarchy_is_a_row_of_its_own() {
+        let th = Theme::default();
+        let v1 = "9:name=systemd:/app.slice/a.service\n0::/app.slice/a.service\n".to_string();
+        let rows: Vec<String> = cgroup_lines(&th, &Ok(v1)).iter().map(text).collect();
+        assert_eq!(
+            rows,
+            [
+                "Cgroup      9:name=systemd:/app.slice/a.service",
+                "            0::/app.slice/a.service"
+            ]
+        );
+        let err: Vec<String> = cgroup_lines(&th, &Err("permission denied".into()))
+            .iter()
+            .map(text)
+            .collect();
+        assert_eq!(err, ["Cgroup      (permission denied)"]);
+    }
 }

@@ -84,6 +84,20 @@ fn confirm(f: &mut Frame, app: &App, action: &Action, ok_focused: bool) {
             Span::styled(inert(&u.unit, 40).into_owned(), th.dialog),
         ]));
     }
+    // An exec's hosts (a shell's too): the confirmation names where it runs.
+    let hosts = action.hosts();
+    for h in hosts.iter().take(max_list) {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<14} ", inert(&h.name, 14)), th.basename),
+            Span::styled(inert(&h.conn_key(), 44).into_owned(), th.dialog),
+        ]));
+    }
+    if hosts.len() > max_list {
+        lines.push(Line::from(Span::styled(
+            format!("  … and {} more", hosts.len() - max_list),
+            th.muted,
+        )));
+    }
     if let Action::Command { targets, .. } = action {
         for t in targets.iter().take(max_list) {
             lines.push(Line::from(Span::styled(

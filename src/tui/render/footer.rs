@@ -46,6 +46,27 @@ fn table_state(app: &App, c: &dyn Component, t: &dyn TableOps) -> String {
     right
 }
 
+/// The line being typed at the bottom (a filter, a `:` command, an exec's command),
+/// with its cursor: on this host's tables and on every other screen alike.
+pub fn prompt(app: &App) -> Option<Line<'static>> {
+    let th = &app.theme;
+    let Some(Popup::Input { kind, text, .. }) = &app.popup else {
+        return None;
+    };
+    let p = match kind {
+        InputKind::Filter => "/",
+        InputKind::Command => ":",
+        InputKind::Exec => "run on the hosts: ",
+        // Drawn as a dialog of its own.
+        InputKind::Nice => return None,
+    };
+    Some(Line::from(vec![
+        Span::styled(p, th.accent),
+        Span::styled(inert(text, 200).into_owned(), th.text),
+        Span::styled("█", th.accent),
+    ]))
+}
+
 pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
     if area.height == 0 {
         return;
@@ -56,23 +77,8 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
         Some(t) => table_state(app, screen, t),
         None => String::new(),
     };
-    let left = match (&app.popup, &app.busy, &app.status) {
-        (
-            Some(Popup::Input {
-                kind: kind @ (InputKind::Filter | InputKind::Command),
-                text,
-                ..
-            }),
-            _,
-            _,
-        ) => {
-            let p = if *kind == InputKind::Filter { "/" } else { ":" };
-            Line::from(vec![
-                Span::styled(p, th.accent),
-                Span::styled(inert(text, 200).into_owned(), th.text),
-                Span::styled("█", th.accent),
-            ])
-        }
+    let left = match (prompt(app), &app.busy, &app.status) {
+        (Some(line), _, _) => line,
         (_, Some(busy), _) => {
             let mut text = format!("{} {busy}", SPINNER[app.spinner % 4]);
             // A bulk job counts its targets as they finish.

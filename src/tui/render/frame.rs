@@ -22,6 +22,11 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, c: &dyn Component) {
         area.width,
         1,
     );
+    // What is being typed (`/`, `:`, an exec's command) shows where it is typed.
+    if let Some(line) = super::footer::prompt(app) {
+        line.render(foot, buf);
+        return;
+    }
     let (style, text) = match &app.status {
         Some((Level::Error, m)) => (t.danger, m.clone()),
         Some((Level::Warn, m)) => (t.warn, m.clone()),
