@@ -1,14 +1,20 @@
 //! Follows systemd's units for the TUI, event-driven: `Subscribe()`, then UnitNew,
-//! UnitRemoved, JobRemoved, Reloading and PropertiesChanged on unit objects. While
-//! nothing changes, nothing is asked of systemd; a change re-reads only the units it
-//! names (a new or removed unit, or a reload, re-lists the whole selection). Health
-//! probes run at their interval. The bus or systemd going away is shown as an error
-//! with the last known rows, and the watcher reconnects with backoff.
+//! UnitRemoved, JobRemoved, Reloading and PropertiesChanged on unit objects. The
+//! first list is published at once with the states the list call gives; the other
+//! properties are read in the background (`unitfill`), the rows on screen first.
+//! While nothing changes, nothing is asked of systemd; a change re-reads only the
+//! units it names (a new or removed unit re-lists the states of the selection and
+//! reads the new ones; a reload or an action re-reads every unit in the background,
+//! the last values shown meanwhile). Health probes run at their interval. The bus or
+//! systemd going away is shown as an error with the last known rows, and the watcher
+//! reconnects with backoff.
 
 use super::services;
+use super::unitfill::{Fill, carry_over};
 use crate::model::services::UnitList;
 use crate::model::site::Sites;
 use crate::model::unit::Unit;
+use crate::systemd::props::Part;
 use crate::systemd::units::Selection;
 use crate::systemd::{Bus, Systemd, explain};
 use futures_util::StreamExt;
@@ -19,30 +25,37 @@ use tokio::sync::{mpsc, watch};
 use zbus::OwnedObjectPath;
 
 /// Commands to the watcher.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WatchCtl {
     /// List every service unit (true) or only the sites' ones.
     AllUnits(bool),
     /// Re-list now (after an action).
     Refresh,
+    /// The units the TUI shows whose properties are not read yet: read them first.
+    Visible(Vec<String>),
 }
 
 /// Coalesces a burst of signals (a restart emits a dozen) into one read.
 const SETTLE: Duration = Duration::from_millis(60);
 
 /// Runs the watcher on the current tokio runtime. `on_change` is called after each
-/// new list is published (the TUI asks the collector for a fresh snapshot).
+/// new list is published: with true after systemd's events (the TUI asks the
+/// collector for a fresh snapshot: processes came or went), false when only the
+/// list changed (properties read, health probed: the last processes are joined).
+/// `screen_rows`: how many rows the first screen shows, read before the others.
 pub fn spawn(
     bus: Bus,
     sites: Arc<Sites>,
     tx: watch::Sender<Arc<UnitList>>,
-    on_change: impl Fn() + Send + Sync + 'static,
+    screen_rows: usize,
+    on_change: impl Fn(bool) + Send + Sync + 'static,
 ) -> mpsc::UnboundedSender<WatchCtl> {
     let (ctl_tx, mut ctl) = mpsc::unbounded_channel();
     tokio::spawn(async move {
         let mut state = State {
             all_units: sites.is_empty(),
             health: HashMap::new(),
+            screen_rows,
         };
         let mut backoff = Duration::from_millis(500);
         loop {
@@ -55,14 +68,14 @@ pub fn spawn(
                 next.loaded = true;
                 *l = Arc::new(next);
             });
-            on_change();
+            on_change(false);
             // Wait, but let a command (an operator pressing a key) retry at once.
             tokio::select! {
                 _ = tokio::time::sleep(backoff) => {}
                 c = ctl.recv() => match c {
                     None => return,
                     Some(WatchCtl::AllUnits(b)) => state.all_units = b,
-                    Some(WatchCtl::Refresh) => {}
+                    Some(WatchCtl::Refresh | WatchCtl::Visible(_)) => {}
                 },
             }
             backoff = (backoff * 2).min(Duration::from_secs(30));
@@ -75,6 +88,7 @@ struct State {
     all_units: bool,
     /// unit -> (ok, detail, failing since unix seconds)
     health: HashMap<String, (bool, String, u64)>,
+    screen_rows: usize,
 }
 
 fn now_s() -> u64 {
@@ -84,14 +98,15 @@ fn now_s() -> u64 {
         .unwrap_or(0)
 }
 
-/// Lists the watched selection (site units that are not loaded included).
+/// Lists the watched selection (site units that are not loaded included), states
+/// only: the properties are read after.
 async fn list(
     sd: &Systemd,
     sites: &Sites,
     all: bool,
 ) -> zbus::Result<Vec<(Unit, OwnedObjectPath)>> {
     let sel = services::selection(sites, None, all).unwrap_or(Selection::Patterns(Vec::new()));
-    services::list(sd, &sel, sites).await
+    services::list_states(sd, &sel, sites).await
 }
 
 /// One connection's life; `None` when the TUI has gone (stop), else the error.
@@ -101,7 +116,7 @@ async fn session(
     tx: &watch::Sender<Arc<UnitList>>,
     ctl: &mut mpsc::UnboundedReceiver<WatchCtl>,
     st: &mut State,
-    on_change: &(impl Fn() + Send + Sync),
+    on_change: &(impl Fn(bool) + Send + Sync),
 ) -> Option<String> {
     let sd = match Systemd::connect(bus).await {
         Ok(s) => s,
@@ -145,21 +160,47 @@ async fn session(
         .unwrap_or(Duration::from_secs(3600));
     let mut health_tick = tokio::time::interval(health_every);
     let mut full = false;
+    // A reload or an action: every unit's properties may have changed.
+    let mut refill = false;
     let mut changed: HashSet<String> = HashSet::new();
     let mut dirty_at: Option<tokio::time::Instant> = None;
+    let mut fill = Fill::new(st.screen_rows);
     probe_health(&rows, sites, st).await;
-    publish(tx, &rows, st, sites);
-    on_change();
+    // The rows at once, with their states; their properties follow.
+    let order = publish(tx, &rows, st, sites);
+    fill.push(pending(&rows, order), true);
+    on_change(false);
     loop {
         let settle = dirty_at;
+        let filling = !fill.is_empty();
         let ev = tokio::select! {
+            // Events and commands before the fill: a change or a scroll reorders it.
+            biased;
+            c = ctl.recv() => match c {
+                None => return None,
+                Some(WatchCtl::AllUnits(b)) => {
+                    st.all_units = b;
+                    Ev::Changed(None)
+                }
+                Some(WatchCtl::Refresh) => {
+                    refill = true;
+                    Ev::Changed(None)
+                }
+                Some(WatchCtl::Visible(names)) => {
+                    fill.set_visible(names);
+                    Ev::Ignore
+                }
+            },
             s = jobs.next() => match s {
                 Some(sig) => Ev::Changed(sig.args().ok().map(|a| a.unit.clone())),
                 None => Ev::Gone,
             },
             s = new.next() => s.map_or(Ev::Gone, |_| Ev::Changed(None)),
             s = removed.next() => s.map_or(Ev::Gone, |_| Ev::Changed(None)),
-            s = reloading.next() => s.map_or(Ev::Gone, |_| Ev::Changed(None)),
+            s = reloading.next() => s.map_or(Ev::Gone, |_| {
+                refill = true;
+                Ev::Changed(None)
+            }),
             m = props.next() => match m {
                 Some(Ok(msg)) => {
                     let path = msg.header().path().map(|p| p.as_str().to_string());
@@ -176,14 +217,6 @@ async fn session(
                 Some(Err(_)) => Ev::Ignore,
                 None => Ev::Gone,
             },
-            c = ctl.recv() => match c {
-                None => return None,
-                Some(WatchCtl::AllUnits(b)) => {
-                    st.all_units = b;
-                    Ev::Changed(None)
-                }
-                Some(WatchCtl::Refresh) => Ev::Changed(None),
-            },
             _ = health_tick.tick() => Ev::Health,
             _ = async {
                 match settle {
@@ -191,6 +224,7 @@ async fn session(
                     None => std::future::pending().await,
                 }
             } => Ev::Settled,
+            _ = std::future::ready(()), if filling => Ev::Fill,
         };
         match ev {
             Ev::Ignore => {}
@@ -208,44 +242,106 @@ async fn session(
                 if sites.services().any(|r| r.service.health.is_some()) {
                     probe_health(&rows, sites, st).await;
                     publish(tx, &rows, st, sites);
-                    on_change();
+                    on_change(false);
+                }
+            }
+            Ev::Fill => {
+                let (names, on_screen) = fill.take();
+                let mut again = Vec::new();
+                let which: Vec<(usize, Part)> = names
+                    .iter()
+                    .filter_map(|n| rows.iter().position(|(u, _)| &u.unit == n))
+                    .map(|i| {
+                        let u = &rows[i].0;
+                        // The screen first: its columns now, the rest after.
+                        if on_screen && u.props_pending {
+                            again.push(u.unit.clone());
+                            (i, Part::Row)
+                        } else if !u.props_pending && u.detail_pending {
+                            (i, Part::Detail)
+                        } else {
+                            (i, Part::All)
+                        }
+                    })
+                    .collect();
+                sd.read_props(&mut rows, &which).await;
+                fill.push(again, false);
+                if on_screen || fill.is_empty() {
+                    publish(tx, &rows, st, sites);
+                    on_change(false);
                 }
             }
             Ev::Settled => {
-                let res = if full {
-                    list(&sd, sites, st.all_units).await
-                } else {
-                    let names: Vec<String> = changed.iter().cloned().collect();
-                    sd.list(&Selection::Names(names)).await.map(|fresh| {
-                        let mut all = std::mem::take(&mut rows);
-                        for (u, p) in fresh {
-                            match all.iter_mut().find(|(x, _)| x.unit == u.unit) {
-                                Some(slot) => *slot = (u, p),
-                                None if st.all_units || sites.by_unit(&u.unit).is_some() => {
-                                    all.push((u, p))
-                                }
-                                None => {}
-                            }
-                        }
-                        all
-                    })
-                };
-                match res {
-                    Ok(r) => rows = r,
-                    Err(x) => return e(x),
+                if let Err(x) = reread(&sd, sites, st, &mut rows, full, &changed).await {
+                    return e(x);
                 }
-                full = false;
-                changed.clear();
-                dirty_at = None;
+                for u in &changed {
+                    fill.remove(u);
+                }
                 // A unit that stopped or started: its health has likely changed too.
                 if sites.services().any(|r| r.service.health.is_some()) {
                     probe_health(&rows, sites, st).await;
                 }
-                publish(tx, &rows, st, sites);
-                on_change();
+                let order = publish(tx, &rows, st, sites);
+                if std::mem::take(&mut refill) {
+                    fill.push(order, true);
+                } else {
+                    fill.push(pending(&rows, order), true);
+                }
+                full = false;
+                changed.clear();
+                dirty_at = None;
+                on_change(true);
             }
         }
     }
+}
+
+/// The names of `order` whose properties are not all read yet.
+fn pending(rows: &[(Unit, OwnedObjectPath)], order: Vec<String>) -> Vec<String> {
+    let waiting: HashSet<&str> = rows
+        .iter()
+        .filter(|(u, _)| u.props_pending || u.detail_pending)
+        .map(|(u, _)| u.unit.as_str())
+        .collect();
+    order
+        .into_iter()
+        .filter(|n| waiting.contains(n.as_str()))
+        .collect()
+}
+
+/// After a burst of events: the whole selection's states again (`full`: a unit came
+/// or went, a reload, a command) or only the units the events named; those named are
+/// read now, so the table never shows their old values.
+async fn reread(
+    sd: &Systemd,
+    sites: &Sites,
+    st: &State,
+    rows: &mut Vec<(Unit, OwnedObjectPath)>,
+    full: bool,
+    changed: &HashSet<String>,
+) -> zbus::Result<()> {
+    if full {
+        let fresh = list(sd, sites, st.all_units).await?;
+        *rows = carry_over(std::mem::take(rows), fresh, changed);
+    } else {
+        let names: Vec<String> = changed.iter().cloned().collect();
+        for (u, p) in sd.list_states(&Selection::Names(names)).await? {
+            match rows.iter_mut().find(|(x, _)| x.unit == u.unit) {
+                Some(slot) => *slot = (u, p),
+                None if st.all_units || sites.by_unit(&u.unit).is_some() => rows.push((u, p)),
+                None => {}
+            }
+        }
+    }
+    let now: Vec<(usize, Part)> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, (u, _))| changed.contains(&u.unit))
+        .map(|(i, _)| (i, Part::All))
+        .collect();
+    sd.read_props(rows, &now).await;
+    Ok(())
 }
 
 enum Ev {
@@ -253,6 +349,7 @@ enum Ev {
     Gone,
     Health,
     Settled,
+    Fill,
     Ignore,
 }
 
@@ -273,12 +370,13 @@ async fn probe_health(rows: &[(Unit, OwnedObjectPath)], sites: &Sites, st: &mut 
     }
 }
 
+/// Publishes the rows in the table's order; returns that order (unit names).
 fn publish(
     tx: &watch::Sender<Arc<UnitList>>,
     rows: &[(Unit, OwnedObjectPath)],
     st: &State,
     sites: &Sites,
-) {
+) -> Vec<String> {
     let mut units: Vec<Unit> = rows.iter().map(|(u, _)| u.clone()).collect();
     services::tag(&mut units, sites);
     for u in &mut units {
@@ -290,10 +388,12 @@ fn publish(
         }
     }
     services::sort_config_order(&mut units, sites);
+    let order = units.iter().map(|u| u.unit.clone()).collect();
     let _ = tx.send(Arc::new(UnitList {
         units,
         error: None,
         all_units: st.all_units,
         loaded: true,
     }));
+    order
 }

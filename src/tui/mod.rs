@@ -130,7 +130,12 @@ pub fn run(
     if let Some(w) = cfg.warnings.first() {
         app.set_status(Level::Warn, w.clone());
     }
-    let units = event_loop::Units::new(dispatcher.bus, cfg.sites.clone(), units_tx);
+    let units = event_loop::Units::new(
+        dispatcher.bus,
+        cfg.sites.clone(),
+        units_tx,
+        usize::from(size.1),
+    );
     let remote = remote::Remote::new(cfg.ssh.clone(), fleet);
     let initial = match open_host {
         Some(h) => fleet::open_host(&mut app, &h),
