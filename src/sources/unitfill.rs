@@ -4,11 +4,16 @@
 //! screen first (`WatchCtl::Visible`). A chunk that touches the screen reads only
 //! the table's columns and is published at once (its detail is queued again); the
 //! rest is read whole and published when the queue runs dry, so a 500-unit fill
-//! costs the collector a few refreshes, not one per chunk.
+//! costs the collector a few refreshes, not one per chunk. After events, `reread`
+//! lists the states again and reads the units the events named at once.
 
+use crate::model::site::Sites;
 use crate::model::unit::Unit;
-use crate::systemd::props::IN_FLIGHT;
+use crate::systemd::Systemd;
+use crate::systemd::props::{IN_FLIGHT, Part};
+use crate::systemd::units::Selection;
 use std::collections::{HashMap, HashSet};
+use zbus::OwnedObjectPath;
 
 #[derive(Debug, Default)]
 pub struct Fill {
@@ -125,6 +130,53 @@ pub fn carry_over<P>(
             (u, p)
         })
         .collect()
+}
+
+/// The names of `order` whose properties are not all read yet.
+pub fn pending(rows: &[(Unit, OwnedObjectPath)], order: Vec<String>) -> Vec<String> {
+    let waiting: HashSet<&str> = rows
+        .iter()
+        .filter(|(u, _)| u.props_pending || u.detail_pending)
+        .map(|(u, _)| u.unit.as_str())
+        .collect();
+    order
+        .into_iter()
+        .filter(|n| waiting.contains(n.as_str()))
+        .collect()
+}
+
+/// After a burst of events: the whole selection's states again (`full`: a unit came
+/// or went, a reload, a command) or only the units the events named; those named are
+/// read now, so the table never shows their old values.
+pub async fn reread(
+    sd: &Systemd,
+    sites: &Sites,
+    all_units: bool,
+    rows: &mut Vec<(Unit, OwnedObjectPath)>,
+    full: bool,
+    changed: &HashSet<String>,
+) -> zbus::Result<()> {
+    if full {
+        let fresh = super::unitwatch::list(sd, sites, all_units).await?;
+        *rows = carry_over(std::mem::take(rows), fresh, changed);
+    } else {
+        let names: Vec<String> = changed.iter().cloned().collect();
+        for (u, p) in sd.list_states(&Selection::Names(names)).await? {
+            match rows.iter_mut().find(|(x, _)| x.unit == u.unit) {
+                Some(slot) => *slot = (u, p),
+                None if all_units || sites.by_unit(&u.unit).is_some() => rows.push((u, p)),
+                None => {}
+            }
+        }
+    }
+    let now: Vec<(usize, Part)> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, (u, _))| changed.contains(&u.unit))
+        .map(|(i, _)| (i, Part::All))
+        .collect();
+    sd.read_props(rows, &now).await;
+    Ok(())
 }
 
 #[cfg(test)]

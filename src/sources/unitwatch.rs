@@ -10,7 +10,7 @@
 //! reconnects with backoff.
 
 use super::services;
-use super::unitfill::{Fill, carry_over};
+use super::unitfill::{Fill, pending, reread};
 use crate::model::services::UnitList;
 use crate::model::site::Sites;
 use crate::model::unit::Unit;
@@ -37,6 +37,10 @@ pub enum WatchCtl {
 
 /// Coalesces a burst of signals (a restart emits a dozen) into one read.
 const SETTLE: Duration = Duration::from_millis(60);
+
+/// Signals queued before the watcher reads them: a bulk restart of hundreds of
+/// units emits thousands at once.
+const SIGNAL_QUEUE: Option<std::num::NonZeroUsize> = std::num::NonZeroUsize::new(4096);
 
 /// Runs the watcher on the current tokio runtime. `on_change` is called after each
 /// new list is published: with true after systemd's events (the TUI asks the
@@ -100,7 +104,7 @@ fn now_s() -> u64 {
 
 /// Lists the watched selection (site units that are not loaded included), states
 /// only: the properties are read after.
-async fn list(
+pub(super) async fn list(
     sd: &Systemd,
     sites: &Sites,
     all: bool,
@@ -118,41 +122,48 @@ async fn session(
     st: &mut State,
     on_change: &(impl Fn(bool) + Send + Sync),
 ) -> Option<String> {
+    let t0 = std::time::Instant::now();
+    let ms = move || t0.elapsed().as_secs_f64() * 1000.0;
     let sd = match Systemd::connect(bus).await {
         Ok(s) => s,
         Err(e) => return Some(e),
     };
+    tracing::debug!("unit watcher: connected in {:.1} ms", ms());
     let e = |e: zbus::Error| Some(explain(&e, bus));
     let manager = match sd.manager().await {
         Ok(m) => m,
         Err(x) => return e(x),
     };
-    if let Err(x) = manager.subscribe().await {
-        return e(x);
-    }
-    let streams = async {
-        let jobs = manager.receive_job_removed().await?;
-        let new = manager.receive_unit_new().await?;
-        let removed = manager.receive_unit_removed().await?;
-        let reloading = manager.receive_reloading().await?;
-        let rule = zbus::MatchRule::builder()
-            .msg_type(zbus::message::Type::Signal)
-            .sender("org.freedesktop.systemd1")
-            .interface("org.freedesktop.DBus.Properties")
-            .member("PropertiesChanged")
-            .path_namespace("/org/freedesktop/systemd1/unit")
-            .build()?;
-        let props = zbus::MessageStream::for_match_rule(rule, sd.connection(), None).await?;
-        zbus::Result::Ok((jobs, new, removed, reloading, props))
-    };
-    let (mut jobs, mut new, mut removed, mut reloading, mut props) = match streams.await {
-        Ok(s) => s,
+    // One match rule for every signal systemd sends (the manager's, and the
+    // units' PropertiesChanged), added together with the subscription and both
+    // answered before the list, so no change after the list is missed. One round
+    // trip instead of one per signal.
+    let rule = zbus::MatchRule::builder()
+        .msg_type(zbus::message::Type::Signal)
+        .sender("org.freedesktop.systemd1")
+        .build();
+    let rule = match rule {
+        Ok(r) => r,
         Err(x) => return e(x),
     };
+    let streams = futures_util::future::try_join(
+        manager.subscribe(),
+        zbus::MessageStream::for_match_rule(rule, sd.connection(), SIGNAL_QUEUE),
+    );
+    let mut signals = match streams.await {
+        Ok(((), s)) => s,
+        Err(x) => return e(x),
+    };
+    tracing::debug!("unit watcher: subscribed at {:.1} ms", ms());
     let mut rows = match list(&sd, sites, st.all_units).await {
         Ok(r) => r,
         Err(x) => return e(x),
     };
+    tracing::debug!(
+        "unit watcher: {} units listed at {:.1} ms",
+        rows.len(),
+        ms()
+    );
     let health_every = sites
         .services()
         .filter_map(|r| r.service.health.as_ref().map(|h| h.interval))
@@ -191,29 +202,8 @@ async fn session(
                     Ev::Ignore
                 }
             },
-            s = jobs.next() => match s {
-                Some(sig) => Ev::Changed(sig.args().ok().map(|a| a.unit.clone())),
-                None => Ev::Gone,
-            },
-            s = new.next() => s.map_or(Ev::Gone, |_| Ev::Changed(None)),
-            s = removed.next() => s.map_or(Ev::Gone, |_| Ev::Changed(None)),
-            s = reloading.next() => s.map_or(Ev::Gone, |_| {
-                refill = true;
-                Ev::Changed(None)
-            }),
-            m = props.next() => match m {
-                Some(Ok(msg)) => {
-                    let path = msg.header().path().map(|p| p.as_str().to_string());
-                    let unit = path.and_then(|p| {
-                        rows.iter().find(|(_, q)| q.as_str() == p).map(|(u, _)| u.unit.clone())
-                    });
-                    match unit {
-                        Some(u) => Ev::Changed(Some(u)),
-                        // A unit outside the list changed: only the all-units view cares.
-                        None if st.all_units => Ev::Changed(None),
-                        None => Ev::Ignore,
-                    }
-                }
+            m = signals.next() => match m {
+                Some(Ok(msg)) => classify(&msg, &rows, st.all_units),
                 Some(Err(_)) => Ev::Ignore,
                 None => Ev::Gone,
             },
@@ -229,6 +219,11 @@ async fn session(
         match ev {
             Ev::Ignore => {}
             Ev::Gone => return Some("systemd or its bus went away".into()),
+            Ev::Reload => {
+                refill = true;
+                full = true;
+                dirty_at.get_or_insert_with(|| tokio::time::Instant::now() + SETTLE);
+            }
             Ev::Changed(what) => {
                 match what {
                     Some(u) => {
@@ -265,6 +260,11 @@ async fn session(
                     })
                     .collect();
                 sd.read_props(&mut rows, &which).await;
+                tracing::debug!(
+                    "unit watcher: {} units read at {:.1} ms (on screen: {on_screen})",
+                    which.len(),
+                    ms()
+                );
                 fill.push(again, false);
                 if on_screen || fill.is_empty() {
                     publish(tx, &rows, st, sites);
@@ -272,7 +272,7 @@ async fn session(
                 }
             }
             Ev::Settled => {
-                if let Err(x) = reread(&sd, sites, st, &mut rows, full, &changed).await {
+                if let Err(x) = reread(&sd, sites, st.all_units, &mut rows, full, &changed).await {
                     return e(x);
                 }
                 for u in &changed {
@@ -297,54 +297,41 @@ async fn session(
     }
 }
 
-/// The names of `order` whose properties are not all read yet.
-fn pending(rows: &[(Unit, OwnedObjectPath)], order: Vec<String>) -> Vec<String> {
-    let waiting: HashSet<&str> = rows
-        .iter()
-        .filter(|(u, _)| u.props_pending || u.detail_pending)
-        .map(|(u, _)| u.unit.as_str())
-        .collect();
-    order
-        .into_iter()
-        .filter(|n| waiting.contains(n.as_str()))
-        .collect()
-}
-
-/// After a burst of events: the whole selection's states again (`full`: a unit came
-/// or went, a reload, a command) or only the units the events named; those named are
-/// read now, so the table never shows their old values.
-async fn reread(
-    sd: &Systemd,
-    sites: &Sites,
-    st: &State,
-    rows: &mut Vec<(Unit, OwnedObjectPath)>,
-    full: bool,
-    changed: &HashSet<String>,
-) -> zbus::Result<()> {
-    if full {
-        let fresh = list(sd, sites, st.all_units).await?;
-        *rows = carry_over(std::mem::take(rows), fresh, changed);
-    } else {
-        let names: Vec<String> = changed.iter().cloned().collect();
-        for (u, p) in sd.list_states(&Selection::Names(names)).await? {
-            match rows.iter_mut().find(|(x, _)| x.unit == u.unit) {
-                Some(slot) => *slot = (u, p),
-                None if st.all_units || sites.by_unit(&u.unit).is_some() => rows.push((u, p)),
-                None => {}
+/// What a signal of systemd's means for the table.
+fn classify(msg: &zbus::Message, rows: &[(Unit, OwnedObjectPath)], all_units: bool) -> Ev {
+    const MANAGER: &str = "org.freedesktop.systemd1.Manager";
+    let h = msg.header();
+    let path = h.path().map(|p| p.as_str()).unwrap_or("");
+    match (
+        h.interface().map(|i| i.as_str()),
+        h.member().map(|m| m.as_str()),
+    ) {
+        (Some(MANAGER), Some("JobRemoved")) => Ev::Changed(
+            msg.body()
+                .deserialize::<(u32, OwnedObjectPath, String, String)>()
+                .ok()
+                .map(|(_, _, unit, _)| unit),
+        ),
+        (Some(MANAGER), Some("UnitNew" | "UnitRemoved")) => Ev::Changed(None),
+        (Some(MANAGER), Some("Reloading")) => Ev::Reload,
+        (Some("org.freedesktop.DBus.Properties"), Some("PropertiesChanged"))
+            if path.starts_with("/org/freedesktop/systemd1/unit/") =>
+        {
+            match rows.iter().find(|(_, q)| q.as_str() == path) {
+                Some((u, _)) => Ev::Changed(Some(u.unit.clone())),
+                // A unit outside the list changed: only the all-units view cares.
+                None if all_units => Ev::Changed(None),
+                None => Ev::Ignore,
             }
         }
+        // Jobs' and the manager's own properties, JobNew, UnitFilesChanged...
+        _ => Ev::Ignore,
     }
-    let now: Vec<(usize, Part)> = rows
-        .iter()
-        .enumerate()
-        .filter(|(_, (u, _))| changed.contains(&u.unit))
-        .map(|(i, _)| (i, Part::All))
-        .collect();
-    sd.read_props(rows, &now).await;
-    Ok(())
 }
 
 enum Ev {
+    /// A reload of systemd: every unit is re-listed and re-read.
+    Reload,
     Changed(Option<String>),
     Gone,
     Health,

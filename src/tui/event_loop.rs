@@ -28,7 +28,7 @@ pub struct Units {
     tx: Option<tokio::sync::watch::Sender<Arc<crate::model::services::UnitList>>>,
     ctl: Option<mpsc::UnboundedSender<WatchCtl>>,
     log: Option<tokio::task::JoinHandle<()>>,
-    /// Rows of the terminal: the first screen the watcher reads before the rest.
+    /// Rows a table shows: the first screen the watcher reads before the rest.
     screen_rows: usize,
     /// When the watcher was started (the services or sites screen first shown).
     opened: Option<Instant>,
@@ -96,6 +96,11 @@ impl Units {
         }
         let (unread, shown) = app.screens.services.unread_on_screen(&app.data);
         if unread != self.unread_sent {
+            tracing::debug!(
+                "services screen drawn {:.1} ms after it was opened: {} of {shown} rows on screen unread",
+                opened.elapsed().as_secs_f64() * 1000.0,
+                unread.len()
+            );
             let _ = ctl.send(WatchCtl::Visible(unread.clone()));
             self.unread_sent = unread;
         }
@@ -236,7 +241,10 @@ async fn run_loop(
                 return Err(io::Error::other(format!("terminal input failed: {e}")));
             }
             dirty |= changes_screen(&msg);
-            for effect in update(app, msg) {
+            let effects = update(app, msg);
+            // The rows a table shows now: the first screen the unit watcher reads.
+            units.screen_rows = app.table_height();
+            for effect in effects {
                 let Some(effect) = remote.effect(effect, dispatcher, &tx) else {
                     dirty = true;
                     continue;

@@ -134,7 +134,7 @@ pub fn run(
         dispatcher.bus,
         cfg.sites.clone(),
         units_tx,
-        usize::from(size.1),
+        app.table_height(),
     );
     let remote = remote::Remote::new(cfg.ssh.clone(), fleet);
     let initial = match open_host {
