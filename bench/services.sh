@@ -5,17 +5,23 @@
 #   qd --user-bus snapshot services --json
 #   systemctl --user list-units --all            (states only)
 #   systemctl --user show -p <the same properties> (every unit)
-# then a bulk restart of 50 units (one qd job against one systemctl call), and the
-# steady state of the TUI's services view (CPU per second while nothing changes,
-# against the process view, which refreshes the same /proc data).
-#   bench/services.sh [N] [DURATION]
+# then the TUI's first screen of the services table (qd in tmux at 200x50, `S` once
+# its first frame is drawn; qd's log line `services first screen ready N ms after the
+# screen was opened`, RUNS runs), what each way of reading the properties costs
+# systemd and the bus daemon (examples/unit_props_cost.rs), a bulk restart of 50
+# units (one qd job against one systemctl call), and the steady state of the TUI's
+# services view (CPU per second while nothing changes, against the process view,
+# which refreshes the same /proc data).
+#   bench/services.sh [N] [DURATION] [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-500}
 DURATION=${2:-10}
+RUNS=${3:-5}
 CLK=$(getconf CLK_TCK)
-cargo build --release --locked -q
+cargo build --release --locked -q --bin qd --example unit_props_cost
 QD=${CARGO_TARGET_DIR:-$PWD/target}/release/qd
+COST=${CARGO_TARGET_DIR:-$PWD/target}/release/examples/unit_props_cost
 mkdir -p /run/systemd/system
 run=$(mktemp -d); chmod 700 "$run"; cfg=$(mktemp -d)
 mkdir -p "$cfg/systemd/user"
@@ -42,6 +48,32 @@ hyperfine -N --warmup 2 --runs 20 \
     "systemctl --user list-units --all --no-pager" \
     "systemctl --user show -p $props --no-pager $(seq -f 'qd-bench-%g.service' "$N" | tr '\n' ' ')" \
     2>/dev/null | grep -E "Benchmark|Time \(mean" | cut -c1-150
+
+tui_env="env XDG_CONFIG_HOME=$cfg/qd XDG_RUNTIME_DIR=$run DBUS_SESSION_BUS_ADDRESS=$DBUS_SESSION_BUS_ADDRESS"
+echo
+echo "## the TUI's first screen of the services table (all units; $RUNS runs, 200x50)"
+for i in $(seq "$RUNS"); do
+    state="$cfg/state-first$i"
+    mkdir -p "$state"
+    tmux -L "$sock" -f /dev/null new-session -d -x 200 -y 50 \
+        "$tui_env XDG_STATE_HOME=$state $QD --user-bus"
+    for _ in $(seq 50); do
+        grep -qs "first frame drawn" "$state"/quarterdeck/*.log* && break
+        sleep 0.1
+    done
+    tmux -L "$sock" send-keys -t 0 S
+    for _ in $(seq 50); do
+        grep -qs "services first screen ready" "$state"/quarterdeck/*.log* && break
+        sleep 0.1
+    done
+    grep -hos "services first screen ready .*" "$state"/quarterdeck/*.log* | head -1 || echo "run $i: no line"
+    kill "$(tmux -L "$sock" display-message -p '#{pid}')"
+    sleep 0.3
+done
+
+echo
+echo "## what reading the properties of every unit costs the two servers"
+"$COST" "$sd" "$(systemctl --user show -p MainPID --value dbus.service)"
 
 units50=$(seq -f 'qd-bench-%g.service' 50 | tr '\n' ' ')
 echo

@@ -106,11 +106,17 @@ fn without_systemd_the_services_table_says_so_and_the_rest_works() {
         .output()
         .expect("run qd");
     assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
-    assert!(
-        err.contains("cannot reach systemd on the user bus"),
-        "{err}"
+    // Once, whole, on its own line (issue 13: it was said twice, the first time
+    // without its newline).
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "qd: cannot reach systemd on the user bus (DBUS_SESSION_BUS_ADDRESS): failed to \
+             connect to `{nowhere}`: No such file or directory (os error 2) (is `systemd \
+             --user` running for this user?)\n"
+        )
     );
+    assert!(out.stdout.is_empty(), "{}", stdout(&out));
     let out = env
         .cmd()
         .env("DBUS_SESSION_BUS_ADDRESS", &nowhere)

@@ -304,3 +304,50 @@ fn snapshots_of_the_services_and_sites_views() {
     keys(&mut a, ":sites\n");
     insta::assert_snapshot!("sites_120x24", text(&screen(&a)));
 }
+
+#[test]
+fn rows_listed_before_their_properties_show_them_as_unknown_not_zero() {
+    let mut a = svc_app(160, 40);
+    let filled = a.data.snapshot.clone();
+    let mut snap = (*filled).clone();
+    let mut table = (**snap.services.as_ref().expect("services")).clone();
+    for r in &mut table.rows {
+        // What the list call gives: states, nothing else.
+        r.unit.props_pending = true;
+        r.unit.detail_pending = true;
+        (r.unit.main_pid, r.unit.restarts, r.unit.active_since_us) = (0, 0, 0);
+    }
+    snap.services = Some(std::sync::Arc::new(table));
+    update(&mut a, Msg::Snapshot(std::sync::Arc::new(snap)));
+    let before = text(&screen(&a));
+    let api = before
+        .lines()
+        .find(|l| l.contains("qd-shop-api.service"))
+        .expect("api row");
+    assert!(api.contains("active") && api.contains("running"), "{api}");
+    assert_eq!(
+        api.matches('…').count(),
+        3,
+        "MAIN PID, RESTARTS, SINCE: {api}"
+    );
+    let (unread, shown) = a.screens.services.unread_on_screen(&a.data);
+    assert_eq!(shown, 5);
+    assert_eq!(unread.len(), 5, "every row on screen is to be read first");
+    // Signalling the main process of a row not read yet is not "not running".
+    select(&mut a, "qd-shop-api.service");
+    keys(&mut a, "k");
+    assert!(a.popup.is_none());
+    let status = a.status.as_ref().map(|s| s.1.clone()).unwrap_or_default();
+    assert!(status.contains("not read yet"), "{status}");
+    update(&mut a, Msg::Snapshot(filled));
+    let after = text(&screen(&a));
+    let api = after
+        .lines()
+        .find(|l| l.contains("qd-shop-api.service"))
+        .expect("api row");
+    assert!(!api.contains('…'), "{api}");
+    assert_eq!(
+        a.screens.services.unread_on_screen(&a.data).0,
+        Vec::<String>::new()
+    );
+}

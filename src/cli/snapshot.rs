@@ -240,21 +240,31 @@ fn services_text(units: &[Unit]) -> String {
     let rows: Vec<Vec<String>> = units
         .iter()
         .map(|u| {
-            vec![
+            let mut row = vec![
                 u.site.as_deref().map(String::from).unwrap_or_else(dash),
                 u.service.as_deref().map(String::from).unwrap_or_else(dash),
                 u.unit.clone(),
                 u.load_state.clone(),
                 u.active_state.clone(),
                 u.sub_state.clone(),
-                if u.main_pid == 0 {
-                    dash()
-                } else {
-                    u.main_pid.to_string()
-                },
-                u.memory_bytes.map(human_bytes).unwrap_or_else(dash),
-                u.tasks.map(|t| t.to_string()).unwrap_or_else(dash),
-                u.restarts.to_string(),
+            ];
+            // A unit whose properties could not be read (gone since the list):
+            // unknown, not zero.
+            if u.props_pending {
+                row.extend(std::iter::repeat_n("?".to_string(), 4));
+            } else {
+                row.extend([
+                    if u.main_pid == 0 {
+                        dash()
+                    } else {
+                        u.main_pid.to_string()
+                    },
+                    u.memory_bytes.map(human_bytes).unwrap_or_else(dash),
+                    u.tasks.map(|t| t.to_string()).unwrap_or_else(dash),
+                    u.restarts.to_string(),
+                ]);
+            }
+            row.extend([
                 match (u.port, u.listening) {
                     (Some(p), Some(true)) => format!("{p}"),
                     (Some(p), _) => format!("{p} (closed)"),
@@ -262,7 +272,8 @@ fn services_text(units: &[Unit]) -> String {
                 },
                 u.health.clone().unwrap_or_else(dash),
                 u.description.clone(),
-            ]
+            ]);
+            row
         })
         .collect();
     render(

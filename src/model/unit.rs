@@ -1,5 +1,6 @@
 //! A systemd unit as the services views and `qd snapshot services` show it: what
-//! `ListUnitsByPatterns` says of it, plus the service properties qd reads for it.
+//! `ListUnitsByPatterns` says of it, plus the service properties qd reads for it
+//! (`props_pending`, `detail_pending` until they are read).
 
 use serde::Serialize;
 use std::sync::Arc;
@@ -46,6 +47,15 @@ pub struct Unit {
     /// Since when (unix seconds) the health has been what it is (TUI watcher only).
     #[serde(skip_serializing_if = "is_zero")]
     pub health_since: u64,
+    /// The table's columns (`main_pid`, `restarts`, `active_since_us`) are not read
+    /// yet: their zeros mean "unknown", not zero. The TUI lists the units first and
+    /// reads these for the rows on screen, then the rest. In JSON only when true.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub props_pending: bool,
+    /// The other properties (memory, cpu, tasks, `can_reload`, unit file state and
+    /// path) are not read yet: unknown, read in the background after the columns.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub detail_pending: bool,
 }
 
 fn is_zero(n: &u64) -> bool {

@@ -88,6 +88,26 @@ impl LocalCollector {
     }
 }
 
+impl LocalCollector {
+    /// `last` with the unit list joined again: the same processes and sockets, so
+    /// a unit list that changed alone costs no /proc read.
+    pub fn rejoin(&self, last: &Snapshot) -> Snapshot {
+        let services = self.units.as_ref().map(|rx| {
+            let list = rx.borrow().clone();
+            Arc::new(ServiceTable::join(
+                &list,
+                &self.sites,
+                &last.processes,
+                last.ports.as_ref(),
+            ))
+        });
+        Snapshot {
+            services,
+            ..last.clone()
+        }
+    }
+}
+
 impl Default for LocalCollector {
     fn default() -> Self {
         Self::new()

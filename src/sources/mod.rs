@@ -16,6 +16,7 @@ pub mod procstat;
 pub mod services;
 pub mod sockdiag;
 pub mod sockets;
+pub mod unitfill;
 pub mod unitlogs;
 pub mod unitwatch;
 
@@ -33,6 +34,9 @@ pub enum Control {
     Interval(Duration),
     Pause(bool),
     RefreshNow,
+    /// Only the unit list changed (properties read, a health probe): join it with
+    /// the last snapshot's processes and sockets instead of reading /proc again.
+    Rejoin,
     /// Whether kernel threads are shown (and so read); refreshes at once.
     KernelThreads(bool),
     /// Which sockets to collect with each snapshot (`None`: none); refreshes at once.
@@ -83,11 +87,13 @@ pub fn spawn_local(
             let mut interval = interval;
             let mut paused = false;
             let mut wait = interval.min(Duration::from_millis(300));
+            // When the next refresh is due: a rejoin does not postpone it.
+            let mut due = std::time::Instant::now() + wait;
             loop {
                 let timeout = if paused {
                     Duration::from_secs(3600)
                 } else {
-                    wait
+                    due.saturating_duration_since(std::time::Instant::now())
                 };
                 // A view that appears while paused still gets its first table.
                 let mut even_if_paused = false;
@@ -95,11 +101,20 @@ pub fn spawn_local(
                     Ok(Control::Interval(d)) => {
                         interval = d;
                         wait = d;
+                        due = std::time::Instant::now() + wait;
                         continue;
                     }
                     Ok(Control::Pause(p)) => {
                         paused = p;
                         wait = interval;
+                        due = std::time::Instant::now() + wait;
+                        continue;
+                    }
+                    Ok(Control::Rejoin) => {
+                        let last = tx.borrow().clone();
+                        if tx.send(Arc::new(collector.rejoin(&last))).is_err() {
+                            break;
+                        }
                         continue;
                     }
                     Ok(Control::KernelThreads(show)) => collector.procs.skip_kernel_threads = !show,
@@ -123,6 +138,7 @@ pub fn spawn_local(
                     break;
                 }
                 wait = interval;
+                due = std::time::Instant::now() + wait;
             }
         })?;
     Ok(CollectorHandle {

@@ -7,6 +7,7 @@ use crate::model::site::Sites;
 use crate::model::unit::Unit;
 use crate::sources::health;
 use crate::systemd::Systemd;
+use crate::systemd::props::Part;
 use crate::systemd::units::Selection;
 use futures_util::future::join_all;
 use std::collections::HashSet;
@@ -36,22 +37,36 @@ pub fn selection(sites: &Sites, site: Option<&str>, all_units: bool) -> Result<S
     ))
 }
 
-/// Lists `sel` with each unit's object path. A pattern listing names only loaded
-/// units, so the sites' units that systemd has unloaded (stopped) are added by name.
+/// Lists `sel` with each unit's object path and every property.
 pub async fn list(
     sd: &Systemd,
     sel: &Selection,
     sites: &Sites,
 ) -> zbus::Result<Vec<(Unit, OwnedObjectPath)>> {
-    let mut units = sd.list(sel).await?;
+    let mut units = list_states(sd, sel, sites).await?;
+    let all: Vec<(usize, Part)> = (0..units.len()).map(|i| (i, Part::All)).collect();
+    sd.read_props(&mut units, &all).await;
+    Ok(units)
+}
+
+/// Lists `sel` with each unit's object path and states, the other properties not
+/// read (`props_pending`). A pattern listing names only loaded units, so the sites'
+/// units that systemd has unloaded (stopped) are added by name.
+pub async fn list_states(
+    sd: &Systemd,
+    sel: &Selection,
+    sites: &Sites,
+) -> zbus::Result<Vec<(Unit, OwnedObjectPath)>> {
+    let mut units = sd.list_states(sel).await?;
     if let Selection::Patterns(_) = sel {
+        let listed: HashSet<&str> = units.iter().map(|(u, _)| u.unit.as_str()).collect();
         let missing: Vec<String> = sites
             .services()
             .map(|r| r.service.unit.clone())
-            .filter(|n| !units.iter().any(|(u, _)| &u.unit == n))
+            .filter(|n| !listed.contains(n.as_str()))
             .collect();
         if !missing.is_empty() {
-            units.extend(sd.list(&Selection::Names(missing)).await?);
+            units.extend(sd.list_states(&Selection::Names(missing)).await?);
         }
     }
     Ok(units)

@@ -1,14 +1,20 @@
 //! Follows systemd's units for the TUI, event-driven: `Subscribe()`, then UnitNew,
-//! UnitRemoved, JobRemoved, Reloading and PropertiesChanged on unit objects. While
-//! nothing changes, nothing is asked of systemd; a change re-reads only the units it
-//! names (a new or removed unit, or a reload, re-lists the whole selection). Health
-//! probes run at their interval. The bus or systemd going away is shown as an error
-//! with the last known rows, and the watcher reconnects with backoff.
+//! UnitRemoved, JobRemoved, Reloading and PropertiesChanged on unit objects. The
+//! first list is published at once with the states the list call gives; the other
+//! properties are read in the background (`unitfill`), the rows on screen first.
+//! While nothing changes, nothing is asked of systemd; a change re-reads only the
+//! units it names (a new or removed unit re-lists the states of the selection and
+//! reads the new ones; a reload or an action re-reads every unit in the background,
+//! the last values shown meanwhile). Health probes run at their interval. The bus or
+//! systemd going away is shown as an error with the last known rows, and the watcher
+//! reconnects with backoff.
 
 use super::services;
+use super::unitfill::{Fill, pending, reread};
 use crate::model::services::UnitList;
 use crate::model::site::Sites;
 use crate::model::unit::Unit;
+use crate::systemd::props::Part;
 use crate::systemd::units::Selection;
 use crate::systemd::{Bus, Systemd, explain};
 use futures_util::StreamExt;
@@ -19,30 +25,41 @@ use tokio::sync::{mpsc, watch};
 use zbus::OwnedObjectPath;
 
 /// Commands to the watcher.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WatchCtl {
     /// List every service unit (true) or only the sites' ones.
     AllUnits(bool),
     /// Re-list now (after an action).
     Refresh,
+    /// The units the TUI shows whose properties are not read yet: read them first.
+    Visible(Vec<String>),
 }
 
 /// Coalesces a burst of signals (a restart emits a dozen) into one read.
 const SETTLE: Duration = Duration::from_millis(60);
 
+/// Signals queued before the watcher reads them: a bulk restart of hundreds of
+/// units emits thousands at once.
+const SIGNAL_QUEUE: Option<std::num::NonZeroUsize> = std::num::NonZeroUsize::new(4096);
+
 /// Runs the watcher on the current tokio runtime. `on_change` is called after each
-/// new list is published (the TUI asks the collector for a fresh snapshot).
+/// new list is published: with true after systemd's events (the TUI asks the
+/// collector for a fresh snapshot: processes came or went), false when only the
+/// list changed (properties read, health probed: the last processes are joined).
+/// `screen_rows`: how many rows the first screen shows, read before the others.
 pub fn spawn(
     bus: Bus,
     sites: Arc<Sites>,
     tx: watch::Sender<Arc<UnitList>>,
-    on_change: impl Fn() + Send + Sync + 'static,
+    screen_rows: usize,
+    on_change: impl Fn(bool) + Send + Sync + 'static,
 ) -> mpsc::UnboundedSender<WatchCtl> {
     let (ctl_tx, mut ctl) = mpsc::unbounded_channel();
     tokio::spawn(async move {
         let mut state = State {
             all_units: sites.is_empty(),
             health: HashMap::new(),
+            screen_rows,
         };
         let mut backoff = Duration::from_millis(500);
         loop {
@@ -55,14 +72,14 @@ pub fn spawn(
                 next.loaded = true;
                 *l = Arc::new(next);
             });
-            on_change();
+            on_change(false);
             // Wait, but let a command (an operator pressing a key) retry at once.
             tokio::select! {
                 _ = tokio::time::sleep(backoff) => {}
                 c = ctl.recv() => match c {
                     None => return,
                     Some(WatchCtl::AllUnits(b)) => state.all_units = b,
-                    Some(WatchCtl::Refresh) => {}
+                    Some(WatchCtl::Refresh | WatchCtl::Visible(_)) => {}
                 },
             }
             backoff = (backoff * 2).min(Duration::from_secs(30));
@@ -75,6 +92,7 @@ struct State {
     all_units: bool,
     /// unit -> (ok, detail, failing since unix seconds)
     health: HashMap<String, (bool, String, u64)>,
+    screen_rows: usize,
 }
 
 fn now_s() -> u64 {
@@ -84,14 +102,15 @@ fn now_s() -> u64 {
         .unwrap_or(0)
 }
 
-/// Lists the watched selection (site units that are not loaded included).
-async fn list(
+/// Lists the watched selection (site units that are not loaded included), states
+/// only: the properties are read after.
+pub(super) async fn list(
     sd: &Systemd,
     sites: &Sites,
     all: bool,
 ) -> zbus::Result<Vec<(Unit, OwnedObjectPath)>> {
     let sel = services::selection(sites, None, all).unwrap_or(Selection::Patterns(Vec::new()));
-    services::list(sd, &sel, sites).await
+    services::list_states(sd, &sel, sites).await
 }
 
 /// One connection's life; `None` when the TUI has gone (stop), else the error.
@@ -101,43 +120,50 @@ async fn session(
     tx: &watch::Sender<Arc<UnitList>>,
     ctl: &mut mpsc::UnboundedReceiver<WatchCtl>,
     st: &mut State,
-    on_change: &(impl Fn() + Send + Sync),
+    on_change: &(impl Fn(bool) + Send + Sync),
 ) -> Option<String> {
+    let t0 = std::time::Instant::now();
+    let ms = move || t0.elapsed().as_secs_f64() * 1000.0;
     let sd = match Systemd::connect(bus).await {
         Ok(s) => s,
         Err(e) => return Some(e),
     };
+    tracing::debug!("unit watcher: connected in {:.1} ms", ms());
     let e = |e: zbus::Error| Some(explain(&e, bus));
     let manager = match sd.manager().await {
         Ok(m) => m,
         Err(x) => return e(x),
     };
-    if let Err(x) = manager.subscribe().await {
-        return e(x);
-    }
-    let streams = async {
-        let jobs = manager.receive_job_removed().await?;
-        let new = manager.receive_unit_new().await?;
-        let removed = manager.receive_unit_removed().await?;
-        let reloading = manager.receive_reloading().await?;
-        let rule = zbus::MatchRule::builder()
-            .msg_type(zbus::message::Type::Signal)
-            .sender("org.freedesktop.systemd1")
-            .interface("org.freedesktop.DBus.Properties")
-            .member("PropertiesChanged")
-            .path_namespace("/org/freedesktop/systemd1/unit")
-            .build()?;
-        let props = zbus::MessageStream::for_match_rule(rule, sd.connection(), None).await?;
-        zbus::Result::Ok((jobs, new, removed, reloading, props))
-    };
-    let (mut jobs, mut new, mut removed, mut reloading, mut props) = match streams.await {
-        Ok(s) => s,
+    // One match rule for every signal systemd sends (the manager's, and the
+    // units' PropertiesChanged), added together with the subscription and both
+    // answered before the list, so no change after the list is missed. One round
+    // trip instead of one per signal.
+    let rule = zbus::MatchRule::builder()
+        .msg_type(zbus::message::Type::Signal)
+        .sender("org.freedesktop.systemd1")
+        .build();
+    let rule = match rule {
+        Ok(r) => r,
         Err(x) => return e(x),
     };
+    let streams = futures_util::future::try_join(
+        manager.subscribe(),
+        zbus::MessageStream::for_match_rule(rule, sd.connection(), SIGNAL_QUEUE),
+    );
+    let mut signals = match streams.await {
+        Ok(((), s)) => s,
+        Err(x) => return e(x),
+    };
+    tracing::debug!("unit watcher: subscribed at {:.1} ms", ms());
     let mut rows = match list(&sd, sites, st.all_units).await {
         Ok(r) => r,
         Err(x) => return e(x),
     };
+    tracing::debug!(
+        "unit watcher: {} units listed at {:.1} ms",
+        rows.len(),
+        ms()
+    );
     let health_every = sites
         .services()
         .filter_map(|r| r.service.health.as_ref().map(|h| h.interval))
@@ -145,44 +171,41 @@ async fn session(
         .unwrap_or(Duration::from_secs(3600));
     let mut health_tick = tokio::time::interval(health_every);
     let mut full = false;
+    // A reload or an action: every unit's properties may have changed.
+    let mut refill = false;
     let mut changed: HashSet<String> = HashSet::new();
     let mut dirty_at: Option<tokio::time::Instant> = None;
+    let mut fill = Fill::new(st.screen_rows);
     probe_health(&rows, sites, st).await;
-    publish(tx, &rows, st, sites);
-    on_change();
+    // The rows at once, with their states; their properties follow.
+    let order = publish(tx, &rows, st, sites);
+    fill.push(pending(&rows, order), true);
+    on_change(false);
     loop {
         let settle = dirty_at;
+        let filling = !fill.is_empty();
         let ev = tokio::select! {
-            s = jobs.next() => match s {
-                Some(sig) => Ev::Changed(sig.args().ok().map(|a| a.unit.clone())),
-                None => Ev::Gone,
-            },
-            s = new.next() => s.map_or(Ev::Gone, |_| Ev::Changed(None)),
-            s = removed.next() => s.map_or(Ev::Gone, |_| Ev::Changed(None)),
-            s = reloading.next() => s.map_or(Ev::Gone, |_| Ev::Changed(None)),
-            m = props.next() => match m {
-                Some(Ok(msg)) => {
-                    let path = msg.header().path().map(|p| p.as_str().to_string());
-                    let unit = path.and_then(|p| {
-                        rows.iter().find(|(_, q)| q.as_str() == p).map(|(u, _)| u.unit.clone())
-                    });
-                    match unit {
-                        Some(u) => Ev::Changed(Some(u)),
-                        // A unit outside the list changed: only the all-units view cares.
-                        None if st.all_units => Ev::Changed(None),
-                        None => Ev::Ignore,
-                    }
-                }
-                Some(Err(_)) => Ev::Ignore,
-                None => Ev::Gone,
-            },
+            // Events and commands before the fill: a change or a scroll reorders it.
+            biased;
             c = ctl.recv() => match c {
                 None => return None,
                 Some(WatchCtl::AllUnits(b)) => {
                     st.all_units = b;
                     Ev::Changed(None)
                 }
-                Some(WatchCtl::Refresh) => Ev::Changed(None),
+                Some(WatchCtl::Refresh) => {
+                    refill = true;
+                    Ev::Changed(None)
+                }
+                Some(WatchCtl::Visible(names)) => {
+                    fill.set_visible(names);
+                    Ev::Ignore
+                }
+            },
+            m = signals.next() => match m {
+                Some(Ok(msg)) => classify(&msg, &rows, st.all_units),
+                Some(Err(_)) => Ev::Ignore,
+                None => Ev::Gone,
             },
             _ = health_tick.tick() => Ev::Health,
             _ = async {
@@ -191,10 +214,16 @@ async fn session(
                     None => std::future::pending().await,
                 }
             } => Ev::Settled,
+            _ = std::future::ready(()), if filling => Ev::Fill,
         };
         match ev {
             Ev::Ignore => {}
             Ev::Gone => return Some("systemd or its bus went away".into()),
+            Ev::Reload => {
+                refill = true;
+                full = true;
+                dirty_at.get_or_insert_with(|| tokio::time::Instant::now() + SETTLE);
+            }
             Ev::Changed(what) => {
                 match what {
                     Some(u) => {
@@ -208,51 +237,106 @@ async fn session(
                 if sites.services().any(|r| r.service.health.is_some()) {
                     probe_health(&rows, sites, st).await;
                     publish(tx, &rows, st, sites);
-                    on_change();
+                    on_change(false);
+                }
+            }
+            Ev::Fill => {
+                let (names, on_screen) = fill.take();
+                let mut again = Vec::new();
+                let which: Vec<(usize, Part)> = names
+                    .iter()
+                    .filter_map(|n| rows.iter().position(|(u, _)| &u.unit == n))
+                    .map(|i| {
+                        let u = &rows[i].0;
+                        // The screen first: its columns now, the rest after.
+                        if on_screen && u.props_pending {
+                            again.push(u.unit.clone());
+                            (i, Part::Row)
+                        } else if !u.props_pending && u.detail_pending {
+                            (i, Part::Detail)
+                        } else {
+                            (i, Part::All)
+                        }
+                    })
+                    .collect();
+                sd.read_props(&mut rows, &which).await;
+                tracing::debug!(
+                    "unit watcher: {} units read at {:.1} ms (on screen: {on_screen})",
+                    which.len(),
+                    ms()
+                );
+                fill.push(again, false);
+                if on_screen || fill.is_empty() {
+                    publish(tx, &rows, st, sites);
+                    on_change(false);
                 }
             }
             Ev::Settled => {
-                let res = if full {
-                    list(&sd, sites, st.all_units).await
-                } else {
-                    let names: Vec<String> = changed.iter().cloned().collect();
-                    sd.list(&Selection::Names(names)).await.map(|fresh| {
-                        let mut all = std::mem::take(&mut rows);
-                        for (u, p) in fresh {
-                            match all.iter_mut().find(|(x, _)| x.unit == u.unit) {
-                                Some(slot) => *slot = (u, p),
-                                None if st.all_units || sites.by_unit(&u.unit).is_some() => {
-                                    all.push((u, p))
-                                }
-                                None => {}
-                            }
-                        }
-                        all
-                    })
-                };
-                match res {
-                    Ok(r) => rows = r,
-                    Err(x) => return e(x),
+                if let Err(x) = reread(&sd, sites, st.all_units, &mut rows, full, &changed).await {
+                    return e(x);
                 }
-                full = false;
-                changed.clear();
-                dirty_at = None;
+                for u in &changed {
+                    fill.remove(u);
+                }
                 // A unit that stopped or started: its health has likely changed too.
                 if sites.services().any(|r| r.service.health.is_some()) {
                     probe_health(&rows, sites, st).await;
                 }
-                publish(tx, &rows, st, sites);
-                on_change();
+                let order = publish(tx, &rows, st, sites);
+                if std::mem::take(&mut refill) {
+                    fill.push(order, true);
+                } else {
+                    fill.push(pending(&rows, order), true);
+                }
+                full = false;
+                changed.clear();
+                dirty_at = None;
+                on_change(true);
             }
         }
     }
 }
 
+/// What a signal of systemd's means for the table.
+fn classify(msg: &zbus::Message, rows: &[(Unit, OwnedObjectPath)], all_units: bool) -> Ev {
+    const MANAGER: &str = "org.freedesktop.systemd1.Manager";
+    let h = msg.header();
+    let path = h.path().map(|p| p.as_str()).unwrap_or("");
+    match (
+        h.interface().map(|i| i.as_str()),
+        h.member().map(|m| m.as_str()),
+    ) {
+        (Some(MANAGER), Some("JobRemoved")) => Ev::Changed(
+            msg.body()
+                .deserialize::<(u32, OwnedObjectPath, String, String)>()
+                .ok()
+                .map(|(_, _, unit, _)| unit),
+        ),
+        (Some(MANAGER), Some("UnitNew" | "UnitRemoved")) => Ev::Changed(None),
+        (Some(MANAGER), Some("Reloading")) => Ev::Reload,
+        (Some("org.freedesktop.DBus.Properties"), Some("PropertiesChanged"))
+            if path.starts_with("/org/freedesktop/systemd1/unit/") =>
+        {
+            match rows.iter().find(|(_, q)| q.as_str() == path) {
+                Some((u, _)) => Ev::Changed(Some(u.unit.clone())),
+                // A unit outside the list changed: only the all-units view cares.
+                None if all_units => Ev::Changed(None),
+                None => Ev::Ignore,
+            }
+        }
+        // Jobs' and the manager's own properties, JobNew, UnitFilesChanged...
+        _ => Ev::Ignore,
+    }
+}
+
 enum Ev {
+    /// A reload of systemd: every unit is re-listed and re-read.
+    Reload,
     Changed(Option<String>),
     Gone,
     Health,
     Settled,
+    Fill,
     Ignore,
 }
 
@@ -273,12 +357,13 @@ async fn probe_health(rows: &[(Unit, OwnedObjectPath)], sites: &Sites, st: &mut 
     }
 }
 
+/// Publishes the rows in the table's order; returns that order (unit names).
 fn publish(
     tx: &watch::Sender<Arc<UnitList>>,
     rows: &[(Unit, OwnedObjectPath)],
     st: &State,
     sites: &Sites,
-) {
+) -> Vec<String> {
     let mut units: Vec<Unit> = rows.iter().map(|(u, _)| u.clone()).collect();
     services::tag(&mut units, sites);
     for u in &mut units {
@@ -290,10 +375,12 @@ fn publish(
         }
     }
     services::sort_config_order(&mut units, sites);
+    let order = units.iter().map(|u| u.unit.clone()).collect();
     let _ = tx.send(Arc::new(UnitList {
         units,
         error: None,
         all_units: st.all_units,
         loaded: true,
     }));
+    order
 }

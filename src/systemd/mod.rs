@@ -6,6 +6,7 @@
 //! instead of freezing qd.
 
 pub mod jobs;
+pub mod props;
 pub mod transient;
 pub mod units;
 

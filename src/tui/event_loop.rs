@@ -28,6 +28,13 @@ pub struct Units {
     tx: Option<tokio::sync::watch::Sender<Arc<crate::model::services::UnitList>>>,
     ctl: Option<mpsc::UnboundedSender<WatchCtl>>,
     log: Option<tokio::task::JoinHandle<()>>,
+    /// Rows a table shows: the first screen the watcher reads before the rest.
+    screen_rows: usize,
+    /// When the watcher was started (the services or sites screen first shown).
+    opened: Option<Instant>,
+    /// The unread rows on screen last told to the watcher.
+    unread_sent: Vec<String>,
+    first_screen_logged: bool,
 }
 
 impl Units {
@@ -35,6 +42,7 @@ impl Units {
         bus: crate::systemd::Bus,
         sites: Arc<crate::model::site::Sites>,
         tx: tokio::sync::watch::Sender<Arc<crate::model::services::UnitList>>,
+        screen_rows: usize,
     ) -> Self {
         Self {
             bus,
@@ -42,23 +50,67 @@ impl Units {
             tx: Some(tx),
             ctl: None,
             log: None,
+            screen_rows,
+            opened: None,
+            unread_sent: Vec::new(),
+            first_screen_logged: false,
         }
     }
 
     fn send(&mut self, c: WatchCtl, collector: &CollectorHandle) {
         if let Some(tx) = self.tx.take() {
             let refresh = collector.controller();
+            self.opened = Some(Instant::now());
             self.ctl = Some(unitwatch::spawn(
                 self.bus,
                 self.sites.clone(),
                 tx,
-                move || {
-                    let _ = refresh.send(crate::sources::Control::RefreshNow);
+                self.screen_rows,
+                move |rescan| {
+                    let _ = refresh.send(if rescan {
+                        crate::sources::Control::RefreshNow
+                    } else {
+                        crate::sources::Control::Rejoin
+                    });
                 },
             ));
+            // A new watcher lists at once: a refresh now would list twice.
+            if c == WatchCtl::Refresh {
+                return;
+            }
         }
         if let Some(ctl) = &self.ctl {
             let _ = ctl.send(c);
+        }
+    }
+
+    /// After a frame of the services screen: tells the watcher which rows on screen
+    /// still lack their properties (it reads those first), and logs once when the
+    /// first screen is complete (`bench/services.sh` reads that line).
+    fn drawn(&mut self, app: &App) {
+        let (Some(ctl), Some(opened)) = (&self.ctl, self.opened) else {
+            return;
+        };
+        if app.screen != crate::tui::screen::Screen::Services {
+            return;
+        }
+        let (unread, shown) = app.screens.services.unread_on_screen(&app.data);
+        if unread != self.unread_sent {
+            tracing::debug!(
+                "services screen drawn {:.1} ms after it was opened: {} of {shown} rows on screen unread",
+                opened.elapsed().as_secs_f64() * 1000.0,
+                unread.len()
+            );
+            let _ = ctl.send(WatchCtl::Visible(unread.clone()));
+            self.unread_sent = unread;
+        }
+        if !self.first_screen_logged && shown > 0 && self.unread_sent.is_empty() {
+            self.first_screen_logged = true;
+            tracing::info!(
+                "services first screen ready {:.1} ms after the screen was opened ({:.1} ms after start), {shown} rows",
+                opened.elapsed().as_secs_f64() * 1000.0,
+                super::since_start_ms()
+            );
         }
     }
 }
@@ -169,6 +221,7 @@ async fn run_loop(
             _ = hosts_tick.tick(), if app.screen == crate::tui::screen::Screen::Hosts => remote.statuses(),
             _ = tokio::time::sleep_until(deadline), if dirty => {
                 term.draw(|f| draw(f, app))?;
+                units.drawn(app);
                 last_draw = Instant::now();
                 dirty = false;
                 continue;
@@ -188,7 +241,10 @@ async fn run_loop(
                 return Err(io::Error::other(format!("terminal input failed: {e}")));
             }
             dirty |= changes_screen(&msg);
-            for effect in update(app, msg) {
+            let effects = update(app, msg);
+            // The rows a table shows now: the first screen the unit watcher reads.
+            units.screen_rows = app.table_height();
+            for effect in effects {
                 let Some(effect) = remote.effect(effect, dispatcher, &tx) else {
                     dirty = true;
                     continue;
@@ -201,6 +257,7 @@ async fn run_loop(
         }
         if dirty && last_draw.elapsed() >= FRAME {
             term.draw(|f| draw(f, app))?;
+            units.drawn(app);
             last_draw = Instant::now();
             dirty = false;
         }

@@ -131,7 +131,12 @@ pub fn run(
     if let Some(w) = cfg.warnings.first() {
         app.set_status(Level::Warn, w.clone());
     }
-    let units = event_loop::Units::new(dispatcher.bus, cfg.sites.clone(), units_tx);
+    let units = event_loop::Units::new(
+        dispatcher.bus,
+        cfg.sites.clone(),
+        units_tx,
+        app.table_height(),
+    );
     let remote = remote::Remote::new(cfg.ssh.clone(), fleet);
     // `qd ssh HOST` opens on its pane; `--screen NAME` on that screen, shown as `:NAME`
     // shows it (with what it needs started: the unit watcher, the sockets...).

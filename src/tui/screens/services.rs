@@ -67,6 +67,26 @@ impl ServicesScreen {
             .collect()
     }
 
+    /// The units of the rows on screen whose properties are not read yet, and how
+    /// many rows are on screen (the unit watcher reads those first).
+    pub fn unread_on_screen(&self, data: &Data) -> (Vec<String>, usize) {
+        let rows = source::rows(data);
+        let st = &self.table.state;
+        let shown: Vec<&ServiceRow> = st
+            .rows
+            .iter()
+            .skip(st.offset_for(st.height))
+            .take(st.height)
+            .filter_map(|r| rows.get(r.idx))
+            .collect();
+        let unread = shown
+            .iter()
+            .filter(|r| r.unit.props_pending)
+            .map(|r| r.unit.unit.clone())
+            .collect();
+        (unread, shown.len())
+    }
+
     /// Enter / `:unit`: the menu of valid actions for the marked or selected units.
     fn unit_menu(&self, data: &Data) -> Vec<Act> {
         if data.readonly {
@@ -211,6 +231,11 @@ impl ServicesScreen {
         }
         let mut procs: Vec<ProcTarget> = Vec::new();
         let (mut stopped, mut unseen) = (0, 0);
+        if rows.iter().any(|r| r.unit.props_pending) {
+            return Err(vec![Act::info(
+                "the main processes are not read yet: try again in a moment",
+            )]);
+        }
         for r in &rows {
             if r.unit.main_pid == 0 {
                 stopped += 1;

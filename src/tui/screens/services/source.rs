@@ -230,6 +230,10 @@ impl Source for ServiceSource {
             SvcCol::Load => u.load_state.clone(),
             SvcCol::Active => u.active_state.clone(),
             SvcCol::Sub => u.sub_state.clone(),
+            // Not read yet: unknown, never a zero that would read as "none".
+            SvcCol::MainPid | SvcCol::Restarts | SvcCol::Since if u.props_pending => {
+                "…".to_string()
+            }
             SvcCol::MainPid if u.main_pid == 0 => dash(),
             SvcCol::MainPid => u.main_pid.to_string(),
             SvcCol::Mem if !has_procs(r) => dash(),
