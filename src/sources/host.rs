@@ -80,14 +80,8 @@ impl HostCollector {
         {
             st.load = [l.one.into(), l.five.into(), l.fifteen.into()];
         }
-        if let Some(m) =
-            read_into("/proc/meminfo", &mut self.buf).and_then(|b| Meminfo::from_buf_read(b).ok())
-        {
-            st.mem_total = m.mem_total;
-            // Kernels before 3.14 have no MemAvailable: free + page cache is its estimate.
-            st.mem_available = m.mem_available.unwrap_or(m.mem_free + m.cached);
-            st.swap_total = m.swap_total;
-            st.swap_free = m.swap_free;
+        if let Some(b) = read_into("/proc/meminfo", &mut self.buf) {
+            [st.mem_total, st.mem_available, st.swap_total, st.swap_free] = memory(b);
         }
         if let Some(k) = read_into("/proc/stat", &mut self.buf)
             .and_then(|b| KernelStats::from_buf_read(b, &self.system).ok())
@@ -119,6 +113,37 @@ impl Default for HostCollector {
     }
 }
 
+/// Total and available memory, total and free swap, in bytes, from /proc/meminfo.
+///
+/// procfs requires 17 fields (Slab, VmallocChunk, Committed_AS, ...) and fails whole
+/// without one; a trimmed meminfo (a sandbox's, a container's FUSE view) then showed no
+/// memory at all. Then the four fields the header shows are read one by one.
+fn memory(b: &[u8]) -> [u64; 4] {
+    if let Ok(m) = Meminfo::from_buf_read(b) {
+        // Kernels before 3.14 have no MemAvailable: free + page cache is its estimate.
+        let available = m
+            .mem_available
+            .unwrap_or(m.mem_free.saturating_add(m.cached));
+        return [m.mem_total, available, m.swap_total, m.swap_free];
+    }
+    let text = String::from_utf8_lossy(b);
+    let kb = |key: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
+            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+            .map(|v| v.saturating_mul(1024))
+    };
+    let available = kb("MemAvailable")
+        .or_else(|| Some(kb("MemFree")?.saturating_add(kb("Cached").unwrap_or(0))))
+        .unwrap_or(0);
+    [
+        kb("MemTotal").unwrap_or(0),
+        available,
+        kb("SwapTotal").unwrap_or(0),
+        kb("SwapFree").unwrap_or(0),
+    ]
+}
+
 /// Busy and total ticks of one `cpu` line: user nice system idle iowait irq softirq
 /// steal (guest time is already inside user); idle and iowait are not busy.
 fn times(t: &procfs::CpuTime) -> CpuTimes {
@@ -143,6 +168,25 @@ mod tests {
         assert_eq!((t.busy, t.total), (20, 100));
         assert_eq!(k.cpu_time.len(), 2);
         assert_eq!(k.btime, 1_700_000_000);
+    }
+
+    #[test]
+    fn a_trimmed_meminfo_still_gives_the_memory() {
+        // No Slab, no Vmalloc*: procfs's Meminfo refuses it (the header showed 0 / 0).
+        let short = b"MemTotal:       16000000 kB\nMemFree:         1000000 kB\nMemAvailable:    8000000 kB\nBuffers: 0 kB\nCached: 10 kB\nSwapTotal:       2000000 kB\nSwapFree:        1500000 kB\n";
+        assert!(Meminfo::from_buf_read(&short[..]).is_err());
+        assert_eq!(
+            memory(short),
+            [
+                16_000_000 * 1024,
+                8_000_000 * 1024,
+                2_000_000 * 1024,
+                1_500_000 * 1024
+            ]
+        );
+        let real = std::fs::read("/proc/meminfo").expect("meminfo");
+        let m = Meminfo::from_buf_read(&real[..]).expect("parses");
+        assert_eq!(memory(&real)[0], m.mem_total);
     }
 
     #[test]
