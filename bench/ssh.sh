@@ -16,8 +16,8 @@
 # and what the server's shell costs alone in that setting (`bash -c true` with the
 # environment sshd gives it). Servers: `sshd -D -f CONFIG` on 127.0.0.1, stopped by pid.
 # Usage: bench/ssh.sh [N]   (needs openssh-server, hyperfine, jq; builds release)
-#   ROUNDS=200 (qd's warm rounds), RUNS=30 (hyperfine runs of one exec),
-#   SETTINGS="lean login" (which settings to run).
+#   ROUNDS=200 (qd's warm rounds; the login shell's 10x fewer, each costs the rc
+#   files), RUNS=30 (hyperfine runs of one exec; login: RUNS/3), SETTINGS="lean login".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-20}
@@ -96,21 +96,21 @@ CONF
 
 mean_ms() { jq -r ".results[] | select(.command == \"$2\") | .mean * 1000" "$1"; }
 
-run_setting() { # SETTING TITLE
-    local s=$1 title=$2 shell_env
+run_setting() { # SETTING TITLE ROUNDS RUNS
+    local s=$1 title=$2 rounds=$3 runs=$4 shell_env
     start_servers "$s"
     # What the remote shell runs in this setting: the rc files leave PYENV_ROOT (or
     # not) behind; the lean setting must show that nothing ran.
     echo "== $title: the remote command sees $("${SSH[@]}" -S "$W/ctl-1" -p "$p1" 127.0.0.1 'echo "SHLVL=$SHLVL PYENV_ROOT=${PYENV_ROOT:-unset}"')"
     shell_env=(env -i HOME="$rhome" USER="$user" SSH_CLIENT=127.0.0.1 PATH=/usr/bin:/bin)
     [ "$s" = lean ] && shell_env+=(SHLVL=1)
-    HOME=$W SSH_AUTH_SOCK='' "$BENCH" "$W/qd.toml" "$ROUNDS" >"$W/qd-$s.txt"
-    HOME=$W SSH_AUTH_SOCK='' hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$W/one-$s.json" \
+    HOME=$W SSH_AUTH_SOCK='' "$BENCH" "$W/qd.toml" "$rounds" >"$W/qd-$s.txt"
+    HOME=$W SSH_AUTH_SOCK='' hyperfine -N --warmup 3 --runs "$runs" --export-json "$W/one-$s.json" \
         -n "shell" "${shell_env[*]} $rshell -c true" \
         -n "ssh warm" "${SSH[*]} -S $W/ctl-1 -p $p1 127.0.0.1 true" \
         -n "ssh fresh" "${SSH[*]} -o ControlMaster=no -o ControlPath=none -p $p1 127.0.0.1 true" \
         -n "qd fresh" "$QD --config $W/qd.toml exec --host h1 -- true" >/dev/null
-    HOME=$W SSH_AUTH_SOCK='' hyperfine --warmup 2 --runs 10 --export-json "$W/fan-$s.json" \
+    HOME=$W SSH_AUTH_SOCK='' hyperfine --warmup 2 --runs $(((runs + 2) / 3)) --export-json "$W/fan-$s.json" \
         -n "ssh warm" "xargs -P$N -n2 sh -c '${SSH[*]} -S $W/ctl-\$0 -p \$1 127.0.0.1 true' <$W/hosts.txt" \
         -n "ssh fresh" "xargs -P$N -n2 sh -c '${SSH[*]} -o ControlMaster=no -o ControlPath=none -p \$1 127.0.0.1 true' <$W/hosts.txt" \
         -n "qd fresh" "$QD --config $W/qd.toml exec --all -- true" >/dev/null
@@ -120,7 +120,9 @@ run_setting() { # SETTING TITLE
     qa=$(awk '$1 == "warm_exec_action" {print $2}' "$W/qd-$s.txt")
     qf=$(awk '$1 ~ /^warm_fanout_/ && $1 !~ /_action$/ {print $2}' "$W/qd-$s.txt")
     qc=$(awk '$1 ~ /^warm_fanout_.*_action$/ {print $2}' "$W/qd-$s.txt")
-    awk -v title="$title" -v n="$N" -v r="$ROUNDS" \
+    # The targets are the lean setting's (the transport's); the login shell's rows
+    # show where the rc files put both clients.
+    awk -v title="$title" -v n="$N" -v r="$rounds" -v lean="$([ "$s" = lean ] && echo 1)" \
         -v qw="$qw" -v qa="$qa" -v qf="$qf" -v qc="$qc" \
         -v sw="$(mean_ms "$W/one-$s.json" "ssh warm")" \
         -v qx="$(mean_ms "$W/one-$s.json" "qd fresh")" \
@@ -129,14 +131,15 @@ run_setting() { # SETTING TITLE
         -v qy="$(mean_ms "$W/fan-$s.json" "qd fresh")" \
         -v sy="$(mean_ms "$W/fan-$s.json" "ssh fresh")" \
         -v sh="$(mean_ms "$W/one-$s.json" "shell")" 'BEGIN {
+        half = lean ? "<= 0.5x" : "-"; one = lean ? "<= 1x" : "-"
         printf "\n#### %s\n\n", title
         print "| | qd | OpenSSH | qd / OpenSSH | target |"
         print "|---|---:|---:|---:|---|"
-        printf "| warm exec of `true` (pool, mean of %d / ControlMaster) | %.2f ms | %.2f ms | %.2fx | <= 0.5x |\n", r, qw, sw, qw / sw
+        printf "| warm exec of `true` (pool, mean of %d / ControlMaster) | %.2f ms | %.2f ms | %.2fx | %s |\n", r, qw, sw, qw / sw, half
         printf "| the same through the action path (policy, audit records) | %.2f ms | | %.2fx | |\n", qa, qa / sw
-        printf "| warm fan-out of `true` to %d hosts (pool / ControlMaster + xargs -P%d) | %.1f ms | %.1f ms | %.2fx | <= 0.5x |\n", n, n, qf, sf, qf / sf
+        printf "| warm fan-out of `true` to %d hosts (pool / ControlMaster + xargs -P%d) | %.1f ms | %.1f ms | %.2fx | %s |\n", n, n, qf, sf, qf / sf, half
         printf "| the same through the action path | %.1f ms | | %.2fx | |\n", qc, qc / sf
-        printf "| fresh exec of `true` (`qd exec` / plain `ssh`) | %.1f ms | %.1f ms | %.2fx | <= 1x |\n", qx, sx, qx / sx
+        printf "| fresh exec of `true` (`qd exec` / plain `ssh`) | %.1f ms | %.1f ms | %.2fx | %s |\n", qx, sx, qx / sx, one
         printf "| fresh fan-out to %d hosts (`qd exec --all` / `ssh` + xargs -P%d) | %.0f ms | %.0f ms | %.2fx | |\n", n, n, qy, sy, qy / sy
         printf "\nThe server'"'"'s shell alone (`bash -c true` as sshd starts it): %.1f ms.\n", sh
     }'
@@ -145,8 +148,9 @@ run_setting() { # SETTING TITLE
 echo "== $(ssh -V 2>&1), $N sshd servers on 127.0.0.1, $(nproc) cores"
 for s in $SETTINGS; do
     case $s in
-        lean) run_setting lean "lean: a remote shell that starts nothing (sshd SetEnv SHLVL=1)" ;;
-        login) run_setting login "login shell: $user's rc files run for every command" ;;
+        lean) run_setting lean "lean: a remote shell that starts nothing (sshd SetEnv SHLVL=1)" "$ROUNDS" "$RUNS" ;;
+        login) run_setting login "login shell: $user's rc files run for every command" \
+            $(((ROUNDS + 9) / 10)) $(((RUNS + 2) / 3)) ;;
         *) echo "unknown setting $s (lean, login)" >&2; exit 2 ;;
     esac
 done
