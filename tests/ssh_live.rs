@@ -10,7 +10,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use support::qdconf::{QdConf, is_root, me};
-use support::sshd::{Sshd, fingerprint, free_port, keygen};
+use support::sshd::{Sshd, fingerprint, free_port, keygen, keygen_type};
 use support::{stderr, stdout};
 
 /// The config text naming `servers` as hosts h0, h1, ... (tags: `web` for all,
@@ -276,6 +276,31 @@ fn host_keys_like_openssh() {
         "{}",
         stderr(&o)
     );
+}
+
+/// An RSA identity signs with the hash the server names (rsa-sha2-512): sshd
+/// refuses SHA-1 `ssh-rsa`, so a key offered without asking would fail.
+#[test]
+fn an_rsa_identity_signs_with_the_servers_hash() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let s = Sshd::start(&tmp.path().join("s"));
+    let rsa = tmp.path().join("id_rsa");
+    keygen_type(&rsa, "rsa");
+    let pubkey = std::fs::read_to_string(rsa.with_extension("pub")).expect("pub");
+    std::fs::write(tmp.path().join("s/authorized_keys"), pubkey).expect("only RSA");
+    let known = tmp.path().join("kh");
+    std::fs::write(&known, s.known_line()).expect("kh");
+    let toml = hosts_toml(&[&s], "strict", &known).replace(
+        &s.client_key.display().to_string(),
+        &rsa.display().to_string(),
+    );
+    let o = run(
+        &QdConf::new(&toml),
+        None,
+        &["exec", "--host", "h0", "--", "echo", "signed"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("h0: signed"), "{}", stdout(&o));
 }
 
 #[test]

@@ -82,7 +82,7 @@ impl<'a> Sink<'a> {
 
     pub fn emit(&self, mut o: TargetOutcome) {
         if let Some((rec, action)) = self.rec {
-            rec.outcome(action, &mut o);
+            rec.outcome_in_job(action, &mut o);
             (self.ctl.progress)(&o);
         }
         if let Ok(mut d) = self.done.lock() {

@@ -142,10 +142,29 @@ impl Recorder<'_> {
         self.write(&rec)
     }
 
-    /// The record of one target's outcome, written as it finishes. A record that
-    /// cannot be written now (the disk filled during the action) is said in the
-    /// target's message: the action did happen.
+    /// The record of one target's outcome, written and synced as it finishes (a
+    /// pane's close: no job's end follows to sync it). A record that cannot be
+    /// written now (the disk filled during the action) is said in the target's
+    /// message: the action did happen.
     pub fn outcome(&self, action: &Action, o: &mut TargetOutcome) {
+        self.outcome_record(action, o, true)
+    }
+
+    /// `outcome` for a target inside a job: written as it finishes (a `kill -9`
+    /// loses none), synced with the job's next records or its end, at most
+    /// `audit::SYNC_LAG` later while the dispatcher's tick runs.
+    pub fn outcome_in_job(&self, action: &Action, o: &mut TargetOutcome) {
+        self.outcome_record(action, o, false)
+    }
+
+    /// Syncs the job's outcome records that waited `audit::SYNC_LAG`.
+    pub fn sync_stale(&self) {
+        if let Some(Err(e)) = self.log.map(AuditLog::sync_stale) {
+            tracing::warn!("job {}: {e}", self.job);
+        }
+    }
+
+    fn outcome_record(&self, action: &Action, o: &mut TargetOutcome, sync: bool) {
         let proc = o
             .target
             .pid()
@@ -183,7 +202,12 @@ impl Recorder<'_> {
             duration_ms: o.duration_ms,
             ..self.base(action)
         };
-        if let Err(e) = self.write(&rec) {
+        let written = match self.log {
+            Some(l) if sync => l.write(&rec),
+            Some(l) => l.write_soon(&rec),
+            None => Ok(()),
+        };
+        if let Err(e) = written {
             o.message = format!("{} (not in the audit log: {e})", o.message);
         }
     }

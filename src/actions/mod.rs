@@ -183,7 +183,20 @@ impl Dispatcher {
         self.begin(action, &rec)?;
         let started = std::time::Instant::now();
         let sink = Sink::new(&rec, action, ctl);
-        self.execute(action, &sink).await;
+        {
+            // Outcome records wait for a shared sync (the job's end); this tick bounds
+            // the wait while the job runs on.
+            let run = self.execute(action, &sink);
+            tokio::pin!(run);
+            let mut tick = tokio::time::interval(crate::audit::SYNC_LAG);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    () = &mut run => break,
+                    _ = tick.tick() => rec.sync_stale(),
+                }
+            }
+        }
         let outcomes = sink.into_outcomes();
         rec.finished(action, &outcomes, started.elapsed());
         Ok(Report {
@@ -205,7 +218,7 @@ impl Dispatcher {
         self.begin(action, &rec)?;
         let started = std::time::Instant::now();
         let mut o = run();
-        rec.outcome(action, &mut o);
+        rec.outcome_in_job(action, &mut o);
         let outcomes = vec![o];
         rec.finished(action, &outcomes, started.elapsed());
         Ok(Report {

@@ -2,19 +2,26 @@
 //!
 //! Records go to a file per UTC day (`audit-2026-11-21.jsonl`) in /var/lib/quarterdeck
 //! when qd runs as root, else in the XDG data dir. Each record is one `write(2)` under
-//! an exclusive `flock`, then `fdatasync`: two qd instances interleave whole lines, and
-//! a record that was written survives `kill -9` (and a crash of the machine). A write
-//! that fails half-way (disk full) is cut back off, so no broken line is left. Day files
+//! an exclusive `flock`: two qd instances interleave whole lines, and a record that was
+//! written survives `kill -9`. `write` then `fdatasync`s, so the record survives a crash
+//! of the machine too before the caller goes on (an action's `started` record, before
+//! anything is done). `write_soon` (the outcome of one target inside a job) leaves the
+//! sync to the next `write` (the job's end), to `sync_stale`, or to the next
+//! `write_soon` once the oldest unsynced record is `SYNC_LAG` old: the records of a
+//! fan-out's hosts that finish together share one sync instead of one each (a sync
+//! costs 0.1-1 ms here, and it blocks the thread that runs the fan-out). A write that
+//! fails half-way (disk full) is cut back off, so no broken line is left. Day files
 //! make retention a matter of deleting old files, never rewriting one another instance
 //! may be appending to.
 
+mod writer;
+
+pub use writer::{AuditLog, SYNC_LAG};
+
 use crate::model::format;
 use serde::{Deserialize, Serialize};
-use std::fs::File;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Record {
@@ -100,135 +107,6 @@ fn day_file(dir: &Path, unix_ms: u64) -> PathBuf {
     dir.join(format!("audit-{}.jsonl", format::date(unix_ms / 1000)))
 }
 
-/// The writer; one per qd process, shared by every action.
-pub struct AuditLog {
-    dir: PathBuf,
-    open: Mutex<Option<(PathBuf, File)>>,
-}
-
-impl AuditLog {
-    pub fn new(dir: PathBuf) -> Self {
-        Self {
-            dir,
-            open: Mutex::new(None),
-        }
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    /// Appends `rec`; `Err` says why it could not be kept (then nothing of it is).
-    pub fn write(&self, rec: &Record) -> Result<(), String> {
-        // Inert JSON: foreign text in a record (an export's path, a process's name) is
-        // stored exactly, yet `tail -f` of the log shows no bidi or C1 control as such.
-        let mut line = crate::model::text::json(rec, false)
-            .map_err(|e| format!("audit record: {e}"))?
-            .into_bytes();
-        line.push(b'\n');
-        let path = day_file(&self.dir, rec.unix_ms);
-        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
-        if open.as_ref().is_none_or(|(p, _)| *p != path) {
-            *open = Some((path.clone(), self.open_file(&path)?));
-        }
-        let Some((_, file)) = open.as_mut() else {
-            return Err("audit log not open".into());
-        };
-        append(file, &line).map_err(|e| {
-            format!(
-                "cannot write the audit record to {}: {}",
-                path.display(),
-                crate::sys::errno::io_sentence(&e)
-            )
-        })
-    }
-
-    /// Opens today's file for appending. As root the directory must be trusted
-    /// (root's alone, checked as the config is), and the day file is opened in it
-    /// without following a link and must be a plain file of qd's own user: anyone who
-    /// could plant a link or own the file could redirect or erase records.
-    fn open_file(&self, path: &Path) -> Result<File, String> {
-        let mut b = std::fs::DirBuilder::new();
-        std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o750);
-        b.recursive(true)
-            .create(&self.dir)
-            .map_err(|e| format!("cannot create the audit dir {}: {e}", self.dir.display()))?;
-        let euid = rustix::process::geteuid();
-        let (dir, verdict) = crate::config::trust::open_dir(&self.dir)
-            .map_err(|e| format!("cannot open the audit dir {}: {e}", self.dir.display()))?;
-        if euid.is_root()
-            && let Err(why) = verdict
-        {
-            return Err(format!(
-                "the audit dir {} is not trusted ({why}): make it root's alone",
-                self.dir.display()
-            ));
-        }
-        let name = path.file_name().unwrap_or_default();
-        use rustix::fs::{Mode, OFlags};
-        let fd = rustix::fs::openat(
-            &dir,
-            name,
-            OFlags::WRONLY | OFlags::APPEND | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC,
-            Mode::from_raw_mode(0o640),
-        )
-        .map_err(|e| {
-            format!(
-                "cannot open the audit log {}: {}",
-                path.display(),
-                crate::sys::errno::io_sentence(&std::io::Error::from(e))
-            )
-        })?;
-        let st = rustix::fs::fstat(&fd)
-            .map_err(|e| format!("cannot check the audit log {}: {e}", path.display()))?;
-        let regular = rustix::fs::FileType::from_raw_mode(st.st_mode).is_file();
-        if !regular || st.st_uid != euid.as_raw() || st.st_nlink != 1 || st.st_mode & 0o022 != 0 {
-            return Err(format!(
-                "the audit log {} is not a plain file of uid {} that only it may write: refused",
-                path.display(),
-                euid.as_raw()
-            ));
-        }
-        Ok(File::from(fd))
-    }
-
-    /// Deletes day files older than `keep`. Best effort: a failure only leaves files.
-    pub fn prune(&self, keep: Duration) {
-        let cutoff = day_file(&self.dir, now_ms().saturating_sub(keep.as_millis() as u64));
-        let Ok(entries) = std::fs::read_dir(&self.dir) else {
-            return;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            let is_day = p
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("audit-") && n.ends_with(".jsonl"));
-            // Day files sort by name as by date.
-            if is_day && p < cutoff {
-                let _ = std::fs::remove_file(&p);
-            }
-        }
-    }
-}
-
-/// One record, all or nothing: lock, remember the size, write, sync; on failure cut
-/// the file back to that size.
-fn append(file: &mut File, line: &[u8]) -> std::io::Result<()> {
-    use rustix::fs::{FlockOperation, flock};
-    flock(&*file, FlockOperation::LockExclusive)?;
-    let r = (|| {
-        let before = file.metadata()?.len();
-        let res = file.write_all(line).and_then(|()| file.sync_data());
-        if res.is_err() {
-            let _ = file.set_len(before);
-        }
-        res
-    })();
-    let _ = flock(&*file, FlockOperation::Unlock);
-    r
-}
-
 /// What `qd audit` and the audit view read: records since `since_ms`, oldest first,
 /// and how many lines could not be read.
 pub fn read(dir: &Path, since_ms: u64) -> Result<(Vec<Record>, usize), String> {
@@ -269,6 +147,7 @@ pub fn read(dir: &Path, since_ms: u64) -> Result<(Vec<Record>, usize), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn records_round_trip_and_retention_drops_old_days() {

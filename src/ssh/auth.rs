@@ -9,7 +9,7 @@ use super::client::Session;
 use super::hosts::{Host, SshSettings};
 use super::prompt::{Prompter, Question};
 use russh::client::AuthResult;
-use russh::keys::{PrivateKey, PrivateKeyWithHashAlg};
+use russh::keys::{Algorithm, HashAlg, PrivateKey, PrivateKeyWithHashAlg};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -93,6 +93,28 @@ async fn load_key(
     Ok(Some(key))
 }
 
+/// The hash an RSA key signs with (what the server's `server-sig-algs` names best);
+/// `None` for any other key type, without asking the server.
+async fn rsa_hash_for(
+    session: &Session,
+    alg: Algorithm,
+    known: &mut Option<Option<HashAlg>>,
+) -> Option<HashAlg> {
+    if !matches!(alg, Algorithm::Rsa { .. }) {
+        return None;
+    }
+    if known.is_none() {
+        let best = session
+            .best_supported_rsa_hash()
+            .await
+            .ok()
+            .flatten()
+            .flatten();
+        *known = Some(best);
+    }
+    known.flatten()
+}
+
 /// Authenticates `session` as `host.user`, or says what was tried.
 pub async fn authenticate(
     session: &mut Session,
@@ -107,12 +129,9 @@ pub async fn authenticate(
         tried: Vec::new(),
         methods: Vec::new(),
     };
-    let rsa_hash = session
-        .best_supported_rsa_hash()
-        .await
-        .ok()
-        .flatten()
-        .flatten();
+    // Only an RSA key needs the server's signature algorithms, and asking waits for
+    // its EXT_INFO (up to 1 s from a server that sends none): asked on the first one.
+    let mut rsa: Option<Option<HashAlg>> = None;
     // Under sudo `SSH_AUTH_SOCK` is the operator's to name, and root may open any
     // socket: root would lend its agent (or another user's) to them. No agent then.
     let agent = if crate::sys::privileged() {
@@ -131,6 +150,7 @@ pub async fn authenticate(
             }
             n += 1;
             let key = id.public_key().into_owned();
+            let rsa_hash = rsa_hash_for(session, key.algorithm(), &mut rsa).await;
             match session
                 .authenticate_publickey_with(&user, key, rsa_hash, &mut agent)
                 .await
@@ -153,6 +173,7 @@ pub async fn authenticate(
             continue;
         };
         a.tried.push(path.display().to_string());
+        let rsa_hash = rsa_hash_for(session, key.algorithm(), &mut rsa).await;
         let r = session
             .authenticate_publickey(&user, PrivateKeyWithHashAlg::new(key, rsa_hash))
             .await
