@@ -109,7 +109,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
             ))
         }
         _ => {
-            let hints = super::frame::hints(app, screen);
+            let hints = hints(app, screen);
             Line::from(Span::styled(hints, th.muted))
         }
     };
@@ -123,4 +123,16 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App) {
         rw as usize,
         th.status,
     );
+}
+
+/// `KEY what` for each hint whose command has a key.
+pub fn hints(app: &App, c: &dyn Component) -> String {
+    c.hints()
+        .iter()
+        .filter_map(|(run, what)| {
+            let keys = app.keymap.keys_for(app.screen.section(), run);
+            keys.first().map(|k| format!("{k} {what}"))
+        })
+        .collect::<Vec<_>>()
+        .join("  ")
 }

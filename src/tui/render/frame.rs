@@ -31,19 +31,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, c: &dyn Component) {
         Some((Level::Error, m)) => (t.danger, m.clone()),
         Some((Level::Warn, m)) => (t.warn, m.clone()),
         Some((_, m)) => (t.status, m.clone()),
-        None => (t.muted, hints(app, c)),
+        None => (t.muted, super::footer::hints(app, c)),
     };
     Line::styled(inert(&text, 400).into_owned(), style).render(foot, buf);
-}
-
-/// `KEY what` for each hint whose command has a key.
-pub fn hints(app: &App, c: &dyn Component) -> String {
-    c.hints()
-        .iter()
-        .filter_map(|(run, what)| {
-            let keys = app.keymap.keys_for(app.screen.section(), run);
-            keys.first().map(|k| format!("{k} {what}"))
-        })
-        .collect::<Vec<_>>()
-        .join("  ")
 }
