@@ -7,7 +7,8 @@
 # fault: so fewer resident pages (peak RSS), not faster code. A function that is not
 # listed keeps its place after the listed ones, so a stale list costs only memory.
 #   bench/link-order.sh         (needs valgrind and tmux; builds the release binary)
-# Run it again when the code has changed much; `bench/compare.sh` shows the effect.
+# Run it again when the code has changed much or a dependency, feature or the release
+# profile changed (cargo then renames every function); `bench/rss.sh` shows the effect.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -61,3 +62,9 @@ for name, _ in sorted(cost.items(), key=lambda kv: -kv[1]):
         print(name)
 PY
 echo "build/qd.order: $(wc -l <build/qd.order) functions"
+# The names are cargo's for this profile, dependencies and features: a change of any
+# of those renames them, and the list only helps once it is made again.
+if command -v nm >/dev/null; then
+    found=$(nm --defined-only "$QD" | awk 'NR == FNR { want[$1] = 1; next } NF == 3 && ($3 in want) { n++ } END { print n + 0 }' build/qd.order -)
+    echo "of them, $found are named in $QD"
+fi

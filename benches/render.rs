@@ -41,14 +41,14 @@ fn collect(c: &mut Criterion) {
     });
 }
 
-/// /proc/PID/stat parsed by procfs (what the collector uses) and by the hand-written
-/// parser it replaced, on this process's own stat line.
+/// /proc/PID/stat parsed by procfs and by the collector's own hot-path parser, on this
+/// process's own stat line.
 fn stat(c: &mut Criterion) {
-    use quarterdeck::sources::procstat::{parse_stat, parse_stat_fields};
+    use quarterdeck::sources::procstat::{parse_fields, parse_stat};
     let buf = std::fs::read("/proc/self/stat").expect("own stat");
     c.bench_function("stat: procfs", |b| b.iter(|| parse_stat(black_box(&buf))));
     c.bench_function("stat: hand-written", |b| {
-        b.iter(|| parse_stat_fields(black_box(&buf)))
+        b.iter(|| parse_fields(black_box(&buf)))
     });
 }
 

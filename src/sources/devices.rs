@@ -1,7 +1,8 @@
 //! The header's networks, disks and temperatures: interface traffic as rates over
 //! each refresh and each sensor that reports a temperature (sysinfo), each mounted
-//! disk's space (/proc/self/mounts and `statvfs`, read as bytes). Only the TUI's collector thread keeps one (`LocalCollector::devices`);
-//! one-shot snapshots leave these lists empty.
+//! disk's space (/proc/self/mounts and `statvfs`, read as bytes). Only the TUI's
+//! collector thread keeps one (`LocalCollector::devices`); one-shot snapshots leave
+//! these lists empty.
 //!
 //! Disks and sensors change slowly and cost a `statvfs` or a hwmon read each, so they
 //! are read every few refreshes; the networks every refresh (their rates need it).

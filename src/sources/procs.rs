@@ -8,12 +8,7 @@
 //! the pid. Processes that vanish mid-read are skipped; fields that cannot be read
 //! (permission denied) stay empty instead of failing the refresh.
 
-use super::procstat::{PF_KTHREAD, Stat, parse_stat};
-
-/// procfs reads nice and priority as i64; the kernel's range fits i32.
-fn clamp_i32(v: i64) -> i32 {
-    v.clamp(i32::MIN as i64, i32::MAX as i64) as i32
-}
+use super::procstat::{Fields, PF_KTHREAD_U64 as PF_KTHREAD, parse_fields};
 use crate::model::Process;
 use crate::model::text::split_nul;
 use crate::sys::procfile::{is_gone, parse_pid, pread_all, raise_fd_limit, read_capped, read_unit};
@@ -222,7 +217,7 @@ impl ProcCollector {
                 None => File::open(format!("/proc/{pid}/stat")).and_then(|f| pread_all(&f, buf)),
             };
             read.ok()?;
-            parse_stat(buf).filter(|s| s.starttime == e.starttime)
+            parse_fields(buf).filter(|s| s.starttime == e.starttime)
         });
         let stat = match cached {
             Some(s) => s,
@@ -243,8 +238,9 @@ impl ProcCollector {
                 e.cmdline = Arc::from(args);
             }
         }
-        if *e.name != *stat.comm {
-            e.name = Arc::from(stat.comm.as_str());
+        let comm = self.buf.get(stat.comm.clone()).unwrap_or_default();
+        if e.name.as_bytes() != comm {
+            e.name = Arc::from(String::from_utf8_lossy(comm).as_ref());
         }
         let ticks = stat.utime + stat.stime;
         let cpu_percent = match elapsed {
@@ -262,11 +258,11 @@ impl ProcCollector {
             name: e.name.clone(),
             cmdline: e.cmdline.clone(),
             state: stat.state,
-            nice: clamp_i32(stat.nice),
-            priority: clamp_i32(stat.priority),
-            threads: u32::try_from(stat.num_threads).unwrap_or(0),
+            nice: stat.nice,
+            priority: stat.priority,
+            threads: stat.threads,
             cpu_percent,
-            rss_bytes: stat.rss.saturating_mul(self.page_size),
+            rss_bytes: stat.rss_pages.saturating_mul(self.page_size),
             vsize_bytes: stat.vsize,
             cpu_ticks: ticks,
             cpu_seconds: ticks as f64 / self.clk_tck,
@@ -281,7 +277,7 @@ impl ProcCollector {
 
     /// First sight of a process (or of a reused pid): open its stat, read what never
     /// changes, and cache it. `None` when it vanished meanwhile.
-    fn open_new(&mut self, pid: i32) -> Option<Stat> {
+    fn open_new(&mut self, pid: i32) -> Option<Fields> {
         if let Some(old) = self.cache.remove(&pid)
             && old.stat_fd.is_some()
         {
@@ -290,7 +286,7 @@ impl ProcCollector {
         let path = format!("/proc/{pid}/stat");
         let file = File::open(&path).ok()?;
         pread_all(&file, &mut self.buf).ok()?;
-        let stat = parse_stat(&self.buf)?;
+        let stat = parse_fields(&self.buf)?;
         let meta = std::fs::metadata(format!("/proc/{pid}")).ok()?;
         let uid = meta.uid();
         let kernel = stat.flags & PF_KTHREAD != 0;
@@ -319,7 +315,7 @@ impl ProcCollector {
                 stat_fd: keep_fd.then_some(file),
                 uid,
                 user,
-                name: Arc::from(stat.comm.as_str()),
+                name: Arc::from(stat.comm(&self.buf).as_ref()),
                 cmdline,
                 unit,
                 // A new process: its CPU% counts from its start, not from zero ticks.

@@ -1,4 +1,5 @@
-//! Parsing of /proc/PID/stat, the one file read for every process on every refresh.
+//! Parsing of /proc/PID/stat: procfs's parser for every read but one, and the hot
+//! path's own (every process, every refresh) where procfs cost too much.
 
 use procfs::FromRead;
 /// A parsed /proc/PID/stat: procfs's type, every field of proc(5).
@@ -6,6 +7,8 @@ pub use procfs::process::Stat;
 
 /// PF_KTHREAD in the stat flags marks a kernel thread.
 pub const PF_KTHREAD: u32 = 0x0020_0000;
+/// The same flag as the hot path's parser reads it.
+pub const PF_KTHREAD_U64: u64 = PF_KTHREAD as u64;
 
 /// Parses a stat buffer read by qd (through its kept descriptor) with procfs.
 ///
@@ -32,27 +35,85 @@ pub fn parse_stat(buf: &[u8]) -> Option<Stat> {
     Stat::from_read(buf).ok()
 }
 
-/// The hand-written parser procfs replaced, kept for the side-by-side bench
-/// (`cargo bench --bench render -- stat`): the 12 fields the table used (state, ppid,
-/// tty, flags, utime, stime, priority, nice, threads, starttime, vsize, rss), read in
-/// place, without allocating.
-#[doc(hidden)]
-pub fn parse_stat_fields(buf: &[u8]) -> Option<[i64; 12]> {
+/// The fields of /proc/PID/stat that the process table uses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fields {
+    /// Where the command name sits in the buffer parsed (no allocation per read).
+    pub comm: std::ops::Range<usize>,
+    pub state: char,
+    pub ppid: i32,
+    pub tty_nr: i32,
+    pub flags: u64,
+    pub utime: u64,
+    pub stime: u64,
+    pub priority: i32,
+    pub nice: i32,
+    pub threads: u32,
+    pub starttime: u64,
+    pub vsize: u64,
+    pub rss_pages: u64,
+}
+
+impl Fields {
+    /// The command name, from the buffer this was parsed from.
+    pub fn comm<'a>(&self, buf: &'a [u8]) -> std::borrow::Cow<'a, str> {
+        String::from_utf8_lossy(buf.get(self.comm.clone()).unwrap_or_default())
+    }
+}
+
+/// The hot path's parser: each process, each refresh. It reads the 12 fields the
+/// table uses in place and allocates nothing; procfs's `Stat::from_read` copies the
+/// line, allocates the name and parses all 52 fields, which measured +28% of qd's CPU
+/// per refresh side by side (`bench/compare.sh` with `qd-base`, README Performance).
+/// The command name sits in parentheses and may itself hold
+/// spaces and parentheses, so the fields are counted from the *last* `)`.
+pub fn parse_fields(buf: &[u8]) -> Option<Fields> {
+    let open = buf.iter().position(|b| *b == b'(')?;
     let close = buf.iter().rposition(|b| *b == b')')?;
+    if close < open {
+        return None;
+    }
+    let comm = open + 1..close;
     let rest = std::str::from_utf8(buf.get(close + 2..)?).ok()?;
     let mut f = rest.split_ascii_whitespace();
-    let mut out = [0i64; 12];
-    out[0] = i64::from(*f.next()?.as_bytes().first()?); // 3 state
-    let wanted = [4, 7, 9, 14, 15, 18, 19, 20, 22, 23, 24];
-    let mut k = 1;
-    for field in 4..=24 {
-        let v = f.next()?;
-        if wanted.contains(&field) {
-            out[k] = v.parse().ok()?;
-            k += 1;
+    // Field numbers below are those of proc(5); `rest` starts at field 3.
+    let state = f.next()?.chars().next()?;
+    let ppid = f.next()?.parse().ok()?; // 4
+    let skip = |n: usize, f: &mut std::str::SplitAsciiWhitespace| {
+        for _ in 0..n {
+            f.next();
         }
-    }
-    Some(out)
+    };
+    skip(2, &mut f); // 5 pgrp, 6 session
+    let tty_nr = f.next()?.parse().ok()?; // 7
+    skip(1, &mut f); // 8 tpgid
+    let flags = f.next()?.parse().ok()?; // 9
+    skip(4, &mut f); // 10-13 faults
+    let utime = f.next()?.parse().ok()?; // 14
+    let stime = f.next()?.parse().ok()?; // 15
+    skip(2, &mut f); // 16-17 cutime cstime
+    let priority = f.next()?.parse().ok()?; // 18
+    let nice = f.next()?.parse().ok()?; // 19
+    let threads = f.next()?.parse().ok()?; // 20
+    skip(1, &mut f); // 21 itrealvalue
+    let starttime = f.next()?.parse().ok()?; // 22
+    let vsize = f.next()?.parse().ok()?; // 23
+    let rss: i64 = f.next()?.parse().ok()?; // 24
+    Some(Fields {
+        comm,
+        state,
+        ppid,
+        tty_nr,
+        flags,
+        utime,
+        stime,
+        priority,
+        nice,
+        threads,
+        starttime,
+        vsize,
+        rss_pages: rss.max(0) as u64,
+    })
 }
 
 /// Reads only the start time of `pid` (clock ticks since boot): the identity check
@@ -79,9 +140,29 @@ mod tests {
             (s.num_threads, s.starttime, s.vsize, s.rss),
             (2, 98765, 1234567, 89)
         );
+        let f = parse_fields(line).expect("fast parser");
+        assert_eq!(f.comm(line), s.comm);
         assert_eq!(
-            parse_stat_fields(line),
-            Some([83, 1, 34816, 4194560, 7, 3, 20, 5, 2, 98765, 1234567, 89])
+            (f.state, f.ppid, f.tty_nr, f.flags, f.utime, f.stime),
+            (
+                s.state,
+                s.ppid,
+                s.tty_nr,
+                u64::from(s.flags),
+                s.utime,
+                s.stime
+            )
+        );
+        assert_eq!(
+            (
+                f.priority,
+                f.nice,
+                f.threads,
+                f.starttime,
+                f.vsize,
+                f.rss_pages
+            ),
+            (20, 5, 2, s.starttime, s.vsize, s.rss)
         );
     }
 
@@ -104,6 +185,7 @@ mod tests {
             b"   ",
         ] {
             assert!(parse_stat(bad).is_none(), "{bad:?}");
+            assert!(parse_fields(bad).is_none(), "{bad:?}");
         }
     }
 
