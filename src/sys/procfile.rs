@@ -72,14 +72,17 @@ pub fn unit_of_cgroup(file: &[u8]) -> Option<String> {
     units.all(|u| u.as_deref() == Some(&first)).then_some(first)
 }
 
-/// The unit of a cgroup path: the first component that is not a slice (then, inside a
-/// user manager, the first one below it that is not a slice), if it is a unit.
+/// The unit of a cgroup path: the first component that is a unit (then, inside a
+/// user manager, the first one below it that is not a slice, if it is a unit). What
+/// comes before the first unit is the manager's base — root's: a manager started in a
+/// cgroup of its own (a container without a cgroup namespace, `/docker/ID/...`; the
+/// tests' and the demo's private managers) — and a user can create directories only
+/// below a unit (a delegated one), never above the first: a directory named like a
+/// unit deeper down names nothing.
 fn unit_of_path(path: &str) -> Option<String> {
     let is_unit = |c: &str| c.ends_with(".service") || c.ends_with(".scope");
     let mut parts = path.split('/').filter(|c| !c.is_empty());
-    let unit = parts
-        .find(|c| !c.ends_with(".slice"))
-        .filter(|c| is_unit(c))?;
+    let unit = parts.find(|c| is_unit(c))?;
     if unit.starts_with("user@") && unit.ends_with(".service") {
         // The manager's own unit when nothing below it is a unit (its init.scope is).
         if let Some(inner) = parts
@@ -184,6 +187,26 @@ mod tests {
     }
 
     #[test]
+    fn a_manager_in_a_cgroup_of_its_own_still_names_its_units() {
+        for (file, unit) in [
+            (
+                &b"0::/qd-test-abc/app.slice/qd-shop-api.service\n"[..],
+                "qd-shop-api.service",
+            ),
+            (
+                b"0::/docker/0123abcd/system.slice/nginx.service\n",
+                "nginx.service",
+            ),
+            (
+                b"0::/qd-test-abc/app.slice/qd-shop-api.service/x/y.service\n",
+                "qd-shop-api.service",
+            ),
+        ] {
+            assert_eq!(unit_of_cgroup(file).as_deref(), Some(unit), "{file:?}");
+        }
+    }
+
+    #[test]
     fn a_directory_below_a_unit_does_not_name_the_unit() {
         // Attack: any user makes `mkdir -p .../user@1001.service/app.slice/x/qd-shop-api.service`
         // in their delegated subtree and moves a process there; innermost-first matching
@@ -201,8 +224,13 @@ mod tests {
         // A site's own unit: what it creates inside itself stays in it.
         let site = b"0::/system.slice/qd-shop-api.service/worker/qd-blog-api.service\n";
         assert_eq!(unit_of_cgroup(site).as_deref(), Some("qd-shop-api.service"));
-        // Not under any unit: no unit, whatever the leaf is called.
-        assert_eq!(unit_of_cgroup(b"0::/foo/sshd.service\n"), None);
+        // Directories above the first unit are root's (only root writes the cgroup
+        // root): a manager started in `/foo` names its units there.
+        assert_eq!(
+            unit_of_cgroup(b"0::/foo/sshd.service\n").as_deref(),
+            Some("sshd.service")
+        );
+        assert_eq!(unit_of_cgroup(b"0::/foo/bar\n"), None);
         assert_eq!(
             unit_of_cgroup(b"0::/user.slice/user-1000.slice/user@1000.service/init.scope\n")
                 .as_deref(),
