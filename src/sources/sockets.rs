@@ -52,32 +52,40 @@ fn parse_table(proto: &'static str, text: &[u8]) -> std::io::Result<Vec<SocketEn
     let bad = |e: procfs::ProcError| {
         std::io::Error::new(std::io::ErrorKind::InvalidData, format!("unparsable: {e}"))
     };
-    Ok(if proto.starts_with("udp") {
-        UdpNetEntries::from_buf_read(text, &SYSTEM)
-            .map_err(bad)?
-            .0
-            .into_iter()
-            .map(|e| SocketEntry {
-                proto,
-                local: e.local_address,
-                remote: e.remote_address,
-                state: tcp_state(e.state.to_u8(), true),
-                uid: e.uid,
-                inode: e.inode,
+    let udp = proto.starts_with("udp");
+    // The two tables' entries are two types with the same fields.
+    let entry = |local, remote, state: u8, uid, inode| SocketEntry {
+        proto,
+        local,
+        remote,
+        state: tcp_state(state, udp),
+        uid,
+        inode,
+    };
+    Ok(if udp {
+        let rows = UdpNetEntries::from_buf_read(text, &SYSTEM).map_err(bad)?.0;
+        rows.into_iter()
+            .map(|e| {
+                entry(
+                    e.local_address,
+                    e.remote_address,
+                    e.state.to_u8(),
+                    e.uid,
+                    e.inode,
+                )
             })
             .collect()
     } else {
-        TcpNetEntries::from_buf_read(text, &SYSTEM)
-            .map_err(bad)?
-            .0
-            .into_iter()
-            .map(|e| SocketEntry {
-                proto,
-                local: e.local_address,
-                remote: e.remote_address,
-                state: tcp_state(e.state.to_u8(), false),
-                uid: e.uid,
-                inode: e.inode,
+        let rows = TcpNetEntries::from_buf_read(text, &SYSTEM).map_err(bad)?.0;
+        rows.into_iter()
+            .map(|e| {
+                entry(
+                    e.local_address,
+                    e.remote_address,
+                    e.state.to_u8(),
+                    e.uid,
+                    e.inode,
+                )
             })
             .collect()
     })
