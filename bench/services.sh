@@ -12,16 +12,23 @@
 # units (one qd job against one systemctl call), and the steady state of the TUI's
 # services view (CPU per second while nothing changes, against the process view,
 # which refreshes the same /proc data).
+# The snapshots are spaced by a second: systemd's manager sleeps a second when its
+# event loop turns more than 50,000 times within one ("Looping too fast"), which
+# back-to-back reads of 500 units (4,500 calls each) reach within a few runs.
 #   bench/services.sh [N] [DURATION] [RUNS]
+#   QD=path COST=path bench/services.sh     measures those binaries instead of building
+#   QD_BASE=path bench/services.sh          adds that binary's snapshot, side by side
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-500}
 DURATION=${2:-10}
 RUNS=${3:-5}
 CLK=$(getconf CLK_TCK)
-cargo build --release --locked -q --bin qd --example unit_props_cost
-QD=${CARGO_TARGET_DIR:-$PWD/target}/release/qd
-COST=${CARGO_TARGET_DIR:-$PWD/target}/release/examples/unit_props_cost
+if [ -z "${QD:-}" ]; then
+    cargo build --release --locked -q --bin qd --example unit_props_cost
+    QD=${CARGO_TARGET_DIR:-$PWD/target}/release/qd
+fi
+COST=${COST:-${CARGO_TARGET_DIR:-$PWD/target}/release/examples/unit_props_cost}
 mkdir -p /run/systemd/system
 run=$(mktemp -d); chmod 700 "$run"; cfg=$(mktemp -d)
 mkdir -p "$cfg/systemd/user"
@@ -43,8 +50,11 @@ systemctl --user daemon-reload
 systemctl --user start $(seq -f 'qd-bench-%g.service' "$N")
 echo "running units: $(systemctl --user list-units --state=running --no-legend 'qd-bench-*' | wc -l)"
 props=MainPID,NRestarts,MemoryCurrent,CPUUsageNSec,TasksCurrent,ActiveEnterTimestamp,LoadState,ActiveState,SubState,Description
-hyperfine -N --warmup 2 --runs 20 \
+base=()
+[ -n "${QD_BASE:-}" ] && base=("$QD_BASE --user-bus snapshot services --json")
+hyperfine -N --warmup 2 --runs 20 --prepare "sleep 1" \
     "$QD --user-bus snapshot services --json" \
+    "${base[@]}" \
     "systemctl --user list-units --all --no-pager" \
     "systemctl --user show -p $props --no-pager $(seq -f 'qd-bench-%g.service' "$N" | tr '\n' ' ')" \
     2>/dev/null | grep -E "Benchmark|Time \(mean" | cut -c1-150
@@ -73,7 +83,7 @@ done
 
 echo
 echo "## what reading the properties of every unit costs the two servers"
-"$COST" "$sd" "$(systemctl --user show -p MainPID --value dbus.service)"
+"$COST" "$sd" "$(systemctl --user show -p MainPID --value dbus.service)" "$run/systemd/private"
 
 units50=$(seq -f 'qd-bench-%g.service' 50 | tr '\n' ' ')
 echo

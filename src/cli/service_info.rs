@@ -51,7 +51,7 @@ pub fn status(d: &Dispatcher, cfg: &Config, bus: Bus, specs: &[String], json: bo
     }
     let names: Vec<String> = targets.iter().map(|t| t.unit.clone()).collect();
     let res = dbus(async {
-        let sd = Systemd::connect(bus).await?;
+        let sd = Systemd::connect_for_reading(bus).await?;
         let mut units = sd
             .units(&Selection::Names(names))
             .await

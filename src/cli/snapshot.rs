@@ -59,7 +59,7 @@ pub fn services(
 ) -> Result<Vec<Unit>, String> {
     let sel = services::selection(sites, site, all_units)?;
     crate::actions::units::block_on(async {
-        let sd = Systemd::connect(bus).await?;
+        let sd = Systemd::connect_for_reading(bus).await?;
         let mut units: Vec<Unit> = services::list(&sd, &sel, sites)
             .await
             .map_err(|e| explain(&e, bus))?

@@ -109,6 +109,9 @@ pub struct SystemdConfig {
     /// sudo root connects the user bus only to this (or, unset, to its own
     /// `/run/user/<euid>/bus`), never to one the operator's environment names.
     pub bus_address: Option<String>,
+    /// `[systemd] direct`: read units through the manager's private socket where qd
+    /// may (root for the system manager; the user's own manager), not the bus daemon.
+    pub direct: bool,
     /// `qd-{site}-{service}.service`
     pub unit_template: String,
     /// Where `qd service install` writes unit files; `None`: /etc/systemd/system, or
@@ -124,6 +127,7 @@ impl Default for SystemdConfig {
         Self {
             user_bus: false,
             bus_address: None,
+            direct: true,
             unit_template: sites::DEFAULT_UNIT_TEMPLATE.into(),
             unit_dir: None,
             unit_file_template: None,
@@ -271,6 +275,9 @@ pub fn apply_raw(
                 ));
             }
             next.systemd.bus_address = Some(addr.to_string());
+        }
+        if let Some(d) = sd.direct {
+            next.systemd.direct = d;
         }
         if let Some(t) = sd.unit_template {
             let ok = t.get_ref().contains("{service}") && t.get_ref().ends_with(".service");

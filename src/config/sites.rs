@@ -19,6 +19,7 @@ pub const DEFAULT_UNIT_TEMPLATE: &str = "qd-{site}-{service}.service";
 pub struct RawSystemd {
     pub bus: Option<Spanned<String>>,
     pub bus_address: Option<Spanned<String>>,
+    pub direct: Option<bool>,
     pub unit_template: Option<Spanned<String>>,
     pub unit_dir: Option<PathBuf>,
     pub unit_file_template: Option<PathBuf>,

@@ -74,10 +74,14 @@ pub async fn list_states(
 
 /// Sites' units first, in config order; then the other units by name.
 pub fn sort_config_order(units: &mut [Unit], sites: &Sites) {
-    units.sort_by_cached_key(|u| {
-        let pos = sites.services().position(|r| r.service.unit == u.unit);
-        (pos.unwrap_or(usize::MAX), u.unit.clone())
-    });
+    units.sort_by_cached_key(|u| config_order(sites, &u.unit));
+}
+
+/// Where `unit` sorts: the sites' services in config order, then every other unit by
+/// name.
+pub fn config_order(sites: &Sites, unit: &str) -> (usize, String) {
+    let pos = sites.services().position(|r| r.service.unit == unit);
+    (pos.unwrap_or(usize::MAX), unit.to_string())
 }
 
 /// Fills in site, service and declared port.

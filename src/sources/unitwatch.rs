@@ -38,6 +38,10 @@ pub enum WatchCtl {
 /// Coalesces a burst of signals (a restart emits a dozen) into one read.
 const SETTLE: Duration = Duration::from_millis(60);
 
+/// How long the first screen's columns may take before the rows are shown without
+/// them (states only, the columns `…` until read).
+const EARLY: Duration = Duration::from_millis(25);
+
 /// Signals queued before the watcher reads them: a bulk restart of hundreds of
 /// units emits thousands at once.
 const SIGNAL_QUEUE: Option<std::num::NonZeroUsize> = std::num::NonZeroUsize::new(4096);
@@ -124,11 +128,19 @@ async fn session(
 ) -> Option<String> {
     let t0 = std::time::Instant::now();
     let ms = move || t0.elapsed().as_secs_f64() * 1000.0;
-    let sd = match Systemd::connect(bus).await {
+    let sd = match Systemd::connect_for_reading(bus).await {
         Ok(s) => s,
         Err(e) => return Some(e),
     };
-    tracing::debug!("unit watcher: connected in {:.1} ms", ms());
+    tracing::debug!(
+        "unit watcher: connected in {:.1} ms ({})",
+        ms(),
+        if sd.direct {
+            "the manager's private socket"
+        } else {
+            "the bus"
+        }
+    );
     let e = |e: zbus::Error| Some(explain(&e, bus));
     let manager = match sd.manager().await {
         Ok(m) => m,
@@ -177,9 +189,36 @@ async fn session(
     let mut dirty_at: Option<tokio::time::Instant> = None;
     let mut fill = Fill::new(st.screen_rows);
     probe_health(&rows, sites, st).await;
-    // The rows at once, with their states; their properties follow.
-    let order = publish(tx, &rows, st, sites);
+    // The first screen's columns are read before the rows are shown, and the rows
+    // go out with their states only if that takes longer than EARLY: through the
+    // private socket it takes a few ms, and a frame of states followed by a frame of
+    // columns would hold the second back by a frame's time (the loop draws at most
+    // one frame per 16 ms).
+    let mut order: Vec<String> = rows.iter().map(|(u, _)| u.unit.clone()).collect();
+    order.sort_by_cached_key(|n| services::config_order(sites, n));
     fill.push(pending(&rows, order), true);
+    {
+        // The rows as listed, for the early table (the read below fills `rows`).
+        let listed = rows.clone();
+        let read = fill_chunk(&sd, &mut rows, &mut fill);
+        tokio::pin!(read);
+        let early = tokio::time::sleep(EARLY);
+        tokio::pin!(early);
+        let mut shown = false;
+        loop {
+            tokio::select! {
+                biased;
+                _ = &mut read => break,
+                _ = &mut early, if !shown => {
+                    shown = true;
+                    publish(tx, &listed, st, sites);
+                    on_change(false);
+                }
+            }
+        }
+    }
+    tracing::debug!("unit watcher: first screen read at {:.1} ms", ms());
+    publish(tx, &rows, st, sites);
     on_change(false);
     loop {
         let settle = dirty_at;
@@ -241,31 +280,11 @@ async fn session(
                 }
             }
             Ev::Fill => {
-                let (names, on_screen) = fill.take();
-                let mut again = Vec::new();
-                let which: Vec<(usize, Part)> = names
-                    .iter()
-                    .filter_map(|n| rows.iter().position(|(u, _)| &u.unit == n))
-                    .map(|i| {
-                        let u = &rows[i].0;
-                        // The screen first: its columns now, the rest after.
-                        if on_screen && u.props_pending {
-                            again.push(u.unit.clone());
-                            (i, Part::Row)
-                        } else if !u.props_pending && u.detail_pending {
-                            (i, Part::Detail)
-                        } else {
-                            (i, Part::All)
-                        }
-                    })
-                    .collect();
-                sd.read_props(&mut rows, &which).await;
+                let on_screen = fill_chunk(&sd, &mut rows, &mut fill).await;
                 tracing::debug!(
-                    "unit watcher: {} units read at {:.1} ms (on screen: {on_screen})",
-                    which.len(),
+                    "unit watcher: a chunk read at {:.1} ms (on screen: {on_screen})",
                     ms()
                 );
-                fill.push(again, false);
                 if on_screen || fill.is_empty() {
                     publish(tx, &rows, st, sites);
                     on_change(false);
@@ -358,12 +377,49 @@ async fn probe_health(rows: &[(Unit, OwnedObjectPath)], sites: &Sites, st: &mut 
 }
 
 /// Publishes the rows in the table's order; returns that order (unit names).
+/// Publishes the rows as the table shows them; their names in the table's order.
 fn publish(
     tx: &watch::Sender<Arc<UnitList>>,
     rows: &[(Unit, OwnedObjectPath)],
     st: &State,
     sites: &Sites,
 ) -> Vec<String> {
+    let list = table(rows, st, sites);
+    let order = list.units.iter().map(|u| u.unit.clone()).collect();
+    let _ = tx.send(Arc::new(list));
+    order
+}
+
+/// Reads the next chunk of the fill (`Fill::take`): the columns of the rows on screen
+/// that lack them (their other properties are queued again), everything of the
+/// others. True when the chunk is what the TUI shows.
+async fn fill_chunk(sd: &Systemd, rows: &mut [(Unit, OwnedObjectPath)], fill: &mut Fill) -> bool {
+    let (names, on_screen) = fill.take();
+    let mut again = Vec::new();
+    let which: Vec<(usize, Part)> = names
+        .iter()
+        .filter_map(|n| rows.iter().position(|(u, _)| &u.unit == n))
+        .map(|i| {
+            let u = &rows[i].0;
+            // The screen first: its columns now, the rest after.
+            if on_screen && u.props_pending {
+                again.push(u.unit.clone());
+                (i, Part::Row)
+            } else if !u.props_pending && u.detail_pending {
+                (i, Part::Detail)
+            } else {
+                (i, Part::All)
+            }
+        })
+        .collect();
+    sd.read_props(rows, &which).await;
+    fill.push(again, false);
+    on_screen
+}
+
+/// The rows as the table shows them: tagged with their sites, descriptions made
+/// inert, health joined, in the sites' config order.
+fn table(rows: &[(Unit, OwnedObjectPath)], st: &State, sites: &Sites) -> UnitList {
     let mut units: Vec<Unit> = rows.iter().map(|(u, _)| u.clone()).collect();
     services::tag(&mut units, sites);
     for u in &mut units {
@@ -375,12 +431,10 @@ fn publish(
         }
     }
     services::sort_config_order(&mut units, sites);
-    let order = units.iter().map(|u| u.unit.clone()).collect();
-    let _ = tx.send(Arc::new(UnitList {
+    UnitList {
         units,
         error: None,
         all_units: st.all_units,
         loaded: true,
-    }));
-    order
+    }
 }

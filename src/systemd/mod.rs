@@ -1,14 +1,20 @@
 //! systemd over D-Bus (zbus): one connection per bus, the unit list and the service
 //! properties the services table shows. No `systemctl` is run.
 //!
+//! What is read in bulk (the unit list, every unit's properties) goes to the manager's
+//! private socket where qd may use it (`direct`), as systemctl does; actions, jobs and
+//! anything else take the bus.
+//!
 //! zbus has no blocking API; callers run these on a tokio runtime (the CLI builds a
 //! current-thread one). Every call has a timeout, so a hung manager reports an error
 //! instead of freezing qd.
 
+pub mod direct;
 pub mod jobs;
 pub mod props;
 pub mod transient;
 pub mod units;
+mod wire;
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -22,6 +28,19 @@ static USER_BUS_ADDRESS: OnceLock<Option<String>> = OnceLock::new();
 /// so nothing after start can redirect the bus.
 pub fn set_user_bus_address(address: Option<String>) {
     let _ = USER_BUS_ADDRESS.set(address);
+}
+
+/// `[systemd] direct` from the trusted config (default true), set once at start.
+static DIRECT: OnceLock<bool> = OnceLock::new();
+
+/// Records `[systemd] direct`: whether bulk reads may use the manager's private
+/// socket. The first call wins.
+pub fn set_direct(allowed: bool) {
+    let _ = DIRECT.set(allowed);
+}
+
+fn direct_allowed() -> bool {
+    DIRECT.get().copied().unwrap_or(true)
 }
 
 /// The address root connects the user bus to in privileged mode: the configured one,
@@ -57,6 +76,8 @@ pub(crate) const TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Systemd {
     conn: Connection,
     pub bus: Bus,
+    /// Connected to the manager's private socket, not through the bus daemon.
+    pub direct: bool,
 }
 
 /// A D-Bus error as a sentence an operator can act on.
@@ -103,7 +124,34 @@ impl Systemd {
             .await
             .map_err(|_| "systemd's bus did not answer within 10 s".to_string())?
             .map_err(|e| explain(&e, bus))?;
-        Ok(Self { conn, bus })
+        Ok(Self {
+            conn,
+            bus,
+            direct: false,
+        })
+    }
+
+    /// A connection for reading units in bulk: the manager's private socket when qd
+    /// may use it and it answers as the manager (`direct`), else the bus. Calls and
+    /// the manager's signals only: a proxy's signal stream needs the bus (it asks the
+    /// bus daemon who owns the name), so jobs are followed on [`Systemd::connect`].
+    pub async fn connect_for_reading(bus: Bus) -> Result<Self, String> {
+        if let Some(path) = direct::private_socket(bus) {
+            match direct::connect(&path, bus).await {
+                Ok(conn) => {
+                    return Ok(Self {
+                        conn,
+                        bus,
+                        direct: true,
+                    });
+                }
+                Err(e) => tracing::debug!(
+                    "systemd: {} not used ({e}); reading through the bus",
+                    path.display()
+                ),
+            }
+        }
+        Self::connect(bus).await
     }
 
     pub fn connection(&self) -> &Connection {

@@ -235,7 +235,13 @@ async fn run_loop(
         if snaps.has_changed().unwrap_or(false) {
             batch.push(Msg::Snapshot(snaps.borrow_and_update().clone()));
         }
+        // A key's frame is drawn at once and does not hold back the next frame of
+        // data: the frame limit coalesces data (a burst of snapshots, log lines), and
+        // a table's data that lands a few ms after the key that opened it is shown
+        // then, not a frame's time later.
+        let mut input = false;
         for msg in batch {
+            input |= matches!(msg, Msg::Term(Event::Key(_) | Event::Resize(..)));
             if let Msg::InputClosed(e) = msg {
                 // EIO and friends: the terminal is gone (SSH dropped). Never spin on it.
                 return Err(io::Error::other(format!("terminal input failed: {e}")));
@@ -255,10 +261,12 @@ async fn run_loop(
                 dirty = true;
             }
         }
-        if dirty && last_draw.elapsed() >= FRAME {
+        if dirty && (input || last_draw.elapsed() >= FRAME) {
             term.draw(|f| draw(f, app))?;
             units.drawn(app);
-            last_draw = Instant::now();
+            if !input {
+                last_draw = Instant::now();
+            }
             dirty = false;
         }
     }
