@@ -1,6 +1,7 @@
 //! Plain data shared by every layer: processes, host stats, snapshots, and the one
 //! place where foreign text is made inert. Nothing here does I/O.
 
+pub mod argv;
 pub mod envfile;
 pub mod export;
 pub mod fixture;

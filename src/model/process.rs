@@ -22,7 +22,7 @@ pub struct Process {
     /// The kernel's short name (`comm`), at most 15 bytes.
     pub name: Arc<str>,
     /// argv, each argument decoded lossily (invalid UTF-8 becomes U+FFFD).
-    pub cmdline: Arc<[String]>,
+    pub cmdline: super::argv::Argv,
     /// One letter: R running, S sleeping, D disk wait, Z zombie, T stopped, I idle...
     pub state: char,
     pub nice: i32,

@@ -10,7 +10,7 @@
 
 use super::procstat::{Fields, PF_KTHREAD_U64 as PF_KTHREAD, parse_fields};
 use crate::model::Process;
-use crate::model::text::split_nul;
+use crate::model::argv::Argv;
 use crate::sys::procfile::{is_gone, parse_pid, pread_all, raise_fd_limit, read_capped, read_unit};
 use crate::sys::users::UserDb;
 use std::collections::HashMap;
@@ -75,7 +75,7 @@ struct Entry {
     uid: u32,
     user: Arc<str>,
     name: Arc<str>,
-    cmdline: Arc<[String]>,
+    cmdline: Argv,
     unit: Option<Arc<str>>,
     prev_ticks: u64,
     seen: u64,
@@ -244,9 +244,9 @@ impl ProcCollector {
             && stat.flags & PF_KTHREAD == 0
             && let Ok(bytes) = read_capped(&format!("/proc/{pid}/cmdline"), MAX_CMDLINE)
         {
-            let args = split_nul(&bytes);
-            if *e.cmdline != *args {
-                e.cmdline = Arc::from(args);
+            let args = Argv::from_nul_bytes(&bytes);
+            if e.cmdline != args {
+                e.cmdline = args;
             }
         }
         let comm = self.buf.get(stat.comm.clone()).unwrap_or_default();
@@ -301,15 +301,15 @@ impl ProcCollector {
         let meta = std::fs::metadata(format!("/proc/{pid}")).ok()?;
         let uid = meta.uid();
         let kernel = stat.flags & PF_KTHREAD != 0;
-        let cmdline: Arc<[String]> = if kernel {
-            Arc::from(Vec::new())
+        let cmdline = if kernel {
+            Argv::default()
         } else {
             match read_capped(&format!("/proc/{pid}/cmdline"), MAX_CMDLINE) {
-                Ok(b) => Arc::from(split_nul(&b)),
+                Ok(b) => Argv::from_nul_bytes(&b),
                 Err(e) if is_gone(&e) => return None,
                 Err(_) => {
                     self.partial_reads += 1;
-                    Arc::from(Vec::new())
+                    Argv::default()
                 }
             }
         };
