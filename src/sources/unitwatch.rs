@@ -62,13 +62,48 @@ pub fn spawn(
     tokio::spawn(async move {
         let mut state = State {
             all_units: sites.is_empty(),
+            established: None,
             health: HashMap::new(),
             screen_rows,
         };
-        let mut backoff = Duration::from_millis(500);
+        let mut backoff = BACKOFF;
+        let mut quiet = 0;
+        // Sessions that ended after showing the table, in the current window.
+        let mut ended = (std::time::Instant::now(), 0u32);
         loop {
+            state.established = None;
             let err = session(bus, &sites, &tx, &mut ctl, &mut state, &on_change).await;
             let Some(err) = err else { return };
+            // A session that worked for a while and then lost systemd: the manager
+            // re-executing (`daemon-reexec`, as on an upgrade) drops its private
+            // connections and, for a moment, its bus name. Reconnect at once, a few
+            // times, before the table shows an error; and the next error waits the
+            // first backoff again, not what earlier outages had grown it to. A manager
+            // that drops every connection soon after it answers shows its error after
+            // a few rounds of that, as before.
+            if state.established.is_some() {
+                if ended.0.elapsed() > ENDED_WINDOW {
+                    ended = (std::time::Instant::now(), 0);
+                }
+                ended.1 += 1;
+                if ended.1 <= ENDED_MAX {
+                    backoff = BACKOFF;
+                    quiet = QUIET_RETRIES;
+                }
+            }
+            if quiet > 0 {
+                quiet -= 1;
+                tracing::debug!("unit watcher: {err}; reconnecting");
+                tokio::select! {
+                    _ = tokio::time::sleep(QUIET_PAUSE) => {}
+                    c = ctl.recv() => match c {
+                        None => return,
+                        Some(WatchCtl::AllUnits(b)) => state.all_units = b,
+                        Some(WatchCtl::Refresh | WatchCtl::Visible(_)) => {}
+                    },
+                }
+                continue;
+            }
             tracing::warn!("unit watcher: {err}");
             tx.send_modify(|l| {
                 let mut next = (**l).clone();
@@ -92,8 +127,20 @@ pub fn spawn(
     ctl_tx
 }
 
+/// The first wait after an error; it doubles with each error after that, up to 30 s.
+const BACKOFF: Duration = Duration::from_millis(500);
+/// At most this many sessions that showed the table and then ended are reconnected
+/// quietly (and reset the backoff) per window.
+const ENDED_MAX: u32 = 10;
+const ENDED_WINDOW: Duration = Duration::from_secs(60);
+/// Reconnects after such an end before the error is shown, and the pause before each.
+const QUIET_RETRIES: u32 = 5;
+const QUIET_PAUSE: Duration = Duration::from_millis(200);
+
 struct State {
     all_units: bool,
+    /// When this session first showed the table.
+    established: Option<std::time::Instant>,
     /// unit -> (ok, detail, failing since unix seconds)
     health: HashMap<String, (bool, String, u64)>,
     screen_rows: usize,
@@ -219,6 +266,7 @@ async fn session(
     }
     tracing::debug!("unit watcher: first screen read at {:.1} ms", ms());
     publish(tx, &rows, st, sites);
+    st.established = Some(std::time::Instant::now());
     on_change(false);
     loop {
         let settle = dirty_at;
