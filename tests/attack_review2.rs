@@ -26,9 +26,7 @@ fn victim() -> bool {
             .is_ok_and(|s| s.success())
     };
     if !exists() {
-        let _ = Command::new("useradd")
-            .args(["-M", "-d", "/", "-s", "/bin/sh", VICTIM])
-            .status();
+        support::ensure_user_with(VICTIM, &["-M", "-d", "/", "-s", "/bin/sh"]);
     }
     let _ = Command::new("usermod").args(["-p", "*", VICTIM]).status();
     exists()

@@ -21,26 +21,18 @@ fn test_user() -> (u32, u32, u32) {
     static U: OnceLock<(u32, u32, u32)> = OnceLock::new();
     *U.get_or_init(|| {
         let _ = Command::new("groupadd").args(["-f", GROUP]).status();
-        if !Command::new("id")
-            .arg(USER)
-            .output()
-            .is_ok_and(|o| o.status.success())
-        {
-            let st = Command::new("useradd")
-                .args([
-                    "-M",
-                    "-d",
-                    "/nonexistent",
-                    "-s",
-                    "/usr/sbin/nologin",
-                    "-G",
-                    GROUP,
-                    USER,
-                ])
-                .status()
-                .expect("useradd");
-            assert!(st.success(), "useradd {USER}");
-        }
+        support::ensure_user_with(
+            USER,
+            &[
+                "-M",
+                "-d",
+                "/nonexistent",
+                "-s",
+                "/usr/sbin/nologin",
+                "-G",
+                GROUP,
+            ],
+        );
         let id = |flag: &str, who: &str| -> u32 {
             let o = Command::new("id").args([flag, who]).output().expect("id");
             stdout(&o).trim().parse().expect("numeric id")

@@ -26,11 +26,7 @@ fn test_user() -> Option<Account> {
         eprintln!("skipped: needs root");
         return None;
     }
-    if Account::by_name(USER).is_none() {
-        let _ = Command::new("useradd")
-            .args(["-M", "-d", "/nonexistent", "-s", "/usr/sbin/nologin", USER])
-            .status();
-    }
+    support::ensure_user(USER);
     Account::by_name(USER)
 }
 

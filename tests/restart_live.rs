@@ -124,19 +124,7 @@ fn the_working_dir_is_entered_with_the_owners_rights() {
         return;
     }
     const USER: &str = "qdtestexec";
-    if !Command::new("id")
-        .arg(USER)
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        let _ = Command::new("useradd")
-            .args(["-M", "-d", "/nonexistent", "-s", "/usr/sbin/nologin", USER])
-            .status();
-    }
-    let uid: u32 = stdout(&Command::new("id").args(["-u", USER]).output().expect("id"))
-        .trim()
-        .parse()
-        .expect("uid");
+    let uid = support::ensure_user(USER);
     let dir = tempfile::tempdir().expect("dir");
     let inner = dir.path().join("work");
     std::fs::create_dir(&inner).expect("mkdir");

@@ -20,13 +20,7 @@ fn site_user() -> Option<Account> {
         eprintln!("skipped: needs root to create a user");
         return None;
     }
-    if Account::by_name(USER).is_none() {
-        let st = Command::new("useradd")
-            .args(["-M", "-d", "/nonexistent", "-s", "/usr/sbin/nologin", USER])
-            .status()
-            .expect("useradd");
-        assert!(st.success() || Account::by_name(USER).is_some());
-    }
+    support::ensure_user(USER);
     Account::by_name(USER)
 }
 

@@ -190,20 +190,57 @@ pub fn child_holding(listener: &TcpListener) -> Proc {
 
 /// A system user `name` for the tests (created once, no home, no login shell): its uid.
 pub fn ensure_user(name: &str) -> u32 {
-    if !Command::new("id")
-        .arg(name)
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        let st = Command::new("useradd")
-            .args(["-M", "-d", "/nonexistent", "-s", "/usr/sbin/nologin", name])
-            .status()
-            .expect("useradd");
-        assert!(st.success(), "useradd {name}");
+    ensure_user_with(
+        name,
+        &["-M", "-d", "/nonexistent", "-s", "/usr/sbin/nologin"],
+    )
+}
+
+/// A system user `name` created with `useradd ARGS name` if it does not exist: its uid.
+///
+/// Tests in one binary run in parallel and several binaries may share a machine, so the
+/// check and the creation happen under one lock (a mutex across threads, `flock` across
+/// processes): two `useradd`s of one name race (the second fails "already exists"), and
+/// two of different names race on `/etc/passwd`'s lock ("try again later"). Without it,
+/// a fresh machine (CI) failed where one with the users already made passed.
+pub fn ensure_user_with(name: &str, args: &[&str]) -> u32 {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let lock_file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open("/tmp/qd-tests-useradd.lock")
+        .expect("useradd lock file");
+    // SAFETY: flock on a descriptor this function owns; released when it is closed.
+    let rc = unsafe { libc::flock(lock_file.as_raw_fd(), libc::LOCK_EX) };
+    assert_eq!(rc, 0, "flock the useradd lock");
+    let uid = || -> Option<u32> {
+        let o = Command::new("id").args(["-u", name]).output().ok()?;
+        if !o.status.success() {
+            return None;
+        }
+        String::from_utf8_lossy(&o.stdout).trim().parse().ok()
+    };
+    for attempt in 0..20 {
+        if let Some(u) = uid() {
+            return u;
+        }
+        let o = Command::new("useradd")
+            .args(args)
+            .arg(name)
+            .output()
+            .expect("run useradd");
+        if o.status.success() {
+            continue;
+        }
+        // Another creator outside this lock (a test's own useradd, a person) may hold
+        // /etc/passwd's lock for a moment: wait and look again.
+        eprintln!(
+            "useradd {name} (attempt {attempt}): {}",
+            String::from_utf8_lossy(&o.stderr).trim()
+        );
+        std::thread::sleep(Duration::from_millis(100));
     }
-    let o = Command::new("id").args(["-u", name]).output().expect("id");
-    String::from_utf8_lossy(&o.stdout)
-        .trim()
-        .parse()
-        .expect("uid")
+    uid().unwrap_or_else(|| panic!("could not create the test user {name}"))
 }
