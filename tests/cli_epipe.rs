@@ -66,8 +66,17 @@ fn closed_after_100_bytes(args: &[&str]) {
 
 #[test]
 fn a_closed_stdout_ends_quietly() {
-    // Enough processes that the output is well past one page.
-    let sleepers: Vec<support::Proc> = (0..20).map(|_| support::sleeper()).collect();
+    // Enough processes that the output is well past one page on any machine: with 20
+    // sleepers, `snapshot all`'s text was ~3.6 KB on a quiet host, and when it fit in the
+    // page plus the 100 bytes read, qd finished before the reader left (exit 0, a flake).
+    let sleepers: Vec<support::Proc> = (0..150).map(|_| support::sleeper()).collect();
+    let env = support::QdEnv::new();
+    let full = env.cmd().args(["snapshot", "all"]).output().expect("qd");
+    assert!(
+        full.stdout.len() > 2 * 4096,
+        "the output must outgrow the pipe: {} bytes",
+        full.stdout.len()
+    );
     closed_after_100_bytes(&["snapshot", "processes", "--json"]);
     closed_after_100_bytes(&["snapshot", "all"]);
     drop(sleepers);
